@@ -1,0 +1,26 @@
+package auth
+
+import "time"
+
+// Mail kinds; each has a template in views/email.
+const (
+	MailReset           = "reset"            // Data: name, link, expires_minutes
+	MailPasswordChanged = "password_changed" // Data: name, link (to forgot-password)
+	MailWelcome         = "welcome"          // Data: name, link (to account)
+)
+
+// Mail is one message in the durable outbox. It is written in the same
+// transaction as the change that causes it and sent later by the worker.
+type Mail struct {
+	ID            int64
+	Kind          string
+	To            string
+	Data          map[string]string
+	CreatedAt     time.Time
+	NotAfter      time.Time // zero: no deadline; past it the mail is dropped unsent
+	NextAttemptAt time.Time
+	Attempts      int
+	LastError     string
+	SentAt        *time.Time
+	DroppedAt     *time.Time
+}

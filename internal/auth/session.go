@@ -1,0 +1,43 @@
+package auth
+
+import "time"
+
+// Via names the front door that created a session.
+const (
+	ViaPage = "page"
+	ViaCLI  = "cli"
+)
+
+// Session is one login of one member, whichever door it came through. Every
+// credential (browser cookie, API token) points at a session, so revoking the
+// session revokes them all on their next use.
+type Session struct {
+	ID         int64
+	MemberID   int64
+	Via        string // ViaPage or a dialect name
+	ActorID    int64  // the real member behind a proxy session; 0 when none
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	ExpiresAt  time.Time // absolute end, whatever the activity
+	RevokedAt  *time.Time
+}
+
+// Active reports whether the session may still be used at now, given the idle
+// timeout (zero means no idle limit).
+func (s Session) Active(now time.Time, idle time.Duration) bool {
+	if s.RevokedAt != nil || !now.Before(s.ExpiresAt) {
+		return false
+	}
+	if idle > 0 && now.Sub(s.LastUsedAt) > idle {
+		return false
+	}
+	return true
+}
+
+// ClientMeta describes the client making a request, for sessions and audit.
+type ClientMeta struct {
+	IP        string
+	UserAgent string
+}

@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// Reader is the read side of the store. Lookups that find nothing return an
+// *Error with code ENOTFOUND.
+type Reader interface {
+	MemberByID(ctx context.Context, id int64) (Member, error)
+	// MemberByLogin finds a member whose canonical email or username is key
+	// (key is already Canonical).
+	MemberByLogin(ctx context.Context, key string) (Member, error)
+	ListMembers(ctx context.Context, q MemberQuery) ([]Member, error)
+	SessionByID(ctx context.Context, id int64) (Session, error)
+	// ListSessions returns the member's sessions that are not revoked and not
+	// past ExpiresAt at now, newest first.
+	ListSessions(ctx context.Context, memberID int64, now time.Time) ([]Session, error)
+	TokenByHash(ctx context.Context, hash string) (OneTimeToken, error)
+	// ListMail returns the newest outbox mails first.
+	ListMail(ctx context.Context, limit int) ([]Mail, error)
+}
+
+// MemberQuery selects a page of members ordered by id.
+type MemberQuery struct {
+	AfterID int64
+	Limit   int
+}
+
+// Tx is one writing transaction (BEGIN IMMEDIATE). Reads inside it see its
+// own writes.
+type Tx interface {
+	Reader
+	// CreateMember inserts m (and m.Roles) and sets m.ID. A taken email or
+	// username is an ECONFLICT *Error whose Fields names "email" or "username".
+	CreateMember(ctx context.Context, m *Member) error
+	// UpdateMember writes every profile field, the status and UpdatedAt.
+	// Password fields and roles are left alone. Conflicts as in CreateMember.
+	UpdateMember(ctx context.Context, m Member) error
+	SetPassword(ctx context.Context, memberID int64, hash string, changedAt time.Time, status Status) error
+	// SetPasswordHash replaces the hash only (a rehash with new parameters).
+	SetPasswordHash(ctx context.Context, memberID int64, hash string) error
+	SetRoles(ctx context.Context, memberID int64, roles []RoleGrant) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	TouchSession(ctx context.Context, id int64, at time.Time) error
+	RevokeSession(ctx context.Context, id int64, at time.Time) error
+	// RevokeMemberSessions revokes every live session of the member except
+	// exceptID (0: none) and returns how many it revoked.
+	RevokeMemberSessions(ctx context.Context, memberID, exceptID int64, at time.Time) (int, error)
+
+	CreateToken(ctx context.Context, t OneTimeToken) error
+	// UseToken marks the token used; it is an ENOTFOUND *Error when the token
+	// does not exist or is already used.
+	UseToken(ctx context.Context, hash string, at time.Time) error
+	// DeleteTokens removes the member's unused tokens of the kind.
+	DeleteTokens(ctx context.Context, memberID int64, kind string) error
+
+	EnqueueMail(ctx context.Context, m Mail) error
+}
+
+// Store is the persistence the domain needs. Update runs fn in one writing
+// transaction and commits when fn returns nil.
+type Store interface {
+	Reader
+	Update(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Hasher hashes and verifies passwords.
+type Hasher interface {
+	Hash(password string) (string, error)
+	// Verify reports whether password matches encoded, and whether encoded
+	// should be replaced by a fresh hash (its parameters are outdated).
+	Verify(password, encoded string) (ok, rehash bool, err error)
+}
