@@ -1,0 +1,180 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of api-contract.md §11 that this build reads. Each
+// comes from an environment variable, overridden by a flag of the same name
+// in kebab-case (GATEHOUSE_BASE_URL → --gatehouse-base-url, also accepted as
+// --base-url).
+type Config struct {
+	Addr              string
+	DB                string
+	BaseURL           string
+	Env               string
+	SMTPURL           string
+	MailFrom          string
+	MinPasswordLength int
+	ResetTTL          time.Duration
+	SessionTTL        time.Duration
+	SessionIdleTTL    time.Duration
+	NewPasswordTTL    time.Duration
+}
+
+// Prod reports whether Gatehouse runs in production mode.
+func (c Config) Prod() bool { return c.Env == "prod" }
+
+// setting is one configuration variable: its environment name, its default,
+// and how it is stored into Config.
+type setting struct {
+	env   string
+	def   string
+	usage string
+	set   func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"GATEHOUSE_ADDR", "127.0.0.1:8080", "address to listen on (host:port)", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return errors.New("must be host:port, like 127.0.0.1:8080")
+		}
+		c.Addr = v
+		return nil
+	}},
+	{"GATEHOUSE_DB", "data/gatehouse.db", "SQLite database file (its directory is created)", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("must not be empty")
+		}
+		c.DB = v
+		return nil
+	}},
+	{"GATEHOUSE_BASE_URL", "", "public base URL every mailed link starts with (default http://ADDR)", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return errors.New("must be an absolute http(s) URL without query, like https://auth.example.com")
+		}
+		c.BaseURL = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{"GATEHOUSE_ENV", "dev", "dev or prod", func(c *Config, v string) error {
+		if v != "dev" && v != "prod" {
+			return errors.New(`must be "dev" or "prod"`)
+		}
+		c.Env = v
+		return nil
+	}},
+	{"GATEHOUSE_SMTP_URL", "", "smtp://user:pass@host:port, smtp+starttls://… or smtps://… (dev: empty keeps mail in /_dev/mail)", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtp+starttls" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return errors.New("must be a URL like smtp://user:pass@host:587, smtp+starttls://… or smtps://…")
+		}
+		c.SMTPURL = v
+		return nil
+	}},
+	{"GATEHOUSE_MAIL_FROM", "Gatehouse <no-reply@gatehouse.localhost>", "sender address of every mail", func(c *Config, v string) error {
+		if strings.ContainsAny(v, "\r\n") || !strings.Contains(v, "@") {
+			return errors.New("must be an email address, like Gatehouse <no-reply@example.com>")
+		}
+		c.MailFrom = v
+		return nil
+	}},
+	{"GATEHOUSE_MIN_PASSWORD_LENGTH", "8", "minimum password length in characters (8 to 15)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 8 || n > 15 {
+			return errors.New("must be a whole number from 8 to 15")
+		}
+		c.MinPasswordLength = n
+		return nil
+	}},
+	{"GATEHOUSE_RESET_TTL", "60m", "lifetime of a password reset link", durationInto(func(c *Config) *time.Duration { return &c.ResetTTL })},
+	{"GATEHOUSE_SESSION_TTL", "12h", "absolute lifetime of a session", durationInto(func(c *Config) *time.Duration { return &c.SessionTTL })},
+	{"GATEHOUSE_SESSION_IDLE_TTL", "30m", "idle timeout of a browser session", durationInto(func(c *Config) *time.Duration { return &c.SessionIdleTTL })},
+	{"GATEHOUSE_NEW_PASSWORD_TTL", "3m", "lifetime of the NEW_PASSWORD_REQUIRED step", durationInto(func(c *Config) *time.Duration { return &c.NewPasswordTTL })},
+}
+
+// durationInto parses a Go duration ("90m", "12h") or whole seconds ("3600").
+func durationInto(field func(c *Config) *time.Duration) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			n, nerr := strconv.ParseInt(v, 10, 64)
+			if nerr != nil {
+				return errors.New(`must be a duration like "90m" or "12h", or whole seconds`)
+			}
+			d = time.Duration(n) * time.Second
+		}
+		if d <= 0 {
+			return errors.New("must be positive")
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+// flagName turns GATEHOUSE_BASE_URL into gatehouse-base-url.
+func flagName(env string) string { return strings.ToLower(strings.ReplaceAll(env, "_", "-")) }
+
+// configFlags registers every setting on fs (full name and short alias) and
+// returns a function that resolves the Config after fs.Parse: flag, then
+// environment, then default. A bad value is an error naming the variable.
+func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	values := make([]*string, len(settings))
+	for i, s := range settings {
+		values[i] = new(string)
+		fs.StringVar(values[i], flagName(s.env), "", s.usage+" (env "+s.env+")")
+		if short := strings.TrimPrefix(flagName(s.env), "gatehouse-"); short != flagName(s.env) {
+			fs.StringVar(values[i], short, "", "same as --"+flagName(s.env))
+		}
+	}
+	return func() (Config, error) {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		var c Config
+		for i, s := range settings {
+			v, from := s.def, s.env
+			if e := getenv(s.env); e != "" {
+				v = e
+			}
+			short := strings.TrimPrefix(flagName(s.env), "gatehouse-")
+			if set[flagName(s.env)] || set[short] {
+				v, from = *values[i], "--"+flagName(s.env)
+			}
+			if err := s.set(&c, v); err != nil {
+				return Config{}, fmt.Errorf("invalid %s=%q: %v", from, v, err)
+			}
+		}
+		return c, c.check()
+	}
+}
+
+// check validates the settings that depend on each other.
+func (c *Config) check() error {
+	if c.BaseURL == "" {
+		if c.Prod() {
+			return errors.New("GATEHOUSE_BASE_URL is required when GATEHOUSE_ENV=prod")
+		}
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+	}
+	if c.Prod() && c.SMTPURL == "" {
+		return errors.New("GATEHOUSE_SMTP_URL is required when GATEHOUSE_ENV=prod (mail would never leave the outbox)")
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gatehouse/internal/auth"
+)
+
+// cmdMember dispatches "gatehouse member <sub>".
+func cmdMember(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	const usage = "Usage: gatehouse member <create|list> [flags]\n"
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return usageError{"member needs a subcommand: create or list"}
+		}
+		return nil
+	}
+	switch args[0] {
+	case "create":
+		return cmdMemberCreate(ctx, args[1:], getenv, stdout, stderr)
+	case "list":
+		return cmdMemberList(ctx, args[1:], getenv, stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unknown member subcommand %q", args[0])}
+}
+
+// cmdMemberCreate creates a member and prints its numeric id on stdout.
+func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("member create", "member create --email E --password P [--name N] [--username U] [--role owner|admin|maker] [--temporary] [flags]", stderr)
+	email := fs.String("email", "", "email address (required)")
+	password := fs.String("password", "", "password (required)")
+	name := fs.String("name", "", "display name")
+	username := fs.String("username", "", "username (defaults to the email)")
+	role := fs.String("role", "maker", "role in the root group: owner, admin or maker")
+	temporary := fs.Bool("temporary", false, "the password must be replaced at first login")
+	config := configFlags(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *email == "" || *password == "" {
+		fs.Usage()
+		return usageError{"--email and --password are required"}
+	}
+	r, ok := auth.ParseRole(*role)
+	if !ok {
+		return usageError{fmt.Sprintf("--role %q: must be owner, admin or maker", *role)}
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := newService(st, cfg, nil)
+	if err != nil {
+		return err
+	}
+	m, err := svc.CreateMember(ctx, auth.CreateMemberInput{
+		Email: *email, Password: *password, Name: *name, Username: *username, Role: r, Temporary: *temporary,
+	})
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintln(stdout, m.ID)
+	return nil
+}
+
+// describe turns a domain error into one readable line for the terminal.
+func describe(err error) error {
+	fields := auth.ErrorFields(err)
+	if len(fields) == 0 {
+		return fmt.Errorf("%s", auth.ErrorMessage(err))
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, "--"+k+": "+fields[k])
+	}
+	return fmt.Errorf("%s", strings.Join(parts, "; "))
+}
+
+// memberJSON is one member in "member list --json".
+type memberJSON struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Username  string    `json:"username"`
+	Name      string    `json:"name"`
+	Status    string    `json:"status"`
+	Roles     []string  `json:"roles"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// cmdMemberList prints every member, as a table or as JSON.
+func cmdMemberList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("member list", "member list [--json] [flags]", stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	config := configFlags(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := newService(st, cfg, nil)
+	if err != nil {
+		return err
+	}
+	out := []memberJSON{}
+	for after := int64(0); ; {
+		page, err := svc.ListMembers(ctx, after, 500)
+		if err != nil {
+			return err
+		}
+		for _, m := range page {
+			roles := []string{}
+			for _, g := range m.Roles {
+				roles = append(roles, g.Role.Label())
+			}
+			out = append(out, memberJSON{ID: m.ID, Email: m.Email, Username: m.Username, Name: m.Name, Status: string(m.Status), Roles: roles, CreatedAt: m.CreatedAt})
+			after = m.ID
+		}
+		if len(page) < 500 {
+			break
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tUSERNAME\tNAME\tSTATUS\tROLES")
+	for _, m := range out {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Email, m.Username, m.Name, m.Status, strings.Join(m.Roles, ", "))
+	}
+	return tw.Flush()
+}

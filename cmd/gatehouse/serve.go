@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"gatehouse/internal/auth"
+	"gatehouse/internal/mail"
+	"gatehouse/internal/outbox"
+	"gatehouse/internal/sqlite"
+	"gatehouse/web"
+)
+
+// cmdServe runs the server until ctx ends, then shuts down gracefully:
+// in-flight requests finish, the outbox worker finishes its current send.
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "serve [flags]", stderr)
+	config := configFlags(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+
+	var sender outbox.Sender
+	if cfg.SMTPURL != "" {
+		if sender, err = mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return fmt.Errorf("invalid GATEHOUSE_SMTP_URL: %w", err)
+		}
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := checkPragmas(ctx, st, log); err != nil {
+		return err
+	}
+	sessions, sessDB, err := openSessions(cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer sessDB.Close()
+	defer sessions.Close()
+
+	var worker *outbox.Worker
+	notify := func() {}
+	if sender != nil {
+		worker = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log})
+		notify = worker.Notify
+	}
+	svc, err := newService(st, cfg, notify)
+	if err != nil {
+		return err
+	}
+	app := web.New(web.Deps{
+		Auth:     svc,
+		Sessions: sessions,
+		Logger:   log,
+		Ready:    st.Ping,
+		Config: web.Config{
+			BaseURL: cfg.BaseURL,
+			Prod:    cfg.Prod(),
+			DevMail: !cfg.Prod() && cfg.SMTPURL == "",
+		},
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on GATEHOUSE_ADDR=%s: %w", cfg.Addr, err)
+	}
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	if worker != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := worker.Run(workerCtx); err != nil {
+				log.Error("outbox worker stopped", "err", err.Error())
+			}
+		}()
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- app.Listener(ln) }()
+
+	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
+	if worker == nil {
+		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", cfg.Env)
+
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		log.Info("shutting down")
+		err = app.ShutdownWithTimeout(15 * time.Second)
+	}
+	stopWorker()
+	wg.Wait()
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// newService builds the domain service from the configuration.
+func newService(st *sqlite.Store, cfg Config, notify func()) (*auth.Service, error) {
+	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), auth.Config{
+		BaseURL:           cfg.BaseURL,
+		MinPasswordLength: cfg.MinPasswordLength,
+		ResetTTL:          cfg.ResetTTL,
+		SessionTTL:        cfg.SessionTTL,
+		SessionIdle:       cfg.SessionIdleTTL,
+		NewPasswordTTL:    cfg.NewPasswordTTL,
+	}, auth.Options{Notify: notify})
+}
+
+// newLogger logs JSON in prod and text in dev, to stderr.
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	if cfg.Prod() {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// checkPragmas is the start-up self-check of the database settings that
+// durability and concurrency depend on (checklist L2).
+func checkPragmas(ctx context.Context, st *sqlite.Store, log *slog.Logger) error {
+	p, err := st.Pragmas(ctx)
+	if err != nil {
+		return fmt.Errorf("database self-check: %w", err)
+	}
+	for _, pool := range []string{"writer.", "reader."} {
+		if p[pool+"journal_mode"] != "wal" || p[pool+"foreign_keys"] != "1" {
+			return fmt.Errorf("database self-check failed: %v", p)
+		}
+	}
+	log.Debug("database settings", "pragmas", fmt.Sprint(p))
+	return nil
+}
+
+// cmdMigrate applies pending migrations and exits.
+func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "migrate [flags]", stderr)
+	config := configFlags(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "database %s is up to date\n", cfg.DB)
+	return nil
+}

@@ -1,0 +1,246 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// LoginInput is a password login from any front door.
+type LoginInput struct {
+	Identifier string // email or username, in any spelling
+	Password   string
+	Via        string // ViaPage or a dialect name
+	Meta       ClientMeta
+}
+
+// Login checks the password and opens a session. Every failure answers
+// errInvalidCredentials; an unknown account still costs one hash
+// verification. A member with a temporary password gets an ENEWPASSWORD
+// error whose Challenge completes the login in CompleteNewPassword.
+func (s *Service) Login(ctx context.Context, in LoginInput) (Member, Session, error) {
+	m, err := s.checkPassword(ctx, in.Identifier, in.Password)
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	if m.Status == StatusPasswordResetRequired {
+		challenge, err := s.newPasswordChallenge(ctx, m.Member)
+		if err != nil {
+			return Member{}, Session{}, err
+		}
+		return Member{}, Session{}, &Error{Code: ENEWPASSWORD, Message: "A new password must be set before signing in.", Challenge: challenge}
+	}
+	var sess Session
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		if m.rehash != "" {
+			if err := tx.SetPasswordHash(ctx, m.ID, m.rehash); err != nil {
+				return err
+			}
+		}
+		sess, err = s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
+		return err
+	})
+	return m.Member, sess, err
+}
+
+// verifiedMember is a member whose password just matched, with a fresh hash
+// when the stored one used outdated parameters.
+type verifiedMember struct {
+	Member
+	rehash string
+}
+
+// checkPassword finds the member and verifies the password, answering
+// errInvalidCredentials for every kind of failure.
+func (s *Service) checkPassword(ctx context.Context, identifier, password string) (verifiedMember, error) {
+	if len(password) > MaxPasswordBytes || password == "" {
+		return verifiedMember{}, errInvalidCredentials
+	}
+	m, err := s.store.MemberByLogin(ctx, Canonical(identifier))
+	if isNotFound(err) {
+		_, _, _ = s.hasher.Verify(password, s.dummy)
+		return verifiedMember{}, errInvalidCredentials
+	}
+	if err != nil {
+		return verifiedMember{}, err
+	}
+	hash := m.PasswordHash
+	if hash == "" {
+		hash = s.dummy // invited members have no password yet
+	}
+	ok, rehash, err := s.hasher.Verify(password, hash)
+	if err != nil || !ok || m.PasswordHash == "" {
+		return verifiedMember{}, errInvalidCredentials
+	}
+	if m.Status != StatusActive && m.Status != StatusPasswordResetRequired {
+		return verifiedMember{}, errInvalidCredentials
+	}
+	v := verifiedMember{Member: m}
+	if rehash {
+		if v.rehash, err = s.hasher.Hash(password); err != nil {
+			return verifiedMember{}, err
+		}
+	}
+	return v, nil
+}
+
+// openSession creates a session for the member inside tx.
+func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via string, meta ClientMeta) (Session, error) {
+	now := s.clock()
+	sess := Session{
+		MemberID:   memberID,
+		Via:        via,
+		IP:         meta.IP,
+		UserAgent:  truncate(meta.UserAgent, 512),
+		CreatedAt:  now,
+		LastUsedAt: now,
+		ExpiresAt:  now.Add(s.cfg.SessionTTL),
+	}
+	err := tx.CreateSession(ctx, &sess)
+	return sess, err
+}
+
+// newPasswordChallenge issues the single-use token that lets a member with a
+// temporary password choose a new one.
+func (s *Service) newPasswordChallenge(ctx context.Context, m Member) (string, error) {
+	secret, err := newSecret(s.rand, 32)
+	if err != nil {
+		return "", err
+	}
+	now := s.clock()
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		if err := tx.DeleteTokens(ctx, m.ID, TokenNewPassword); err != nil {
+			return err
+		}
+		return tx.CreateToken(ctx, OneTimeToken{Hash: HashToken(secret), Kind: TokenNewPassword, MemberID: m.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.NewPasswordTTL)})
+	})
+	return secret, err
+}
+
+// CompleteNewPassword answers the NEW_PASSWORD_REQUIRED challenge: it sets
+// the member's own password and opens a session.
+func (s *Service) CompleteNewPassword(ctx context.Context, challenge, password string, via string, meta ClientMeta) (Member, Session, error) {
+	tok, m, err := s.liveToken(ctx, challenge, TokenNewPassword)
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	if err := s.policy.Check(password, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
+		return Member{}, Session{}, err
+	}
+	if ok, _, _ := s.hasher.Verify(password, m.PasswordHash); ok {
+		return Member{}, Session{}, FieldError("password", "Choose a password different from the temporary one.")
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	var sess Session
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		now := s.clock()
+		if err := tx.UseToken(ctx, tok.Hash, now); err != nil {
+			return errChallengeInvalid
+		}
+		if err := tx.SetPassword(ctx, m.ID, hash, now, StatusActive); err != nil {
+			return err
+		}
+		sess, err = s.openSession(ctx, tx, m.ID, via, meta)
+		return err
+	})
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	m.Status = StatusActive
+	return m, sess, nil
+}
+
+var errChallengeInvalid = &Error{Code: EUNAUTHORIZED, Message: "This step has expired. Please sign in again."}
+
+// liveToken finds an unused, unexpired token of the kind and its member.
+func (s *Service) liveToken(ctx context.Context, secret, kind string) (OneTimeToken, Member, error) {
+	invalid := errChallengeInvalid
+	if kind == TokenReset {
+		invalid = errResetInvalid
+	}
+	if secret == "" || len(secret) > 256 {
+		return OneTimeToken{}, Member{}, invalid
+	}
+	tok, err := s.store.TokenByHash(ctx, HashToken(secret))
+	if isNotFound(err) || (err == nil && (tok.Kind != kind || tok.UsedAt != nil)) {
+		return OneTimeToken{}, Member{}, invalid
+	}
+	if err != nil {
+		return OneTimeToken{}, Member{}, err
+	}
+	if !s.clock().Before(tok.ExpiresAt) {
+		if kind == TokenReset {
+			return OneTimeToken{}, Member{}, errResetExpired
+		}
+		return OneTimeToken{}, Member{}, invalid
+	}
+	m, err := s.store.MemberByID(ctx, tok.MemberID)
+	if isNotFound(err) {
+		return OneTimeToken{}, Member{}, invalid
+	}
+	if err != nil {
+		return OneTimeToken{}, Member{}, err
+	}
+	// A token dies when the password changes after it was issued.
+	if m.PasswordChangedAt.After(tok.CreatedAt) || m.Status == StatusSuspended {
+		return OneTimeToken{}, Member{}, invalid
+	}
+	return tok, m, nil
+}
+
+// Authenticate resolves a session id (from a browser cookie or a token) to its
+// live session and member, and records the activity. A revoked, expired or
+// idle session, or a member who is no longer active, is EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, sessionID int64) (Member, Session, error) {
+	sess, err := s.store.SessionByID(ctx, sessionID)
+	if isNotFound(err) {
+		return Member{}, Session{}, errSessionEnded
+	}
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	now := s.clock()
+	idle := time.Duration(0)
+	if sess.Via == ViaPage {
+		idle = s.cfg.SessionIdle
+	}
+	if !sess.Active(now, idle) {
+		return Member{}, Session{}, errSessionEnded
+	}
+	m, err := s.store.MemberByID(ctx, sess.MemberID)
+	if isNotFound(err) || (err == nil && m.Status != StatusActive) {
+		return Member{}, Session{}, errSessionEnded
+	}
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	// Record activity at most once a minute: one write per request would
+	// make every page view contend for the single writer.
+	if now.Sub(sess.LastUsedAt) >= time.Minute {
+		if err := s.update(ctx, func(tx Tx, _ *mailQueue) error { return tx.TouchSession(ctx, sess.ID, now) }); err != nil {
+			return Member{}, Session{}, err
+		}
+		sess.LastUsedAt = now
+	}
+	return m, sess, nil
+}
+
+// Logout ends the session. Ending an unknown or ended session is not an error.
+func (s *Service) Logout(ctx context.Context, sessionID int64) error {
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		err := tx.RevokeSession(ctx, sessionID, s.clock())
+		if isNotFound(err) {
+			return nil
+		}
+		return err
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

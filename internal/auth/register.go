@@ -1,0 +1,74 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// RegisterInput is a self-service sign-up.
+type RegisterInput struct {
+	Name     string
+	Email    string
+	Username string // optional; defaults to the canonical email
+	Password string
+	Confirm  *string // when set, must equal Password
+	Via      string
+	Meta     ClientMeta
+}
+
+// Register creates an active member with the Maker role in the root group,
+// queues a welcome mail and opens a session.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (Member, Session, error) {
+	m, err := s.newMember(in.Email, in.Username, in.Name, in.Password, in.Confirm)
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	hash, err := s.hasher.Hash(in.Password)
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	now := s.clock()
+	m.PasswordHash, m.PasswordChangedAt = hash, now
+	m.Status = StatusActive
+	m.Roles = []RoleGrant{{Group: RootGroup, Role: RoleMaker}}
+	m.CreatedAt, m.UpdatedAt = now, now
+	var sess Session
+	err = s.update(ctx, func(tx Tx, q *mailQueue) error {
+		if err := tx.CreateMember(ctx, &m); err != nil {
+			return err
+		}
+		if err := q.send(ctx, s.mail(MailWelcome, m, map[string]string{"link": s.link("/account")}, now.Add(24*time.Hour))); err != nil {
+			return err
+		}
+		sess, err = s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
+		return err
+	})
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	return m, sess, nil
+}
+
+// newMember validates the identity fields and password of a new member and
+// returns the member to insert (without hash, status or roles). All field
+// problems are reported together.
+func (s *Service) newMember(email, username, name, password string, confirm *string) (Member, error) {
+	email, emailErr := cleanEmail(email)
+	var userErr error
+	if strings.TrimSpace(username) != "" {
+		username, userErr = cleanUsername(username)
+	} else {
+		username = ""
+	}
+	name, nameErr := cleanText("name", "Name", name, maxNameLen, false)
+	pwErr := s.policy.Check(password, PasswordOwner{Email: email, Username: username})
+	var confirmErr error
+	if confirm != nil && *confirm != password {
+		confirmErr = FieldError("confirm", "The passwords do not match.")
+	}
+	if err := mergeFields(emailErr, userErr, nameErr, pwErr, confirmErr); err != nil {
+		return Member{}, err
+	}
+	return Member{Email: email, Username: username, Name: name}, nil
+}

@@ -1,0 +1,158 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"strings"
+	"time"
+)
+
+// Config holds the product settings the use cases need. Zero values take the
+// defaults of api-contract.md §1 and the security checklist's choices.
+type Config struct {
+	BaseURL           string        // absolute; every mailed link is built from it
+	ProductName       string        // "Gatehouse"
+	MinPasswordLength int           // 8 (configurable up to 15)
+	ResetTTL          time.Duration // password reset link: 60 min
+	SessionTTL        time.Duration // absolute session lifetime: 12 h
+	SessionIdle       time.Duration // idle timeout of browser sessions: 30 min
+	NewPasswordTTL    time.Duration // NEW_PASSWORD_REQUIRED challenge: 3 min
+}
+
+func (c Config) withDefaults() Config {
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.ProductName == "" {
+		c.ProductName = "Gatehouse"
+	}
+	if c.MinPasswordLength == 0 {
+		c.MinPasswordLength = 8
+	}
+	if c.ResetTTL == 0 {
+		c.ResetTTL = 60 * time.Minute
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = 12 * time.Hour
+	}
+	if c.SessionIdle == 0 {
+		c.SessionIdle = 30 * time.Minute
+	}
+	if c.NewPasswordTTL == 0 {
+		c.NewPasswordTTL = 3 * time.Minute
+	}
+	return c
+}
+
+// Options injects the clock, the randomness and the outbox wake-up.
+type Options struct {
+	Now    func() time.Time
+	Rand   io.Reader
+	Notify func() // called after a transaction that queued mail commits
+}
+
+// Service holds every use case. Six front doors (the pages and five API
+// dialects) call it; it is the only place business rules live.
+type Service struct {
+	store  Store
+	hasher Hasher
+	policy PasswordPolicy
+	cfg    Config
+	now    func() time.Time
+	rand   io.Reader
+	notify func()
+	dummy  string // a real hash of a random password, verified for unknown accounts
+}
+
+// NewService builds the service. It computes one dummy hash, so that a login
+// for an unknown account costs the same as one with a wrong password.
+func NewService(store Store, hasher Hasher, cfg Config, opts Options) (*Service, error) {
+	cfg = cfg.withDefaults()
+	s := &Service{
+		store:  store,
+		hasher: hasher,
+		policy: PasswordPolicy{MinLength: cfg.MinPasswordLength, ProductName: cfg.ProductName},
+		cfg:    cfg,
+		now:    opts.Now,
+		rand:   opts.Rand,
+		notify: opts.Notify,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	if s.notify == nil {
+		s.notify = func() {}
+	}
+	secret, err := newSecret(s.rand, 32)
+	if err != nil {
+		return nil, err
+	}
+	if s.dummy, err = hasher.Hash(secret); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// clock returns the current time in UTC, truncated to milliseconds (the
+// store's resolution), so values compare equal after a round trip.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// link builds an absolute URL from the configured base URL, never from a
+// request's Host or X-Forwarded-* headers.
+func (s *Service) link(path string) string { return s.cfg.BaseURL + path }
+
+// update runs fn in one writing transaction and wakes the outbox worker when
+// fn queued mail.
+func (s *Service) update(ctx context.Context, fn func(tx Tx, q *mailQueue) error) error {
+	q := &mailQueue{}
+	err := s.store.Update(ctx, func(tx Tx) error {
+		q.tx = tx
+		return fn(tx, q)
+	})
+	if err == nil && q.queued > 0 {
+		s.notify()
+	}
+	return err
+}
+
+// mailQueue counts the mail a transaction queues.
+type mailQueue struct {
+	tx     Tx
+	queued int
+}
+
+func (q *mailQueue) send(ctx context.Context, m Mail) error {
+	q.queued++
+	return q.tx.EnqueueMail(ctx, m)
+}
+
+// mail builds an outbox row for m with the product name filled in.
+func (s *Service) mail(kind string, m Member, data map[string]string, notAfter time.Time) Mail {
+	if data == nil {
+		data = map[string]string{}
+	}
+	data["product"] = s.cfg.ProductName
+	data["name"] = m.DisplayName()
+	now := s.clock()
+	return Mail{Kind: kind, To: m.Email, Data: data, CreatedAt: now, NextAttemptAt: now, NotAfter: notAfter}
+}
+
+// isNotFound reports whether err is an ENOTFOUND domain error.
+func isNotFound(err error) bool { return ErrorCode(err) == ENOTFOUND }
+
+// errInvalidCredentials is the one answer to every failed login, whatever the
+// reason (unknown account, wrong password, suspended), so that nothing about
+// the account leaks.
+var errInvalidCredentials = &Error{Code: EUNAUTHORIZED, Message: "Incorrect email or password."}
+
+// errSessionEnded is the answer for a session that is revoked, expired or idle.
+var errSessionEnded = &Error{Code: EUNAUTHORIZED, Message: "Your session has ended. Please sign in again."}
+
+// ErrInvalidCredentials reports whether err is the generic failed-login error.
+func ErrInvalidCredentials(err error) bool { return errors.Is(err, errInvalidCredentials) }

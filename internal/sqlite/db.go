@@ -1,0 +1,280 @@
+// Package sqlite implements auth.Store and outbox.Queue on one SQLite file.
+//
+// The file is used through two pools, as the SQLite pitfalls demand: a writer
+// pool of exactly one connection whose transactions all start with BEGIN
+// IMMEDIATE (so a read-then-write never fails with SQLITE_BUSY_SNAPSHOT and
+// the busy handler always applies), and a read-only pool of a few connections
+// that WAL lets run beside the writer. Times are stored as INTEGER unix
+// milliseconds in UTC.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gatehouse/internal/auth"
+	"gatehouse/internal/outbox"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// Options configures Open.
+type Options struct {
+	// PayloadKey is the 32-byte AES-256-GCM key that seals outbox payloads
+	// (see LoadOrCreateKey). It is required.
+	PayloadKey []byte
+	// ReadConns is the size of the read-only pool; 0 means 4.
+	ReadConns int
+}
+
+// Store is the SQLite implementation of auth.Store and outbox.Queue. Its
+// Reader methods use the read-only pool; Update and the Queue methods use the
+// single writer connection.
+type Store struct {
+	queries
+	writer *sql.DB
+	reader *sql.DB
+}
+
+var (
+	_ auth.Store   = (*Store)(nil)
+	_ auth.Tx      = (*tx)(nil)
+	_ outbox.Queue = (*Store)(nil)
+)
+
+// queryer is what *sql.DB and *sql.Tx have in common.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries runs the read statements of auth.Reader against either the read
+// pool (Store) or a writing transaction (tx); key opens outbox payloads.
+type queries struct {
+	q   queryer
+	key []byte
+}
+
+// Open opens (creating if needed) the database at path and its parent
+// directory (0700). It does not migrate; call Migrate.
+func Open(path string, opts Options) (*Store, error) {
+	if len(opts.PayloadKey) != keySize {
+		return nil, fmt.Errorf("sqlite: payload key must be %d bytes, got %d", keySize, len(opts.PayloadKey))
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = 4
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqlite: create directory: %w", err)
+		}
+	}
+	name := "file:" + escapePath(path)
+
+	// The writer goes first: it creates the file and switches it to WAL,
+	// which a read-only connection cannot do on a fresh file.
+	writer, err := sql.Open("sqlite3", name+
+		"?_journal_mode=WAL&_busy_timeout=5000&_txlock=immediate&_foreign_keys=on&_synchronous=FULL")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
+
+	reader, err := sql.Open("sqlite3", name+"?mode=ro&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL")
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open reader: %w", err)
+	}
+	reader.SetMaxOpenConns(opts.ReadConns)
+	reader.SetMaxIdleConns(opts.ReadConns)
+	if err := reader.PingContext(ctx); err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open reader: %w", err)
+	}
+
+	key := make([]byte, keySize)
+	copy(key, opts.PayloadKey)
+	return &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader}, nil
+}
+
+// escapePath makes path safe inside a file: URI, where '?' starts the query,
+// '#' the fragment and '%' an escape.
+func escapePath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+}
+
+// Close closes both pools. The readers close first so that the writer, as
+// the last connection, checkpoints the WAL and removes it.
+func (s *Store) Close() error {
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// Ping checks that both pools can reach the database.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping writer: %w", err)
+	}
+	if err := s.reader.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping reader: %w", err)
+	}
+	return nil
+}
+
+// pragmaNames are the settings Pragmas reports.
+var pragmaNames = []string{"journal_mode", "busy_timeout", "foreign_keys", "synchronous"}
+
+// Pragmas reads journal_mode, busy_timeout, foreign_keys and synchronous
+// from one connection of each pool, keyed "writer.NAME" and "reader.NAME",
+// so that startup can verify the DSNs took effect (the driver ignores
+// parameters it does not know). Do not call it inside Update: it needs the
+// writer connection.
+func (s *Store) Pragmas(ctx context.Context) (map[string]string, error) {
+	out := make(map[string]string, 2*len(pragmaNames))
+	for _, pool := range []struct {
+		prefix string
+		db     *sql.DB
+	}{{"writer.", s.writer}, {"reader.", s.reader}} {
+		conn, err := pool.db.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: pragmas: %w", err)
+		}
+		for _, name := range pragmaNames {
+			var v string
+			if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
+				conn.Close()
+				return nil, fmt.Errorf("sqlite: pragma %s: %w", name, err)
+			}
+			out[pool.prefix+name] = strings.ToLower(v)
+		}
+		conn.Close()
+	}
+	return out, nil
+}
+
+// Update runs fn in one writing transaction (BEGIN IMMEDIATE on the writer
+// connection) and commits when fn returns nil; otherwise it rolls back and
+// returns fn's error. fn must not call the Store's own writing methods (the
+// Queue methods, Pragmas): the single writer connection is busy with fn.
+// Keep fn short and free of network I/O.
+func (s *Store) Update(ctx context.Context, fn func(auth.Tx) error) error {
+	sqlTx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	// Also runs while a panic unwinds, so the one writer connection is
+	// never left inside a transaction; the panic itself goes on.
+	defer sqlTx.Rollback()
+	if err := fn(&tx{queries: queries{q: sqlTx, key: s.key}}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in its own short writer transaction (for the Queue methods).
+func (s *Store) write(ctx context.Context, fn func(q queryer) error) error {
+	sqlTx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(sqlTx); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// tx is one Update transaction; it implements auth.Tx.
+type tx struct {
+	queries
+}
+
+// notFound is the ENOTFOUND error for a missing thing ("Member", "Session").
+func notFound(what string) error {
+	return &auth.Error{Code: auth.ENOTFOUND, Message: what + " not found."}
+}
+
+// rowsAffected returns ENOTFOUND (what) when res touched no row.
+func rowsAffected(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
+// toMillis and the helpers below are the one place times cross the SQL
+// boundary: INTEGER unix milliseconds, UTC; a zero time is NULL.
+func toMillis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// nullMillis maps the zero time to NULL.
+func nullMillis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// ptrMillis maps a nil time to NULL.
+func ptrMillis(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// timeOrZero maps NULL to the zero time.
+func timeOrZero(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMillis(v.Int64)
+}
+
+// timePtr maps NULL to nil.
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMillis(v.Int64)
+	return &t
+}
+
+// nullID maps the id 0 ("none") to NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// now is the store's own clock, used only when a caller leaves a required
+// timestamp zero; the domain normally passes its injected clock's time.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }

@@ -1,0 +1,381 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"gatehouse/internal/auth"
+	"gatehouse/internal/sqlite"
+)
+
+// t0 is the fixed "now" of the tests; millisecond precision like the store.
+var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// mustOpen opens a migrated store on a fresh file in t.TempDir.
+func mustOpen(t *testing.T) *sqlite.Store {
+	t.Helper()
+	return mustOpenAt(t, filepath.Join(t.TempDir(), "gatehouse.db"))
+}
+
+func mustOpenAt(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(path, sqlite.Options{PayloadKey: testKey})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+// mustUpdate runs fn in one transaction and fails the test on error.
+func mustUpdate(t *testing.T, s *sqlite.Store, fn func(tx auth.Tx) error) {
+	t.Helper()
+	if err := s.Update(context.Background(), fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+// wantCode fails unless err is an *auth.Error with code.
+func wantCode(t *testing.T, err error, code string) *auth.Error {
+	t.Helper()
+	e := auth.AsError(err)
+	if e == nil || e.Code != code {
+		t.Fatalf("error = %v, want an *auth.Error with code %q", err, code)
+	}
+	return e
+}
+
+// count runs a COUNT query on the writer pool.
+func count(t *testing.T, s *sqlite.Store, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := sqlite.WriterDB(s).QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func TestOpenCreatesPrivateDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "var", "lib")
+	s, err := sqlite.Open(filepath.Join(dir, "g.db"), sqlite.Options{PayloadKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o700 {
+		t.Errorf("directory mode = %v, want 0700", perm)
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+func TestOpenRejectsBadKey(t *testing.T) {
+	for _, key := range [][]byte{nil, []byte("short")} {
+		s, err := sqlite.Open(filepath.Join(t.TempDir(), "g.db"), sqlite.Options{PayloadKey: key})
+		if err == nil {
+			s.Close()
+			t.Errorf("Open with %d-byte key: no error", len(key))
+		}
+	}
+}
+
+func TestOpenPathWithURIChars(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "odd?name#1%2.db")
+	s := mustOpenAt(t, path)
+	mustUpdate(t, s, func(tx auth.Tx) error { return tx.CreateMember(context.Background(), newMember("a@b.c", "")) })
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database not at the literal path: %v", err)
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.db")
+	s, err := sqlite.Open(path, sqlite.Options{PayloadKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Migrate(ctx)
+	if err != nil || n < 1 {
+		t.Fatalf("first Migrate = %d, %v; want >= 1, nil", n, err)
+	}
+	if n, err := s.Migrate(ctx); err != nil || n != 0 {
+		t.Fatalf("second Migrate = %d, %v; want 0, nil", n, err)
+	}
+	rows, err := sqlite.ReaderDB(s).Query(`SELECT version, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var versions []int64
+	for rows.Next() {
+		var v, at int64
+		if err := rows.Scan(&v, &at); err != nil {
+			t.Fatal(err)
+		}
+		if at <= 0 {
+			t.Errorf("version %d: applied_at = %d", v, at)
+		}
+		versions = append(versions, v)
+	}
+	rows.Close()
+	if len(versions) != n || versions[0] != 1 {
+		t.Errorf("recorded versions = %v, want %d starting at 1", versions, n)
+	}
+	// Seeds: the root group and the three roles.
+	if got := count(t, s, `SELECT count(*) FROM "groups" WHERE id = 1 AND parent_id IS NULL AND name = 'Organisation'`); got != 1 {
+		t.Errorf("root group rows = %d", got)
+	}
+	if got := count(t, s, `SELECT count(*) FROM roles WHERE (id, label) IN
+		(VALUES (1, 'Account Owner'), (2, 'User Administrator'), (3, 'Maker'))`); got != 3 {
+		t.Errorf("seeded roles = %d, want 3", got)
+	}
+	s.Close()
+
+	// A reopened database needs nothing.
+	s2, err := sqlite.Open(path, sqlite.Options{PayloadKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if n, err := s2.Migrate(ctx); err != nil || n != 0 {
+		t.Fatalf("Migrate after reopen = %d, %v; want 0, nil", n, err)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := mustOpen(t)
+	got, err := s.Pragmas(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pool := range []string{"writer.", "reader."} {
+		if v := got[pool+"journal_mode"]; v != "wal" {
+			t.Errorf("%sjournal_mode = %q, want wal", pool, v)
+		}
+		if v, err := strconv.Atoi(got[pool+"busy_timeout"]); err != nil || v < 5000 {
+			t.Errorf("%sbusy_timeout = %q, want >= 5000", pool, got[pool+"busy_timeout"])
+		}
+		if v := got[pool+"foreign_keys"]; v != "1" {
+			t.Errorf("%sforeign_keys = %q, want 1", pool, v)
+		}
+		if v := got[pool+"synchronous"]; v != "2" {
+			t.Errorf("%ssynchronous = %q, want 2 (FULL)", pool, v)
+		}
+	}
+	if n := sqlite.WriterDB(s).Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("writer MaxOpenConnections = %d, want 1", n)
+	}
+	if n := sqlite.ReaderDB(s).Stats().MaxOpenConnections; n != 4 {
+		t.Errorf("reader MaxOpenConnections = %d, want 4 (default)", n)
+	}
+}
+
+func TestReaderPoolIsReadOnly(t *testing.T) {
+	s := mustOpen(t)
+	_, err := sqlite.ReaderDB(s).Exec(`INSERT INTO roles (id, label) VALUES (9, 'x')`)
+	if err == nil {
+		t.Fatal("insert through the read pool succeeded")
+	}
+}
+
+func TestUpdateRollsBackOnError(t *testing.T) {
+	s := mustOpen(t)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := s.Update(ctx, func(tx auth.Tx) error {
+		m := newMember("rollback@example.com", "")
+		if err := tx.CreateMember(ctx, m); err != nil {
+			return err
+		}
+		if err := tx.EnqueueMail(ctx, auth.Mail{Kind: auth.MailWelcome, To: m.Email, CreatedAt: t0}); err != nil {
+			return err
+		}
+		// Reads inside the transaction see its own writes.
+		if _, err := tx.MemberByID(ctx, m.ID); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update = %v, want boom", err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM members`); n != 0 {
+		t.Errorf("members = %d after rollback", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM outbox`); n != 0 {
+		t.Errorf("outbox = %d after rollback", n)
+	}
+}
+
+func TestStateChangeAndOutboxCommitTogether(t *testing.T) {
+	s := mustOpen(t)
+	ctx := context.Background()
+	mustUpdate(t, s, func(tx auth.Tx) error {
+		m := newMember("commit@example.com", "")
+		if err := tx.CreateMember(ctx, m); err != nil {
+			return err
+		}
+		return tx.EnqueueMail(ctx, auth.Mail{Kind: auth.MailWelcome, To: m.Email, CreatedAt: t0,
+			Data: map[string]string{"name": "C"}})
+	})
+	if _, err := s.MemberByLogin(ctx, "commit@example.com"); err != nil {
+		t.Errorf("member not committed: %v", err)
+	}
+	mails, err := s.ListMail(ctx, 10)
+	if err != nil || len(mails) != 1 || mails[0].To != "commit@example.com" {
+		t.Errorf("ListMail = %+v, %v; want the one welcome mail", mails, err)
+	}
+}
+
+func TestUpdatePanicReleasesWriter(t *testing.T) {
+	s := mustOpen(t)
+	ctx := context.Background()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("panic was swallowed")
+			}
+		}()
+		s.Update(ctx, func(tx auth.Tx) error {
+			tx.CreateMember(ctx, newMember("panic@example.com", ""))
+			panic("boom")
+		})
+	}()
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Update(ctx, func(tx auth.Tx) error { return tx.CreateMember(ctx, newMember("after@example.com", "")) })
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("writer connection still held after a panic")
+	}
+	if n := count(t, s, `SELECT count(*) FROM members`); n != 1 {
+		t.Errorf("members = %d, want only the one after the panic", n)
+	}
+}
+
+func TestConcurrentUpdatesAndReads(t *testing.T) {
+	s := mustOpen(t)
+	ctx := context.Background()
+	const writers, rounds = 20, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*rounds*4)
+	for w := range writers {
+		wg.Add(2)
+		go func() { // writer: read-then-write transactions
+			defer wg.Done()
+			for r := range rounds {
+				err := s.Update(ctx, func(tx auth.Tx) error {
+					if _, err := tx.ListMembers(ctx, auth.MemberQuery{Limit: 5}); err != nil {
+						return err
+					}
+					m := newMember(fmt.Sprintf("w%d-r%d@example.com", w, r), "")
+					if err := tx.CreateMember(ctx, m); err != nil {
+						return err
+					}
+					sess := &auth.Session{MemberID: m.ID, Via: auth.ViaPage, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+					if err := tx.CreateSession(ctx, sess); err != nil {
+						return err
+					}
+					return tx.EnqueueMail(ctx, auth.Mail{Kind: auth.MailWelcome, To: m.Email, CreatedAt: t0})
+				})
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+		go func() { // reader on the read pool, plus the worker's queue
+			defer wg.Done()
+			for range rounds {
+				if _, err := s.ListMembers(ctx, auth.MemberQuery{}); err != nil {
+					errs <- err
+				}
+				if _, err := s.MemberByLogin(ctx, fmt.Sprintf("w%d-r0@example.com", w)); err != nil && auth.ErrorCode(err) != auth.ENOTFOUND {
+					errs <- err
+				}
+				if _, err := s.ClaimDue(ctx, t0, time.Minute, 2); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM members`); n != writers*rounds {
+		t.Errorf("members = %d, want %d", n, writers*rounds)
+	}
+	if n := count(t, s, `SELECT count(*) FROM outbox WHERE claimed_until IS NOT NULL`); n > writers*rounds {
+		t.Errorf("claimed = %d", n)
+	}
+}
+
+func TestDeleteMemberCascades(t *testing.T) {
+	s := mustOpen(t)
+	ctx := context.Background()
+	victim := newMember("victim@example.com", "")
+	victim.Roles = []auth.RoleGrant{{Group: auth.RootGroup, Role: auth.RoleMaker}}
+	other := newMember("other@example.com", "")
+	mustUpdate(t, s, func(tx auth.Tx) error {
+		if err := tx.CreateMember(ctx, victim); err != nil {
+			return err
+		}
+		if err := tx.CreateMember(ctx, other); err != nil {
+			return err
+		}
+		for _, sess := range []*auth.Session{
+			{MemberID: victim.ID, Via: auth.ViaPage, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+			// victim proxying into other: goes with the actor too
+			{MemberID: other.ID, ActorID: victim.ID, Via: auth.ViaPage, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+			{MemberID: other.ID, Via: auth.ViaPage, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		} {
+			if err := tx.CreateSession(ctx, sess); err != nil {
+				return err
+			}
+		}
+		return tx.CreateToken(ctx, auth.OneTimeToken{Hash: "h1", Kind: auth.TokenReset, MemberID: victim.ID,
+			CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
+	})
+	if _, err := sqlite.WriterDB(s).Exec(`DELETE FROM members WHERE id = ?`, victim.ID); err != nil {
+		t.Fatal(err)
+	}
+	for table, want := range map[string]int{
+		`SELECT count(*) FROM sessions WHERE member_id = ?1 OR actor_id = ?1`: 0,
+		`SELECT count(*) FROM one_time_tokens WHERE member_id = ?1`:           0,
+		`SELECT count(*) FROM member_roles WHERE member_id = ?1`:              0,
+	} {
+		if n := count(t, s, table, victim.ID); n != want {
+			t.Errorf("%s = %d, want %d", table, n, want)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM sessions WHERE member_id = ?`, other.ID); n != 1 {
+		t.Errorf("other's own sessions = %d, want 1", n)
+	}
+}

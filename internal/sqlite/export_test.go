@@ -1,0 +1,10 @@
+package sqlite
+
+import "database/sql"
+
+// WriterDB exposes the writer pool to the black-box tests (raw SQL checks,
+// pool stats).
+func WriterDB(s *Store) *sql.DB { return s.writer }
+
+// ReaderDB exposes the read-only pool to the black-box tests.
+func ReaderDB(s *Store) *sql.DB { return s.reader }

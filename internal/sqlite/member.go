@@ -1,0 +1,298 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gatehouse/internal/auth"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+const memberColumns = `id, email, email_verified, username, name, first_name, last_name, bio,
+	mobile, status, password_hash, password_changed_at, created_at, updated_at`
+
+// scanMember reads one row of memberColumns.
+func scanMember(row interface{ Scan(...any) error }) (auth.Member, error) {
+	var (
+		m                    auth.Member
+		bio                  sql.NullString
+		status               string
+		changed              sql.NullInt64
+		createdAt, updatedAt int64
+	)
+	err := row.Scan(&m.ID, &m.Email, &m.EmailVerified, &m.Username, &m.Name, &m.FirstName,
+		&m.LastName, &bio, &m.Mobile, &status, &m.PasswordHash, &changed, &createdAt, &updatedAt)
+	if err != nil {
+		return auth.Member{}, err
+	}
+	if bio.Valid {
+		m.Bio = &bio.String
+	}
+	m.Status = auth.Status(status)
+	m.PasswordChangedAt = timeOrZero(changed)
+	m.CreatedAt = fromMillis(createdAt)
+	m.UpdatedAt = fromMillis(updatedAt)
+	return m, nil
+}
+
+// MemberByID returns the member with its roles, or ENOTFOUND.
+func (r queries) MemberByID(ctx context.Context, id int64) (auth.Member, error) {
+	return r.member(ctx, "MemberByID", `SELECT `+memberColumns+` FROM members WHERE id = ?`, id)
+}
+
+// MemberByLogin returns the member whose canonical email or username is key
+// (already auth.Canonical), or ENOTFOUND. Should one member's username equal
+// another's email, the email match wins.
+func (r queries) MemberByLogin(ctx context.Context, key string) (auth.Member, error) {
+	return r.member(ctx, "MemberByLogin", `SELECT `+memberColumns+` FROM members
+		WHERE email_key = ?1 OR username = ?1
+		ORDER BY email_key = ?1 DESC LIMIT 1`, key)
+}
+
+func (r queries) member(ctx context.Context, op, query string, arg any) (auth.Member, error) {
+	m, err := scanMember(r.q.QueryRowContext(ctx, query, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.Member{}, notFound("Member")
+	}
+	if err != nil {
+		return auth.Member{}, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	if m.Roles, err = r.roles(ctx, m.ID); err != nil {
+		return auth.Member{}, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return m, nil
+}
+
+// roles returns one member's grants.
+func (r queries) roles(ctx context.Context, memberID int64) ([]auth.RoleGrant, error) {
+	byMember, err := r.rolesBetween(ctx, memberID, memberID)
+	return byMember[memberID], err
+}
+
+// rolesBetween loads, in one query, the grants of every member whose id is
+// in [lo, hi]: a page of ListMembers is exactly such a range.
+func (r queries) rolesBetween(ctx context.Context, lo, hi int64) (map[int64][]auth.RoleGrant, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT member_id, group_id, role_id FROM member_roles
+		WHERE member_id BETWEEN ? AND ? ORDER BY member_id, group_id, role_id`, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]auth.RoleGrant{}
+	for rows.Next() {
+		var id int64
+		var g auth.RoleGrant
+		if err := rows.Scan(&id, &g.Group, &g.Role); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], g)
+	}
+	return out, rows.Err()
+}
+
+// ListMembers returns up to q.Limit (default 100) members with ids above
+// q.AfterID, ordered by id, with their roles.
+func (r queries) ListMembers(ctx context.Context, q auth.MemberQuery) ([]auth.Member, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := r.q.QueryContext(ctx, `SELECT `+memberColumns+` FROM members
+		WHERE id > ? ORDER BY id LIMIT ?`, q.AfterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list members: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list members: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list members: %w", err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	grants, err := r.rolesBetween(ctx, out[0].ID, out[len(out)-1].ID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list members: %w", err)
+	}
+	for i := range out {
+		out[i].Roles = grants[out[i].ID]
+	}
+	return out, nil
+}
+
+// CreateMember inserts m and its roles and sets m.ID, m.Username (canonical;
+// Canonical(Email) when empty) and, when zero, m.CreatedAt and m.UpdatedAt.
+func (t *tx) CreateMember(ctx context.Context, m *auth.Member) error {
+	if m.Username = auth.Canonical(m.Username); m.Username == "" {
+		m.Username = auth.Canonical(m.Email)
+	}
+	if err := checkStatus(m.Status); err != nil {
+		return err
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = now()
+	}
+	if m.UpdatedAt.IsZero() {
+		m.UpdatedAt = m.CreatedAt
+	}
+	res, err := t.q.ExecContext(ctx, `INSERT INTO members (email, email_key, email_verified,
+		username, name, first_name, last_name, bio, mobile, status, password_hash,
+		password_changed_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Email, auth.Canonical(m.Email), m.EmailVerified, m.Username, m.Name, m.FirstName,
+		m.LastName, m.Bio, m.Mobile, string(m.Status), m.PasswordHash,
+		nullMillis(m.PasswordChangedAt), toMillis(m.CreatedAt), toMillis(m.UpdatedAt))
+	if err != nil {
+		return memberWriteError("create member", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("sqlite: create member: %w", err)
+	}
+	if err := t.insertRoles(ctx, id, m.Roles); err != nil {
+		return fmt.Errorf("sqlite: create member: %w", err)
+	}
+	m.ID = id
+	return nil
+}
+
+// UpdateMember writes the profile fields, the status and UpdatedAt (the
+// store's clock when zero); passwords and roles are left alone.
+func (t *tx) UpdateMember(ctx context.Context, m auth.Member) error {
+	username := auth.Canonical(m.Username)
+	if username == "" {
+		username = auth.Canonical(m.Email)
+	}
+	if err := checkStatus(m.Status); err != nil {
+		return err
+	}
+	if m.UpdatedAt.IsZero() {
+		m.UpdatedAt = now()
+	}
+	res, err := t.q.ExecContext(ctx, `UPDATE members SET email = ?, email_key = ?,
+		email_verified = ?, username = ?, name = ?, first_name = ?, last_name = ?, bio = ?,
+		mobile = ?, status = ?, updated_at = ? WHERE id = ?`,
+		m.Email, auth.Canonical(m.Email), m.EmailVerified, username, m.Name, m.FirstName,
+		m.LastName, m.Bio, m.Mobile, string(m.Status), toMillis(m.UpdatedAt), m.ID)
+	if err != nil {
+		return memberWriteError("update member", err)
+	}
+	return wrap("update member", rowsAffected(res, "Member"))
+}
+
+// SetPassword replaces the hash, records when it changed and sets the
+// status (for example active after a required reset).
+func (t *tx) SetPassword(ctx context.Context, memberID int64, hash string, changedAt time.Time, status auth.Status) error {
+	if err := checkStatus(status); err != nil {
+		return err
+	}
+	res, err := t.q.ExecContext(ctx, `UPDATE members SET password_hash = ?, password_changed_at = ?,
+		status = ?, updated_at = ? WHERE id = ?`,
+		hash, nullMillis(changedAt), string(status), toMillis(changedAt), memberID)
+	if err != nil {
+		return fmt.Errorf("sqlite: set password: %w", err)
+	}
+	return wrap("set password", rowsAffected(res, "Member"))
+}
+
+// SetPasswordHash replaces the hash only (a rehash with new parameters):
+// the password did not change, so neither do the timestamps.
+func (t *tx) SetPasswordHash(ctx context.Context, memberID int64, hash string) error {
+	res, err := t.q.ExecContext(ctx, `UPDATE members SET password_hash = ? WHERE id = ?`, hash, memberID)
+	if err != nil {
+		return fmt.Errorf("sqlite: set password hash: %w", err)
+	}
+	return wrap("set password hash", rowsAffected(res, "Member"))
+}
+
+// SetRoles replaces all of the member's grants with roles.
+func (t *tx) SetRoles(ctx context.Context, memberID int64, roles []auth.RoleGrant) error {
+	var one int
+	err := t.q.QueryRowContext(ctx, `SELECT 1 FROM members WHERE id = ?`, memberID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("Member")
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: set roles: %w", err)
+	}
+	if _, err := t.q.ExecContext(ctx, `DELETE FROM member_roles WHERE member_id = ?`, memberID); err != nil {
+		return fmt.Errorf("sqlite: set roles: %w", err)
+	}
+	return wrap("set roles", t.insertRoles(ctx, memberID, roles))
+}
+
+// insertRoles adds the grants, ignoring duplicates in roles. An unknown group
+// or role is EINVALID.
+func (t *tx) insertRoles(ctx context.Context, memberID int64, roles []auth.RoleGrant) error {
+	seen := make(map[auth.RoleGrant]bool, len(roles))
+	for _, g := range roles {
+		if seen[g] {
+			continue
+		}
+		seen[g] = true
+		_, err := t.q.ExecContext(ctx,
+			`INSERT INTO member_roles (member_id, group_id, role_id) VALUES (?, ?, ?)`,
+			memberID, g.Group, int64(g.Role))
+		if isConstraint(err, sqlite3.ErrConstraintForeignKey) {
+			msg := "Unknown group or role."
+			return &auth.Error{Code: auth.EINVALID, Message: msg, Fields: map[string]string{"roles": msg}}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStatus rejects a status the schema's CHECK would refuse, as EINVALID
+// rather than an internal error.
+func checkStatus(s auth.Status) error {
+	if s.Valid() {
+		return nil
+	}
+	msg := fmt.Sprintf("Unknown status %q.", s)
+	return &auth.Error{Code: auth.EINVALID, Message: msg, Fields: map[string]string{"status": msg}}
+}
+
+// memberWriteError maps a unique violation on email_key or username to the
+// ECONFLICT error the forms show next to the field.
+func memberWriteError(op string, err error) error {
+	if isConstraint(err, sqlite3.ErrConstraintUnique) {
+		switch msg := err.Error(); {
+		case strings.Contains(msg, "members.email_key"):
+			m := "This email is already registered."
+			return &auth.Error{Code: auth.ECONFLICT, Message: m, Fields: map[string]string{"email": m}}
+		case strings.Contains(msg, "members.username"):
+			m := "This username is taken."
+			return &auth.Error{Code: auth.ECONFLICT, Message: m, Fields: map[string]string{"username": m}}
+		}
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// isConstraint reports whether err is the SQLite constraint violation code.
+func isConstraint(err error, code sqlite3.ErrNoExtended) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == code
+}
+
+// wrap adds the operation to err unless it is nil or already an *auth.Error.
+func wrap(op string, err error) error {
+	if err == nil || auth.AsError(err) != nil {
+		return err
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}

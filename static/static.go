@@ -1,0 +1,12 @@
+// Package static holds the stylesheet and images served under /static/.
+// They are embedded so the server ships as a single binary.
+package static
+
+import "embed"
+
+// FS holds css/ and img/. Mount it under /static/ (for example with
+// http.FS or Fiber's filesystem middleware); pages link to
+// /static/css/app.css and /static/img/favicon.svg.
+//
+//go:embed css img
+var FS embed.FS

@@ -1,0 +1,43 @@
+// Package views renders Gatehouse's server-side pages with templ. Each page
+// is one exported component taking one props struct; the values every page
+// needs (CSRF token, flash, signed-in member) travel in the context through
+// WithPage and Page.
+package views
+
+import (
+	"context"
+
+	"gatehouse/internal/auth"
+)
+
+// DefaultProductName is the name shown when PageContext.ProductName is empty.
+const DefaultProductName = "Gatehouse"
+
+// PageContext carries the cross-cutting values every page needs.
+type PageContext struct {
+	CSRF        string       // token for the hidden _csrf field of every form
+	Flash       string       // a one-time success message, shown once
+	Member      *auth.Member // the signed-in member, nil when anonymous
+	DevMail     bool         // dev mode: link to /_dev/mail in the footer
+	ProductName string       // "Gatehouse" by default
+}
+
+type pageKey struct{}
+
+// WithPage returns a copy of ctx carrying p for the layout and forms.
+func WithPage(ctx context.Context, p PageContext) context.Context {
+	return context.WithValue(ctx, pageKey{}, p)
+}
+
+// Page returns the PageContext stored by WithPage, or the zero value with
+// ProductName "Gatehouse" when there is none.
+func Page(ctx context.Context) PageContext {
+	var p PageContext
+	if ctx != nil {
+		p, _ = ctx.Value(pageKey{}).(PageContext)
+	}
+	if p.ProductName == "" {
+		p.ProductName = DefaultProductName
+	}
+	return p
+}

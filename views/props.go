@@ -1,0 +1,111 @@
+package views
+
+import (
+	"time"
+
+	"gatehouse/internal/auth"
+)
+
+// LoginProps feeds LoginPage. Error is the single, deliberately vague
+// message for a failed sign-in; the password is never echoed back.
+type LoginProps struct {
+	Identifier string
+	Error      string
+}
+
+// RegisterProps feeds RegisterPage. Errors maps an input name (name, email,
+// username, password, confirm) to its message; Error is a form-level message.
+// Invite is the invitation token carried through the form, and EmailLocked
+// makes the email read-only because the invitation fixes it.
+type RegisterProps struct {
+	Name        string
+	Email       string
+	Username    string
+	Errors      map[string]string
+	Error       string
+	Invite      string
+	EmailLocked bool
+}
+
+// ForgotProps feeds ForgotPasswordPage. Sent shows the neutral confirmation
+// instead of the form.
+type ForgotProps struct {
+	Email  string
+	Sent   bool
+	Errors map[string]string
+}
+
+// ResetProps feeds ResetPasswordPage. Invalid replaces the form with a
+// message and a link to request a new reset link.
+type ResetProps struct {
+	Token   string
+	Invalid bool
+	Errors  map[string]string
+}
+
+// NewPasswordProps feeds NewPasswordPage, shown after signing in with a
+// temporary password set by an administrator.
+type NewPasswordProps struct {
+	Errors map[string]string
+}
+
+// AccountProps feeds AccountPage.
+type AccountProps struct {
+	Member   auth.Member
+	Profile  ProfileForm
+	Password PasswordForm
+	Sessions []SessionRow
+}
+
+// ProfileForm holds the values and per-input errors of the profile form
+// (inputs name, username, bio).
+type ProfileForm struct {
+	Name     string
+	Username string
+	Bio      string
+	Errors   map[string]string
+}
+
+// PasswordForm holds the per-input errors of the change-password form
+// (inputs current_password, new_password, confirm_password). Passwords are
+// never re-displayed, so there are no values.
+type PasswordForm struct {
+	Errors map[string]string
+}
+
+// SessionRow is one session in the account page's list. Current marks the
+// session making this request, which cannot be revoked from the list.
+type SessionRow struct {
+	ID         int64
+	Current    bool
+	Via        string
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// ErrorProps feeds ErrorPage. Title defaults to the HTTP status text.
+type ErrorProps struct {
+	Status  int
+	Title   string
+	Message string
+}
+
+// DevMailProps feeds DevMailPage, the development mailbox.
+type DevMailProps struct {
+	Mails []DevMail
+}
+
+// DevMail is one captured outgoing mail. Links are the URLs found in the
+// body; only http and https links are rendered clickable.
+type DevMail struct {
+	ID        int64
+	To        string
+	Subject   string
+	Kind      string
+	Status    string
+	CreatedAt time.Time
+	Text      string
+	Links     []string
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/internal/auth"
+	"gatehouse/views"
+)
+
+// statusOf maps a domain error code to the HTTP status of a page response.
+func statusOf(err error) int {
+	switch auth.ErrorCode(err) {
+	case auth.EINVALID:
+		return fiber.StatusUnprocessableEntity
+	case auth.EUNAUTHORIZED, auth.EEXPIRED:
+		return fiber.StatusUnauthorized
+	case auth.EFORBIDDEN:
+		return fiber.StatusForbidden
+	case auth.ENOTFOUND:
+		return fiber.StatusNotFound
+	case auth.ECONFLICT:
+		return fiber.StatusConflict
+	case auth.ERATELIMIT:
+		return fiber.StatusTooManyRequests
+	}
+	return fiber.StatusInternalServerError
+}
+
+// fieldsOrForm returns the per-field messages of err, with a message that
+// belongs to no field under the key "" (the form-level error).
+func fieldsOrForm(err error) map[string]string {
+	if f := auth.ErrorFields(err); len(f) > 0 {
+		return f
+	}
+	return map[string]string{"": auth.ErrorMessage(err)}
+}
+
+// handleError is the Fiber ErrorHandler for pages: Fiber errors (404, 405,
+// 413, 403 from CSRF) and domain errors render the error page with their
+// status; anything else is logged with the request id and shown as a
+// generic 500 without detail.
+func (s *server) handleError(c *fiber.Ctx, err error) error {
+	status, title, msg := fiber.StatusInternalServerError, "Something went wrong", "Internal error. Please try again."
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		status, msg = fe.Code, fe.Message
+		title = titleFor(status)
+		if status >= 500 {
+			msg = "Internal error. Please try again."
+		}
+	case auth.AsError(err) != nil && auth.ErrorCode(err) != auth.EINTERNAL:
+		status, msg = statusOf(err), auth.ErrorMessage(err)
+		title = titleFor(status)
+	}
+	if status >= 500 {
+		s.log.Error("internal error", "request_id", reqID(c), "path", c.Path(), "err", err.Error())
+	}
+	if status == fiber.StatusTooManyRequests {
+		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
+			c.Set("Retry-After", retryAfter(e.RetryAfter))
+		}
+	}
+	c.Set("Cache-Control", "no-store")
+	return s.render(c, status, views.ErrorPage(views.ErrorProps{Status: status, Title: title, Message: msg}))
+}
+
+func titleFor(status int) string {
+	switch status {
+	case fiber.StatusNotFound:
+		return "Page not found"
+	case fiber.StatusForbidden:
+		return "Not allowed"
+	case fiber.StatusMethodNotAllowed:
+		return "Method not allowed"
+	case fiber.StatusRequestEntityTooLarge:
+		return "Request too large"
+	case fiber.StatusTooManyRequests:
+		return "Too many attempts"
+	case fiber.StatusUnauthorized:
+		return "Sign in required"
+	}
+	if status >= 500 {
+		return "Something went wrong"
+	}
+	return "Request refused"
+}
+
+// retryAfter formats a wait as whole seconds, rounded up, for Retry-After.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(int(math.Ceil(d.Seconds())))
+}

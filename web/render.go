@@ -1,0 +1,30 @@
+package web
+
+import (
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/views"
+)
+
+// render writes a templ page with the cross-cutting page context (CSRF token,
+// the one-time flash, the signed-in member). Reading the flash consumes it.
+func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
+	pc := views.PageContext{DevMail: s.cfg.DevMail, ProductName: s.cfg.ProductName}
+	if ps := sess(c); ps != nil && ps.s != nil {
+		pc.CSRF = ps.csrf()
+		if f, ok := ps.get(keyFlash).(string); ok {
+			pc.Flash = f
+			ps.del(keyFlash)
+		}
+	}
+	pc.Member, _ = currentMember(c)
+	c.Status(status)
+	c.Type("html", "utf-8")
+	return page.Render(views.WithPage(c.UserContext(), pc), c.Response().BodyWriter())
+}
+
+// redirect answers a form POST with 303 See Other.
+func redirect(c *fiber.Ctx, to string) error {
+	return c.Redirect(to, fiber.StatusSeeOther)
+}

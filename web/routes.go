@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"gatehouse/static"
+)
+
+// routes is the whole URL surface of Gatehouse in one place.
+func (s *server) routes(app *fiber.App) {
+	app.Use(s.recoverer, requestID, s.accessLog, s.securityHeaders)
+
+	app.Get("/healthz", s.handleHealth())
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		return c.Redirect("/static/img/favicon.svg", fiber.StatusMovedPermanently)
+	})
+
+	// Pages: a browser session, CSRF on every POST, nothing cached. The
+	// middleware is attached per route (not with Group), so that it never
+	// leaks onto API routes registered elsewhere.
+	page := func(method, path string, h ...fiber.Handler) {
+		app.Add(method, path, append([]fiber.Handler{noStore, s.withSession, s.verifyCSRF}, h...)...)
+	}
+	get, post := fiber.MethodGet, fiber.MethodPost
+	page(get, "/", s.handleHome())
+	page(get, "/login", s.handleLoginShow())
+	page(post, "/login", s.handleLoginSubmit())
+	page(get, "/login/new-password", s.handleNewPasswordShow())
+	page(post, "/login/new-password", s.handleNewPasswordSubmit())
+	page(get, "/register", s.handleRegisterShow())
+	page(post, "/register", s.handleRegisterSubmit())
+	page(get, "/forgot-password", s.handleForgotShow())
+	page(post, "/forgot-password", s.handleForgotSubmit())
+	page(get, "/reset-password", noReferrer, s.handleResetShow())
+	page(post, "/reset-password", noReferrer, s.handleResetSubmit())
+	page(post, "/logout", s.handleLogout())
+
+	page(get, "/account", requireMember, s.handleAccountShow())
+	page(post, "/account/profile", requireMember, s.handleProfileSubmit())
+	page(post, "/account/password", requireMember, s.handlePasswordSubmit())
+	page(post, "/account/sessions/:id/revoke", requireMember, s.handleSessionRevoke())
+
+	if s.cfg.DevMail {
+		page(get, "/_dev/mail", s.handleDevMail())
+		app.Get("/_dev/mail.json", noStore, s.handleDevMailJSON())
+	}
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// noReferrer keeps the reset token in the URL out of Referer headers.
+func noReferrer(c *fiber.Ctx) error {
+	c.Set("Referrer-Policy", "no-referrer")
+	return c.Next()
+}

@@ -1,0 +1,87 @@
+// Package web is the only Fiber code of Gatehouse: the server, its
+// middleware, the pages, and the mounting of the API dialects.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+
+	"gatehouse/internal/auth"
+)
+
+// Config is what the web layer needs to know about its deployment.
+type Config struct {
+	BaseURL     string // absolute; decides Secure cookies and HSTS when https
+	Prod        bool   // GATEHOUSE_ENV=prod
+	DevMail     bool   // serve the dev mailbox at /_dev/mail
+	ProductName string
+	BodyLimit   int           // bytes; 64 KiB by default
+	ReadTimeout time.Duration // 10 s by default
+}
+
+// Deps are the collaborators of the web layer.
+type Deps struct {
+	Auth     *auth.Service
+	Sessions fiber.Storage // browser session storage (its own SQLite file)
+	Logger   *slog.Logger
+	Ready    func(ctx context.Context) error // health check of the store
+	Config   Config
+}
+
+// server holds the dependencies every handler maker reads.
+type server struct {
+	auth     *auth.Service
+	sessions *session.Store
+	log      *slog.Logger
+	ready    func(ctx context.Context) error
+	cfg      Config
+	secure   bool // https base URL or prod: Secure cookies, __Host- prefix, HSTS
+}
+
+// New builds the Fiber app with every route of routes.go.
+func New(d Deps) *fiber.App {
+	cfg := d.Config
+	if cfg.ProductName == "" {
+		cfg.ProductName = "Gatehouse"
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 64 * 1024
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = 10 * time.Second
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Ready == nil {
+		d.Ready = func(context.Context) error { return nil }
+	}
+	s := &server{auth: d.Auth, log: d.Logger, ready: d.Ready, cfg: cfg}
+	if u, err := url.Parse(cfg.BaseURL); (err == nil && strings.EqualFold(u.Scheme, "https")) || cfg.Prod {
+		s.secure = true
+	}
+	s.sessions = newSessionStore(d.Sessions, s.secure)
+
+	app := fiber.New(fiber.Config{
+		AppName:               cfg.ProductName,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		ReadBufferSize:        8192, // bounds the request line and headers
+		// Never trust proxy headers for Host, protocol or IP: with the check
+		// on and no trusted proxies, c.Hostname() and c.Protocol() come from
+		// the connection itself, and links are built from BaseURL anyway.
+		EnableTrustedProxyCheck: true,
+	})
+	s.routes(app)
+	return app
+}
