@@ -52,8 +52,16 @@ type summaryItem struct {
 	Message string
 }
 
+// summarize returns an error summary's title and items; both are empty when
+// the form has nothing to report.
+func summarize(msg string, errs map[string]string, fields ...string) (string, []summaryItem) {
+	items := summaryItems(errs, fields...)
+	return summaryTitle(msg, errs, items), items
+}
+
 // summaryItems orders errs by the form's inputs (fields) and appends errors
-// for keys the form does not show, so no message is ever dropped.
+// for keys the form does not show, so no message is ever dropped. The
+// empty key is the form-level message and becomes the summary's title.
 func summaryItems(errs map[string]string, fields ...string) []summaryItem {
 	var items []summaryItem
 	for _, name := range fields {
@@ -63,7 +71,7 @@ func summaryItems(errs map[string]string, fields ...string) []summaryItem {
 	}
 	var rest []string
 	for k, msg := range errs {
-		if msg != "" && !slices.Contains(fields, k) {
+		if msg != "" && k != "" && !slices.Contains(fields, k) {
 			rest = append(rest, k)
 		}
 	}
@@ -74,10 +82,14 @@ func summaryItems(errs map[string]string, fields ...string) []summaryItem {
 	return items
 }
 
-// summaryTitle is the summary's heading: the form-level message, or a
-// pointer to the highlighted inputs when only field errors exist.
-func summaryTitle(msg string, items []summaryItem) string {
+// summaryTitle is the summary's heading: the form-level message (msg, else
+// errs[""]), or a pointer to the highlighted inputs when only field errors
+// exist.
+func summaryTitle(msg string, errs map[string]string, items []summaryItem) string {
 	if msg != "" {
+		return msg
+	}
+	if msg := errs[""]; msg != "" {
 		return msg
 	}
 	for _, it := range items {

@@ -288,3 +288,25 @@ func TestDeviceName(t *testing.T) {
 		}
 	}
 }
+
+func TestFormLevelErrorKey(t *testing.T) {
+	// Handlers put a form-level message under the empty key.
+	errs := map[string]string{"": "Wrong current password."}
+	html := render(t, PageContext{}, AccountPage(AccountProps{Password: PasswordForm{Errors: errs}}))
+	if n := strings.Count(html, "Wrong current password."); n != 1 {
+		t.Errorf("form-level message shown %d times, want 1", n)
+	}
+	if !strings.Contains(html, `<p class="alert__title">Wrong current password.</p>`) {
+		t.Error("form-level message is not the summary title")
+	}
+	// Register copies it into Error as well; it must still show once.
+	html = render(t, PageContext{}, RegisterPage(RegisterProps{Error: "Nope.", Errors: map[string]string{"": "Nope."}}))
+	if n := strings.Count(html, "Nope."); n != 1 {
+		t.Errorf("register: form-level message shown %d times, want 1", n)
+	}
+	// Errors for keys the form has no input for are still listed.
+	html = render(t, PageContext{}, ResetPasswordPage(ResetProps{Errors: map[string]string{"token": "Link expired."}}))
+	if !strings.Contains(html, "<li>Link expired.</li>") {
+		t.Error("unattached error dropped")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
@@ -115,6 +116,11 @@ func durationInto(field func(c *Config) *time.Duration) func(c *Config, v string
 			if nerr != nil {
 				return errors.New(`must be a duration like "90m" or "12h", or whole seconds`)
 			}
+			// Multiplying would overflow silently into a wrong (even
+			// negative) duration.
+			if n > math.MaxInt64/int64(time.Second) {
+				return errors.New("is too long")
+			}
 			d = time.Duration(n) * time.Second
 		}
 		if d <= 0 {
@@ -167,14 +173,20 @@ func (c *Config) check() error {
 		if c.Prod() {
 			return errors.New("GATEHOUSE_BASE_URL is required when GATEHOUSE_ENV=prod")
 		}
-		host, port, _ := net.SplitHostPort(c.Addr)
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = "localhost"
-		}
-		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+		c.BaseURL = defaultBaseURL(c.Addr)
 	}
 	if c.Prod() && c.SMTPURL == "" {
 		return errors.New("GATEHOUSE_SMTP_URL is required when GATEHOUSE_ENV=prod (mail would never leave the outbox)")
 	}
 	return nil
+}
+
+// defaultBaseURL is the base URL of a server listening on addr when none is
+// configured: http://ADDR, with a wildcard host shown as localhost.
+func defaultBaseURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

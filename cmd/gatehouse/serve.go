@@ -52,6 +52,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer sessDB.Close()
 	defer sessions.Close()
 
+	// Listen before building the service: with port 0 the default base URL
+	// (and so every mailed link) must name the port actually bound.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on GATEHOUSE_ADDR=%s: %w", cfg.Addr, err)
+	}
+	if _, port, _ := net.SplitHostPort(cfg.Addr); port == "0" && cfg.BaseURL == defaultBaseURL(cfg.Addr) {
+		cfg.BaseURL = defaultBaseURL(ln.Addr().String())
+	}
+
 	var worker *outbox.Worker
 	notify := func() {}
 	if sender != nil {
@@ -60,6 +70,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	svc, err := newService(st, cfg, notify)
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	app := web.New(web.Deps{
@@ -74,10 +85,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		},
 	})
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on GATEHOUSE_ADDR=%s: %w", cfg.Addr, err)
-	}
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	if worker != nil {

@@ -40,7 +40,7 @@ func (s *Service) CreateMember(ctx context.Context, in CreateMemberInput) (Membe
 	}
 	m.Roles = []RoleGrant{{Group: RootGroup, Role: role}}
 	m.CreatedAt, m.UpdatedAt = now, now
-	err = s.update(ctx, func(tx Tx, _ *mailQueue) error { return tx.CreateMember(ctx, &m) })
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error { return createMember(ctx, tx, &m) })
 	return m, err
 }
 

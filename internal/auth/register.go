@@ -35,7 +35,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Member, Sessi
 	m.CreatedAt, m.UpdatedAt = now, now
 	var sess Session
 	err = s.update(ctx, func(tx Tx, q *mailQueue) error {
-		if err := tx.CreateMember(ctx, &m); err != nil {
+		if err := createMember(ctx, tx, &m); err != nil {
 			return err
 		}
 		if err := q.send(ctx, s.mail(MailWelcome, m, map[string]string{"link": s.link("/account")}, now.Add(24*time.Hour))); err != nil {
@@ -72,3 +72,17 @@ func (s *Service) newMember(email, username, name, password string, confirm *str
 	}
 	return Member{Email: email, Username: username, Name: name}, nil
 }
+
+// createMember inserts m. When the username was left to default to the
+// email, a username clash can only mean the email is taken, so it is
+// reported on the email field.
+func createMember(ctx context.Context, tx Tx, m *Member) error {
+	defaulted := m.Username == ""
+	err := tx.CreateMember(ctx, m)
+	if e := AsError(err); e != nil && e.Code == ECONFLICT && defaulted && e.Fields["username"] != "" {
+		return &Error{Code: ECONFLICT, Message: errEmailTaken, Fields: map[string]string{"email": errEmailTaken}}
+	}
+	return err
+}
+
+const errEmailTaken = "This email is already registered."

@@ -1,4 +1,5 @@
-// Package sqlite implements auth.Store and outbox.Queue on one SQLite file.
+// Package sqlite implements auth.Store (and the outbox worker's Queue) on one
+// SQLite file.
 //
 // The file is used through two pools, as the SQLite pitfalls demand: a writer
 // pool of exactly one connection whose transactions all start with BEGIN
@@ -19,7 +20,6 @@ import (
 	"time"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/outbox"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -42,10 +42,12 @@ type Store struct {
 	reader *sql.DB
 }
 
+// Store also implements outbox.Queue; that assertion lives in
+// outbox_test.go because package outbox imports views/email (templ), which
+// this package must not depend on.
 var (
-	_ auth.Store   = (*Store)(nil)
-	_ auth.Tx      = (*tx)(nil)
-	_ outbox.Queue = (*Store)(nil)
+	_ auth.Store = (*Store)(nil)
+	_ auth.Tx    = (*tx)(nil)
 )
 
 // queryer is what *sql.DB and *sql.Tx have in common.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -377,5 +379,21 @@ func TestDeleteMemberCascades(t *testing.T) {
 	}
 	if n := count(t, s, `SELECT count(*) FROM sessions WHERE member_id = ?`, other.ID); n != 1 {
 		t.Errorf("other's own sessions = %d, want 1", n)
+	}
+}
+
+// TestDependencies holds the house rule: sqlite never reaches fiber, templ,
+// web or views.
+func TestDependencies(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "gatehouse/internal/sqlite").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, banned := range []string{"github.com/gofiber/", "github.com/a-h/templ", "gatehouse/web", "gatehouse/views", "gatehouse/internal/outbox"} {
+			if strings.HasPrefix(dep, banned) {
+				t.Errorf("internal/sqlite depends on %s", dep)
+			}
+		}
 	}
 }

@@ -9,8 +9,13 @@ import (
 	"time"
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/outbox"
 	"gatehouse/internal/sqlite"
 )
+
+// The worker's queue, checked here so that the production package does not
+// import outbox (and through it views/email and templ).
+var _ outbox.Queue = (*sqlite.Store)(nil)
 
 const resetLink = "https://auth.example.com/reset?token=live-secret-token"
 

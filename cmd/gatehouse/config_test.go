@@ -1,0 +1,230 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env is a fake environment for getenv.
+type env map[string]string
+
+func (e env) get(k string) string { return e[k] }
+
+// resolve parses args into a fresh flag set with configFlags registered and
+// returns the resolved Config.
+func resolve(t *testing.T, e env, args ...string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	config := configFlags(fs, e.get)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("parse %q: %v", args, err)
+	}
+	return config()
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := resolve(t, env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		Addr:              "127.0.0.1:8080",
+		DB:                "data/gatehouse.db",
+		BaseURL:           "http://127.0.0.1:8080",
+		Env:               "dev",
+		MailFrom:          "Gatehouse <no-reply@gatehouse.localhost>",
+		MinPasswordLength: 8,
+		ResetTTL:          60 * time.Minute,
+		SessionTTL:        12 * time.Hour,
+		SessionIdleTTL:    30 * time.Minute,
+		NewPasswordTTL:    3 * time.Minute,
+	}
+	if c != want {
+		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
+	}
+	if c.Prod() {
+		t.Error("Prod() is true by default")
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	e := env{
+		"GATEHOUSE_ADDR":                "0.0.0.0:9000",
+		"GATEHOUSE_DB":                  "/var/lib/gatehouse/main.db",
+		"GATEHOUSE_BASE_URL":            "https://auth.example.com/",
+		"GATEHOUSE_ENV":                 "prod",
+		"GATEHOUSE_SMTP_URL":            "smtp+starttls://u:p@mail.example.com:587",
+		"GATEHOUSE_MAIL_FROM":           "Auth <auth@example.com>",
+		"GATEHOUSE_MIN_PASSWORD_LENGTH": "12",
+		"GATEHOUSE_RESET_TTL":           "90m",
+		"GATEHOUSE_SESSION_TTL":         "3600", // whole seconds
+		"GATEHOUSE_SESSION_IDLE_TTL":    "15m",
+		"GATEHOUSE_NEW_PASSWORD_TTL":    "5m",
+	}
+	c, err := resolve(t, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		Addr:              "0.0.0.0:9000",
+		DB:                "/var/lib/gatehouse/main.db",
+		BaseURL:           "https://auth.example.com", // trailing slash trimmed
+		Env:               "prod",
+		SMTPURL:           "smtp+starttls://u:p@mail.example.com:587",
+		MailFrom:          "Auth <auth@example.com>",
+		MinPasswordLength: 12,
+		ResetTTL:          90 * time.Minute,
+		SessionTTL:        time.Hour,
+		SessionIdleTTL:    15 * time.Minute,
+		NewPasswordTTL:    5 * time.Minute,
+	}
+	if c != want {
+		t.Errorf("from env:\n got %+v\nwant %+v", c, want)
+	}
+	if !c.Prod() {
+		t.Error("Prod() is false with GATEHOUSE_ENV=prod")
+	}
+}
+
+func TestConfigFlagOverridesEnv(t *testing.T) {
+	e := env{"GATEHOUSE_ADDR": "127.0.0.1:1111", "GATEHOUSE_RESET_TTL": "10m", "GATEHOUSE_DB": "env.db"}
+	tests := []struct {
+		name     string
+		args     []string
+		wantAddr string
+		wantTTL  time.Duration
+		wantDB   string
+	}{
+		{"no flag", nil, "127.0.0.1:1111", 10 * time.Minute, "env.db"},
+		{"long form", []string{"--gatehouse-addr", "127.0.0.1:2222"}, "127.0.0.1:2222", 10 * time.Minute, "env.db"},
+		{"short form", []string{"--addr=127.0.0.1:3333"}, "127.0.0.1:3333", 10 * time.Minute, "env.db"},
+		{"single dash", []string{"-addr", "127.0.0.1:4444", "-reset-ttl", "20m"}, "127.0.0.1:4444", 20 * time.Minute, "env.db"},
+		{"several", []string{"--gatehouse-db", "flag.db", "--gatehouse-reset-ttl=30"}, "127.0.0.1:1111", 30 * time.Second, "flag.db"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := resolve(t, e, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Addr != tt.wantAddr || c.ResetTTL != tt.wantTTL || c.DB != tt.wantDB {
+				t.Errorf("got addr %q ttl %v db %q, want %q %v %q", c.Addr, c.ResetTTL, c.DB, tt.wantAddr, tt.wantTTL, tt.wantDB)
+			}
+			// The base URL follows the address that won.
+			if want := "http://" + tt.wantAddr; c.BaseURL != want {
+				t.Errorf("base URL %q, want %q", c.BaseURL, want)
+			}
+		})
+	}
+}
+
+func TestConfigFlagOverridesEnvEvenWhenEnvIsBad(t *testing.T) {
+	// The flag wins, so a bad environment value it replaces is never read.
+	c, err := resolve(t, env{"GATEHOUSE_ENV": "staging"}, "--env", "dev")
+	if err != nil {
+		t.Fatalf("flag did not override a bad env value: %v", err)
+	}
+	if c.Env != "dev" {
+		t.Errorf("env %q", c.Env)
+	}
+}
+
+func TestConfigBadValues(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      env
+		args     []string
+		wantText []string // every string must appear in the error
+	}{
+		{"addr", env{"GATEHOUSE_ADDR": "nonsense"}, nil, []string{"GATEHOUSE_ADDR", "nonsense", "host:port"}},
+		{"env", env{"GATEHOUSE_ENV": "staging"}, nil, []string{"GATEHOUSE_ENV", "staging"}},
+		{"base url scheme", env{"GATEHOUSE_BASE_URL": "ftp://x"}, nil, []string{"GATEHOUSE_BASE_URL", "ftp://x"}},
+		{"base url relative", env{"GATEHOUSE_BASE_URL": "/auth"}, nil, []string{"GATEHOUSE_BASE_URL"}},
+		{"base url query", env{"GATEHOUSE_BASE_URL": "https://a.example?x=1"}, nil, []string{"GATEHOUSE_BASE_URL"}},
+		{"base url userinfo", env{"GATEHOUSE_BASE_URL": "https://u:p@a.example"}, nil, []string{"GATEHOUSE_BASE_URL"}},
+		{"min password length too small", env{"GATEHOUSE_MIN_PASSWORD_LENGTH": "7"}, nil, []string{"GATEHOUSE_MIN_PASSWORD_LENGTH", "8 to 15"}},
+		{"min password length too large", env{"GATEHOUSE_MIN_PASSWORD_LENGTH": "16"}, nil, []string{"GATEHOUSE_MIN_PASSWORD_LENGTH"}},
+		{"min password length not a number", env{"GATEHOUSE_MIN_PASSWORD_LENGTH": "ten"}, nil, []string{"GATEHOUSE_MIN_PASSWORD_LENGTH"}},
+		{"reset ttl negative", env{"GATEHOUSE_RESET_TTL": "-1"}, nil, []string{"GATEHOUSE_RESET_TTL", "positive"}},
+		{"reset ttl zero", env{"GATEHOUSE_RESET_TTL": "0s"}, nil, []string{"GATEHOUSE_RESET_TTL", "positive"}},
+		{"reset ttl garbage", env{"GATEHOUSE_RESET_TTL": "soon"}, nil, []string{"GATEHOUSE_RESET_TTL", "duration"}},
+		{"reset ttl overflowing seconds", env{"GATEHOUSE_RESET_TTL": "99999999999"}, nil, []string{"GATEHOUSE_RESET_TTL"}},
+		{"session ttl negative", env{"GATEHOUSE_SESSION_TTL": "-5m"}, nil, []string{"GATEHOUSE_SESSION_TTL"}},
+		{"idle ttl", env{"GATEHOUSE_SESSION_IDLE_TTL": "x"}, nil, []string{"GATEHOUSE_SESSION_IDLE_TTL"}},
+		{"new password ttl", env{"GATEHOUSE_NEW_PASSWORD_TTL": "0"}, nil, []string{"GATEHOUSE_NEW_PASSWORD_TTL"}},
+		{"smtp url scheme", env{"GATEHOUSE_SMTP_URL": "http://x"}, nil, []string{"GATEHOUSE_SMTP_URL", "http://x"}},
+		{"smtp url no host", env{"GATEHOUSE_SMTP_URL": "smtp://"}, nil, []string{"GATEHOUSE_SMTP_URL"}},
+		{"mail from", env{"GATEHOUSE_MAIL_FROM": "nobody"}, nil, []string{"GATEHOUSE_MAIL_FROM"}},
+		{"mail from header injection", env{"GATEHOUSE_MAIL_FROM": "a@b.example\r\nBcc: x@y.example"}, nil, []string{"GATEHOUSE_MAIL_FROM"}},
+		{"db blank", env{"GATEHOUSE_DB": "  "}, nil, []string{"GATEHOUSE_DB"}},
+		{"bad flag names the flag", nil, []string{"--addr", "nonsense"}, []string{"--gatehouse-addr", "nonsense"}},
+		{"bad long flag", nil, []string{"--gatehouse-min-password-length", "3"}, []string{"--gatehouse-min-password-length"}},
+		{"prod without base url", env{"GATEHOUSE_ENV": "prod", "GATEHOUSE_SMTP_URL": "smtp://mail.example:25"}, nil, []string{"GATEHOUSE_BASE_URL", "prod"}},
+		{"prod without smtp", env{"GATEHOUSE_ENV": "prod", "GATEHOUSE_BASE_URL": "https://auth.example"}, nil, []string{"GATEHOUSE_SMTP_URL", "prod"}},
+		{"prod by flag without smtp", env{"GATEHOUSE_BASE_URL": "https://auth.example"}, []string{"--env=prod"}, []string{"GATEHOUSE_SMTP_URL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env == nil {
+				tt.env = env{}
+			}
+			c, err := resolve(t, tt.env, tt.args...)
+			if err == nil {
+				t.Fatalf("no error; config %+v", c)
+			}
+			for _, s := range tt.wantText {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %q", err, s)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigDefaultBaseURL(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"localhost:3000", "http://localhost:3000"},
+		{"0.0.0.0:9000", "http://localhost:9000"},
+		{":9000", "http://localhost:9000"},
+		{"[::]:9000", "http://localhost:9000"},
+		{"[::1]:9000", "http://[::1]:9000"},
+		{"auth.internal:80", "http://auth.internal:80"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			c, err := resolve(t, env{"GATEHOUSE_ADDR": tt.addr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.BaseURL != tt.want {
+				t.Errorf("base URL for %q = %q, want %q", tt.addr, c.BaseURL, tt.want)
+			}
+		})
+	}
+
+	// A configured base URL is kept, whatever the address.
+	c, err := resolve(t, env{"GATEHOUSE_ADDR": "0.0.0.0:9000", "GATEHOUSE_BASE_URL": "https://auth.example.com/gh/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "https://auth.example.com/gh" {
+		t.Errorf("configured base URL became %q", c.BaseURL)
+	}
+}
+
+func TestFlagName(t *testing.T) {
+	for env, want := range map[string]string{
+		"GATEHOUSE_ADDR":                "gatehouse-addr",
+		"GATEHOUSE_BASE_URL":            "gatehouse-base-url",
+		"GATEHOUSE_MIN_PASSWORD_LENGTH": "gatehouse-min-password-length",
+	} {
+		if got := flagName(env); got != want {
+			t.Errorf("flagName(%q) = %q, want %q", env, got, want)
+		}
+	}
+}

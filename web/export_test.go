@@ -1,0 +1,4 @@
+package web
+
+// RandomKey exposes the browser-session id generator to tests.
+var RandomKey = randomKey
