@@ -2,9 +2,9 @@ package web_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net"

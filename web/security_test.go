@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"bufio"
 	"encoding/base64"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse/web"
 )
@@ -203,8 +206,16 @@ func TestBodyLimit(t *testing.T) {
 	}
 	go func() { _ = e.app.Listener(ln) }()
 	t.Cleanup(func() { _ = e.app.Shutdown() })
-	body := "identifier=" + strings.Repeat("a", 5<<20)
-	res, err := http.Post("http://"+ln.Addr().String()+"/login", "application/x-www-form-urlencoded", strings.NewReader(body))
+	// Announce 5 MB and send the first bytes: the server must answer 413
+	// from the headers, without reading (or buffering) the body.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\nidentifier=aaaa", 5<<20)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatalf("5 MB POST: %v", err)
 	}

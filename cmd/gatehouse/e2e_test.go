@@ -1,0 +1,520 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gatehouse/internal/smtptest"
+)
+
+// binPath is the real gatehouse binary, built once by TestMain.
+var binPath string
+
+func TestMain(m *testing.M) {
+	os.Exit(testMain(m))
+}
+
+func testMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "gatehouse-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "temp dir:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binPath = filepath.Join(dir, "gatehouse")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, goTool, "build", "-o", binPath, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building gatehouse:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// subprocessEnv is the test's environment without any GATEHOUSE_ variable,
+// plus extra.
+func subprocessEnv(extra env) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GATEHOUSE_") {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range extra {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// freeAddr returns a 127.0.0.1 address with a port that was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// server is a running "gatehouse serve" subprocess.
+type server struct {
+	cmd            *exec.Cmd
+	addr           string
+	base           string // http://addr
+	env            env
+	stdout, stderr *syncBuffer
+	exited         chan struct{} // closed when the process has exited
+	waitErr        error         // valid after exited is closed
+}
+
+// startServer starts "gatehouse serve" with e (plus a free GATEHOUSE_ADDR
+// when e has none) and waits until /healthz answers 200.
+func startServer(t *testing.T, e env) *server {
+	t.Helper()
+	if e["GATEHOUSE_ADDR"] == "" {
+		e["GATEHOUSE_ADDR"] = freeAddr(t)
+	}
+	s := &server{addr: e["GATEHOUSE_ADDR"], env: e, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	s.base = "http://" + s.addr
+	s.cmd = exec.Command(binPath, "serve")
+	s.cmd.Env = subprocessEnv(e)
+	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		s.waitErr = s.cmd.Wait()
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.exited:
+		default:
+			_ = s.cmd.Process.Kill()
+			<-s.exited
+		}
+		if t.Failed() {
+			t.Logf("server stdout:\n%s\nserver stderr:\n%s", s.stdout, s.stderr)
+		}
+	})
+
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := client.Get(s.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case <-s.exited:
+			t.Fatalf("gatehouse serve exited before /healthz answered: %v", s.waitErr)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz did not answer 200 within 30s (last error %v)", err)
+		}
+	}
+}
+
+// runBinary runs the real binary with e as its GATEHOUSE_ environment.
+func runBinary(t *testing.T, e env, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binPath, args...)
+	cmd.Env = subprocessEnv(e)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
+}
+
+// newClient returns a client with its own cookie jar that does not follow
+// redirects, so tests see every 303.
+func newClient(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{
+		Jar:           jar,
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+var (
+	csrfRE  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	tokenRE = regexp.MustCompile(`name="token" value="([^"]+)"`)
+)
+
+// get fetches url and returns the status and body.
+func get(t *testing.T, c *http.Client, u string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading body: %v", u, err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// csrfFrom fetches a page and returns the _csrf token of its form.
+func csrfFrom(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	status, body := get(t, c, u)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d\n%s", u, status, body)
+	}
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("GET %s: no _csrf field in\n%s", u, body)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// postForm posts form to u (with extra headers applied to the request) and
+// returns the response with its body read.
+func postForm(t *testing.T, c *http.Client, u string, form url.Values, edit func(*http.Request)) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if edit != nil {
+		edit(req)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("POST %s: reading body: %v", u, err)
+	}
+	return resp, string(b)
+}
+
+// login signs in through the pages and returns the response to POST /login.
+func login(t *testing.T, c *http.Client, base, identifier, password string) (*http.Response, string) {
+	t.Helper()
+	token := csrfFrom(t, c, base+"/login")
+	return postForm(t, c, base+"/login", url.Values{"_csrf": {token}, "identifier": {identifier}, "password": {password}}, nil)
+}
+
+// wantRedirect fails unless resp is a 303 to path.
+func wantRedirect(t *testing.T, resp *http.Response, body, path string) {
+	t.Helper()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%s %s: status %d, want 303 to %s\n%s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, path, body)
+	}
+	if loc := resp.Header.Get("Location"); loc != path {
+		t.Fatalf("%s %s: Location %q, want %q", resp.Request.Method, resp.Request.URL.Path, loc, path)
+	}
+}
+
+// waitExit waits for the server process to exit and returns its error.
+func (s *server) waitExit(t *testing.T, timeout time.Duration) error {
+	t.Helper()
+	select {
+	case <-s.exited:
+		return s.waitErr
+	case <-time.After(timeout):
+		t.Fatalf("gatehouse serve did not exit within %v", timeout)
+		return nil
+	}
+}
+
+// TestE2EServeMemberLoginShutdown drives the real binary: serve, create a
+// member with the CLI against the live database, sign in over HTTP, then
+// SIGTERM while a sign-in request is half sent; that request completes and
+// the process exits 0.
+func TestE2EServeMemberLoginShutdown(t *testing.T) {
+	dir := t.TempDir()
+	e := env{"GATEHOUSE_DB": filepath.Join(dir, "gatehouse.db")}
+	s := startServer(t, e)
+	if !strings.Contains(s.stdout.String(), "listening on http://"+s.addr) {
+		t.Errorf("stdout does not announce the address:\n%s", s.stdout)
+	}
+
+	// The CLI works on the database the server has open.
+	out, stderr, err := runBinary(t, e, "member", "create", "--email", "grace@example.com", "--password", strongPassword, "--name", "Grace Hopper")
+	if err != nil {
+		t.Fatalf("member create while serving: %v\nstderr: %s", err, stderr)
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+	if err != nil || id <= 0 {
+		t.Fatalf("member create printed %q", out)
+	}
+
+	c := newClient(t)
+	// Before signing in, /account sends to /login.
+	resp, body := postForm(t, c, s.base+"/logout", url.Values{}, nil) // no CSRF: refused
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /logout without _csrf: %d, want 403", resp.StatusCode)
+	}
+	if status, _ := get(t, c, s.base+"/account"); status != http.StatusSeeOther {
+		t.Errorf("GET /account signed out: %d, want 303", status)
+	}
+
+	resp, body = login(t, c, s.base, "grace@example.com", strongPassword)
+	wantRedirect(t, resp, body, "/account")
+	status, body := get(t, c, s.base+"/account")
+	if status != http.StatusOK {
+		t.Fatalf("GET /account: %d\n%s", status, body)
+	}
+	for _, want := range []string{`data-testid="account-heading"`, "Grace Hopper", "grace@example.com"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/account lacks %q", want)
+		}
+	}
+
+	// A wrong password is a 401 with the form again.
+	if resp, _ := login(t, newClient(t), s.base, "grace@example.com", "wrong-"+strongPassword); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong password: %d, want 401", resp.StatusCode)
+	}
+
+	// In flight across SIGTERM: a sign-in whose headers the server has read
+	// (it answered 100 Continue) but whose body is not sent yet.
+	c2 := newClient(t)
+	token := csrfFrom(t, c2, s.base+"/login")
+	u, _ := url.Parse(s.base + "/login")
+	var cookies []string
+	for _, ck := range c2.Jar.Cookies(u) {
+		cookies = append(cookies, ck.Name+"="+ck.Value)
+	}
+	form := url.Values{"_csrf": {token}, "identifier": {"grace@example.com"}, "password": {strongPassword}}.Encode()
+	conn, err := net.DialTimeout("tcp", s.addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+		s.addr, strings.Join(cookies, "; "), len(form))
+	br := bufio.NewReader(conn)
+	line, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+		t.Fatalf("want 100 Continue, got %q, %v", line, err)
+	}
+	if blank, err := br.ReadString('\n'); err != nil || blank != "\r\n" {
+		t.Fatalf("after 100 Continue: %q, %v", blank, err)
+	}
+
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until shutdown has begun: the listener refuses new connections.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		nc, err := net.DialTimeout("tcp", s.addr, time.Second)
+		if err != nil {
+			break
+		}
+		nc.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the listener still accepts connections 10s after SIGTERM")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case <-s.exited:
+		t.Fatalf("the server exited (%v) with a request in flight", s.waitErr)
+	default:
+	}
+
+	if _, err := io.WriteString(conn, form); err != nil {
+		t.Fatalf("sending the body after SIGTERM: %v", err)
+	}
+	inflight, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("in-flight request got no response: %v", err)
+	}
+	inflight.Body.Close()
+	if inflight.StatusCode != http.StatusSeeOther || inflight.Header.Get("Location") != "/account" {
+		t.Errorf("in-flight sign-in: %d to %q, want 303 to /account", inflight.StatusCode, inflight.Header.Get("Location"))
+	}
+
+	if err := s.waitExit(t, 20*time.Second); err != nil {
+		t.Fatalf("gatehouse serve exited with %v after SIGTERM, want status 0\nstderr:\n%s", err, s.stderr)
+	}
+	if !strings.Contains(s.stderr.String(), "stopped") {
+		t.Errorf("no \"stopped\" log line:\n%s", s.stderr)
+	}
+
+	// The data survived: the member is still there.
+	out, _, err = runBinary(t, e, "member", "list")
+	if err != nil || !strings.Contains(out, "grace@example.com") {
+		t.Errorf("member list after shutdown: %v\n%s", err, out)
+	}
+}
+
+// TestE2EBinaryExitStatus checks the process exit codes of main.
+func TestE2EBinaryExitStatus(t *testing.T) {
+	e := env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db")}
+	tests := []struct {
+		args       []string
+		env        env
+		wantStatus int
+		wantStderr string
+	}{
+		{[]string{"version"}, e, 0, ""},
+		{[]string{"serve", "--help"}, e, 0, "Usage: gatehouse serve"},
+		{[]string{"frobnicate"}, e, 2, `gatehouse: unknown command "frobnicate"`},
+		{[]string{"migrate", "--bogus"}, e, 2, "bogus"},
+		{[]string{"migrate"}, env{"GATEHOUSE_DB": e["GATEHOUSE_DB"], "GATEHOUSE_ENV": "staging"}, 1, "GATEHOUSE_ENV"},
+		{[]string{"member", "create", "--email", "x@example.com", "--password", "password"}, e, 1, "--password"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, stderr, err := runBinary(t, tt.env, tt.args...)
+			status := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				status = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if status != tt.wantStatus {
+				t.Errorf("exit status %d, want %d; stderr %q", status, tt.wantStatus, stderr)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.wantStderr)
+			}
+		})
+	}
+}
+
+// TestE2EPasswordResetBySMTP: with a real SMTP server configured, a reset
+// request (sent with a forged Host) mails a link under GATEHOUSE_BASE_URL;
+// following it sets a new password that signs in while the old one fails.
+func TestE2EPasswordResetBySMTP(t *testing.T) {
+	mail := smtptest.Start(t)
+	addr := freeAddr(t)
+	base := "http://" + addr // configured explicitly, as in production
+	e := env{
+		"GATEHOUSE_ADDR":      addr,
+		"GATEHOUSE_DB":        filepath.Join(t.TempDir(), "gatehouse.db"),
+		"GATEHOUSE_BASE_URL":  base + "/",
+		"GATEHOUSE_SMTP_URL":  mail.URL(),
+		"GATEHOUSE_MAIL_FROM": "Gatehouse Test <auth@gatehouse.test>",
+	}
+	if _, stderr, err := runBinary(t, e, "member", "create", "--email", "linus@example.com", "--password", strongPassword, "--name", "Linus"); err != nil {
+		t.Fatalf("member create: %v\n%s", err, stderr)
+	}
+	s := startServer(t, e)
+	if strings.Contains(s.stdout.String(), "/_dev/mail") {
+		t.Errorf("with SMTP configured the dev mailbox is announced:\n%s", s.stdout)
+	}
+	if status, _ := get(t, newClient(t), s.base+"/_dev/mail.json"); status != http.StatusNotFound {
+		t.Errorf("/_dev/mail.json with SMTP configured: %d, want 404", status)
+	}
+
+	c := newClient(t)
+	token := csrfFrom(t, c, s.base+"/forgot-password")
+	resp, body := postForm(t, c, s.base+"/forgot-password", url.Values{"_csrf": {token}, "email": {"linus@example.com"}}, func(r *http.Request) {
+		r.Host = "evil.example"
+		r.Header.Set("X-Forwarded-Host", "evil.example")
+		r.Header.Set("X-Forwarded-Proto", "https")
+		r.Header.Set("Forwarded", "host=evil.example;proto=https")
+	})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="forgot-sent"`) {
+		t.Fatalf("POST /forgot-password: %d\n%s", resp.StatusCode, body)
+	}
+
+	msgs := mail.WaitFor(t, 1, 30*time.Second)
+	msg := msgs[0]
+	if len(msg.To) != 1 || msg.To[0] != "linus@example.com" {
+		t.Errorf("reset mail to %q", msg.To)
+	}
+	if !strings.Contains(msg.From, "auth@gatehouse.test") {
+		t.Errorf("envelope sender %q, want GATEHOUSE_MAIL_FROM's address", msg.From)
+	}
+	if strings.Contains(string(msg.Data), "evil.example") {
+		t.Errorf("the reset mail mentions the forged host:\n%s", msg.Data)
+	}
+	link := smtptest.LinkIn(msg, base+"/reset-password?token=")
+	if link == "" {
+		text, htmlBody := smtptest.Bodies(msg)
+		t.Fatalf("no link starting with %s/reset-password?token= in the mail:\n%s\n%s", base, text, htmlBody)
+	}
+
+	// Follow the link and choose a new password.
+	const newPassword = "copper-meadow-thistle-77"
+	rc := newClient(t)
+	status, page := get(t, rc, link)
+	if status != http.StatusOK {
+		t.Fatalf("GET reset link: %d\n%s", status, page)
+	}
+	csrf, tok := csrfRE.FindStringSubmatch(page), tokenRE.FindStringSubmatch(page)
+	if csrf == nil || tok == nil {
+		t.Fatalf("reset page lacks _csrf or token:\n%s", page)
+	}
+	resp, body = postForm(t, rc, s.base+"/reset-password", url.Values{
+		"_csrf":    {html.UnescapeString(csrf[1])},
+		"token":    {html.UnescapeString(tok[1])},
+		"password": {newPassword},
+		"confirm":  {newPassword},
+	}, nil)
+	wantRedirect(t, resp, body, "/login")
+
+	// The link works once.
+	if status, _ := get(t, newClient(t), link); status != http.StatusBadRequest {
+		t.Errorf("reset link reused: %d, want 400", status)
+	}
+
+	// The new password signs in; the old one is refused.
+	resp, body = login(t, newClient(t), s.base, "linus@example.com", newPassword)
+	wantRedirect(t, resp, body, "/account")
+	resp, _ = login(t, newClient(t), s.base, "linus@example.com", strongPassword)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("old password after reset: %d, want 401", resp.StatusCode)
+	}
+
+	// The "password changed" notice goes out too.
+	msgs = mail.WaitFor(t, 2, 30*time.Second)
+	if to := msgs[1].To; len(to) != 1 || to[0] != "linus@example.com" {
+		t.Errorf("second mail to %q", to)
+	}
+
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.waitExit(t, 20*time.Second); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+}
