@@ -243,8 +243,8 @@ func passwordSection(f PasswordForm) templ.Component {
 			Type:         "password",
 			Autocomplete: "new-password",
 			Required:     true,
-			MinLength:    8,
-			Hint:         "At least 8 characters. Long passphrases welcome.",
+			MinLength:    Page(ctx).PasswordMinLength,
+			Hint:         passwordHint(ctx),
 			Error:        f.Errors["new_password"],
 		}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
@@ -256,7 +256,7 @@ func passwordSection(f PasswordForm) templ.Component {
 			Type:         "password",
 			Autocomplete: "new-password",
 			Required:     true,
-			MinLength:    8,
+			MinLength:    Page(ctx).PasswordMinLength,
 			Error:        f.Errors["confirm_password"],
 		}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {

@@ -20,6 +20,11 @@ type PageContext struct {
 	Member      *auth.Member // the signed-in member, nil when anonymous
 	DevMail     bool         // dev mode: link to /_dev/mail in the footer
 	ProductName string       // "Gatehouse" by default
+	// PasswordMinLength is the configured minimum password length (8 when
+	// zero); forms use it for the hint and the minlength attribute.
+	PasswordMinLength int
+	// ResetMinutes is the lifetime of a reset link (60 when zero).
+	ResetMinutes int
 }
 
 type pageKey struct{}
@@ -39,5 +44,16 @@ func Page(ctx context.Context) PageContext {
 	if p.ProductName == "" {
 		p.ProductName = DefaultProductName
 	}
+	if p.PasswordMinLength == 0 {
+		p.PasswordMinLength = 8
+	}
+	if p.ResetMinutes == 0 {
+		p.ResetMinutes = 60
+	}
 	return p
+}
+
+// passwordHint is the hint under every new-password field.
+func passwordHint(ctx context.Context) string {
+	return "At least " + itoa(Page(ctx).PasswordMinLength) + " characters. Long passphrases welcome."
 }

@@ -57,12 +57,25 @@ func ForgotPasswordPage(p ForgotProps) templ.Component {
 				}
 				ctx = templ.InitializeContext(ctx)
 				if p.Sent {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"notice\" data-testid=\"forgot-sent\"><p>If an account exists for that address, we've sent a link to reset the password. The link works once and expires in 60 minutes.</p></div><p class=\"card__footer\">Didn't get it? Check your spam folder, or <a href=\"/forgot-password\">try again</a>. <a href=\"/login\">Back to sign in</a></p>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"notice\" data-testid=\"forgot-sent\"><p>If an account exists for that address, we've sent a link to reset the password. The link works once and expires in ")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					var templ_7745c5c3_Var4 string
+					templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(itoa(Page(ctx).ResetMinutes))
+					if templ_7745c5c3_Err != nil {
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `forgot.templ`, Line: 11, Col: 153}
+					}
+					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " minutes.</p></div><p class=\"card__footer\">Didn't get it? Check your spam folder, or <a href=\"/forgot-password\">try again</a>. <a href=\"/login\">Back to sign in</a></p>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"card__lead\">Enter the email address of your account and we'll send you a link to choose a new password.</p>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<p class=\"card__lead\">Enter the email address of your account and we'll send you a link to choose a new password.</p>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -70,7 +83,7 @@ func ForgotPasswordPage(p ForgotProps) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, " <form class=\"form\" method=\"post\" action=\"/forgot-password\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, " <form class=\"form\" method=\"post\" action=\"/forgot-password\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -90,7 +103,7 @@ func ForgotPasswordPage(p ForgotProps) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<button class=\"btn btn--primary btn--block\" type=\"submit\" data-testid=\"forgot-submit\">Send reset link</button></form><p class=\"card__footer\">Remembered it? <a href=\"/login\">Back to sign in</a></p>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<button class=\"btn btn--primary btn--block\" type=\"submit\" data-testid=\"forgot-submit\">Send reset link</button></form><p class=\"card__footer\">Remembered it? <a href=\"/login\">Back to sign in</a></p>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

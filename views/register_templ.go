@@ -146,8 +146,8 @@ func RegisterPage(p RegisterProps) templ.Component {
 					Type:         "password",
 					Autocomplete: "new-password",
 					Required:     true,
-					MinLength:    8,
-					Hint:         "At least 8 characters. Long passphrases welcome.",
+					MinLength:    Page(ctx).PasswordMinLength,
+					Hint:         passwordHint(ctx),
 					Error:        p.Errors["password"],
 				}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
@@ -159,7 +159,7 @@ func RegisterPage(p RegisterProps) templ.Component {
 					Type:         "password",
 					Autocomplete: "new-password",
 					Required:     true,
-					MinLength:    8,
+					MinLength:    Page(ctx).PasswordMinLength,
 					Error:        p.Errors["confirm"],
 				}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {

@@ -10,7 +10,9 @@ import (
 // render writes a templ page with the cross-cutting page context (CSRF token,
 // the one-time flash, the signed-in member). Reading the flash consumes it.
 func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
-	pc := views.PageContext{DevMail: s.cfg.DevMail, ProductName: s.cfg.ProductName}
+	ac := s.auth.Config()
+	pc := views.PageContext{DevMail: s.cfg.DevMail, ProductName: s.cfg.ProductName,
+		PasswordMinLength: ac.MinPasswordLength, ResetMinutes: int(ac.ResetTTL.Minutes())}
 	if ps := sess(c); ps != nil && ps.s != nil {
 		pc.CSRF = ps.csrf()
 		if f, ok := ps.get(keyFlash).(string); ok {

@@ -49,6 +49,9 @@ var _ outbox.Sender = (*SMTP)(nil)
 // strongest mechanism the server offers and never sends PLAIN or LOGIN over
 // an unencrypted connection.
 func NewSMTP(rawURL, from string) (*SMTP, error) {
+	if strings.TrimSpace(rawURL) == "" {
+		return nil, errors.New("mail: SMTP URL is empty")
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url.Parse's message repeats the URL, which may hold a password.

@@ -100,9 +100,11 @@ func TestSendNeverSendsCredentialsInClear(t *testing.T) {
 	// The test server offers only PLAIN and no TLS: go-mail must refuse to
 	// authenticate rather than send the password unencrypted.
 	srv := smtptest.Start(t)
-	if err := sendTo(t, "smtp://user:pass@"+srv.Addr(), message("a@example.com")); err == nil {
+	err := sendTo(t, "smtp://user:pass@"+srv.Addr(), message("a@example.com"))
+	if err == nil {
 		t.Error("sent with PLAIN auth over an unencrypted connection")
 	}
+	t.Log(err)
 	if len(srv.Messages()) != 0 {
 		t.Error("message delivered")
 	}
@@ -111,9 +113,11 @@ func TestSendNeverSendsCredentialsInClear(t *testing.T) {
 func TestSendTLSModes(t *testing.T) {
 	srv := smtptest.Start(t) // speaks neither STARTTLS nor implicit TLS
 	for _, url := range []string{"smtp+starttls://" + srv.Addr(), "smtps://" + srv.Addr()} {
-		if err := sendTo(t, url, message("a@example.com")); err == nil {
+		err := sendTo(t, url, message("a@example.com"))
+		if err == nil {
 			t.Errorf("%s: sent without TLS", url)
 		}
+		t.Log(err)
 	}
 	if len(srv.Messages()) != 0 {
 		t.Error("message delivered without TLS")
@@ -125,10 +129,12 @@ func TestSendServerDown(t *testing.T) {
 	if err == nil || outbox.IsPermanent(err) {
 		t.Errorf("err = %v, want a temporary error", err)
 	}
+	t.Log(err)
 }
 
 func TestNewSMTPRefusesBadConfig(t *testing.T) {
 	tests := []struct{ url, from, want string }{
+		{"", from, "empty"},
 		{"http://mail.example.com", from, "unsupported scheme"},
 		{"mail.example.com:25", from, "scheme"},
 		{"smtp://", from, "no host"},
@@ -147,6 +153,7 @@ func TestNewSMTPRefusesBadConfig(t *testing.T) {
 			t.Errorf("NewSMTP(%q, %q): no error", tt.url, tt.from)
 			continue
 		}
+		t.Log(err)
 		if !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("NewSMTP(%q, %q) = %v, want it to mention %q", tt.url, tt.from, err, tt.want)
 		}

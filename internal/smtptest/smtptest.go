@@ -123,6 +123,9 @@ func (s *Server) WaitFor(t testing.TB, n int, timeout time.Duration) []Message {
 func (s *Server) Close() {
 	s.once.Do(func() {
 		_ = s.srv.Close()
+		// Serve may not have registered the listener with go-smtp yet, in
+		// which case srv.Close cannot close it: close it ourselves.
+		_ = s.ln.Close()
 		<-s.served
 	})
 }
