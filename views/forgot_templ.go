@@ -64,7 +64,7 @@ func ForgotPasswordPage(p ForgotProps) templ.Component {
 					var templ_7745c5c3_Var4 string
 					templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(itoa(Page(ctx).ResetMinutes))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `forgot.templ`, Line: 11, Col: 153}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/forgot.templ`, Line: 11, Col: 153}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 					if templ_7745c5c3_Err != nil {

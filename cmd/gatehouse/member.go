@@ -54,19 +54,11 @@ func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) str
 	if !ok {
 		return usageError{fmt.Sprintf("--role %q: must be owner, admin or maker", *role)}
 	}
-	cfg, err := config()
+	svc, done, err := openService(ctx, config)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.DB)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc, err := newService(st, cfg, nil)
-	if err != nil {
-		return err
-	}
+	defer done()
 	m, err := svc.CreateMember(ctx, auth.CreateMemberInput{
 		Email: *email, Password: *password, Name: *name, Username: *username, Role: r, Temporary: *temporary,
 	})
@@ -114,19 +106,11 @@ func cmdMemberList(ctx context.Context, args []string, getenv func(string) strin
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config()
+	svc, done, err := openService(ctx, config)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.DB)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc, err := newService(st, cfg, nil)
-	if err != nil {
-		return err
-	}
+	defer done()
 	out := []memberJSON{}
 	for after := int64(0); ; {
 		page, err := svc.ListMembers(ctx, after, 500)
@@ -156,4 +140,22 @@ func cmdMemberList(ctx context.Context, args []string, getenv func(string) strin
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Email, m.Username, m.Name, m.Status, strings.Join(m.Roles, ", "))
 	}
 	return tw.Flush()
+}
+
+// openService resolves the configuration, opens (and migrates) the store and
+// builds the service for one command-line action; done closes the store.
+func openService(ctx context.Context, config func() (Config, error)) (svc *auth.Service, done func(), err error) {
+	cfg, err := config()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, nil, err
+	}
+	if svc, err = newService(st, cfg, nil); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return svc, func() { st.Close() }, nil
 }
