@@ -1,43 +1,27 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	storage "github.com/gofiber/storage/sqlite3/v2"
-	_ "github.com/mattn/go-sqlite3"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/mail"
-	"gatehouse/internal/outbox"
 	"gatehouse/internal/smtptest"
 	"gatehouse/internal/sqlite"
-	"gatehouse/web"
+	"gatehouse/internal/testenv"
 )
 
-// fastArgon2 keeps the real argon2id code path at a cost that lets the HTTP
-// suite run many logins under -race. The production parameters are asserted
-// in internal/auth and by TestRegisterStoresArgon2idHash.
-var fastArgon2 = auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-
-// env is one Gatehouse instance for a test: real SQLite files, the real
-// session storage, the real outbox worker sending through go-mail to an
-// in-process SMTP server, and the Fiber app.
+// env is one Gatehouse instance for a test (see internal/testenv).
 type env struct {
 	t       *testing.T
 	app     *fiber.App
@@ -45,8 +29,8 @@ type env struct {
 	store   *sqlite.Store
 	smtp    *smtptest.Server
 	baseURL string
-	logs    *syncBuffer
-	clock   *clock
+	logs    *testenv.SyncBuffer
+	clock   *testenv.Clock
 }
 
 type envOptions struct {
@@ -57,100 +41,10 @@ type envOptions struct {
 	prod     bool
 }
 
-// clock is a settable time source for the auth service.
-type clock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.off += d
-	c.mu.Unlock()
-}
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
-	dir := t.TempDir()
-	if o.baseURL == "" {
-		o.baseURL = "https://auth.example.test"
-	}
-	key, err := sqlite.LoadOrCreateKey(filepath.Join(dir, "gatehouse.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(filepath.Join(dir, "gatehouse.db"), sqlite.Options{PayloadKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	sessDB, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "sessions.db")+"?_journal_mode=WAL&_busy_timeout=5000&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sessDB.SetMaxOpenConns(4)
-	sessions := storage.NewFromConnection(sessDB, storage.Config{Table: "sessions"})
-	t.Cleanup(func() { sessions.Close(); sessDB.Close() })
-
-	e := &env{t: t, store: st, baseURL: o.baseURL, logs: &syncBuffer{}, clock: &clock{}}
-	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	notify := func() {}
-	if !o.noSMTP {
-		addr := o.smtpAddr
-		if addr == "" {
-			e.smtp = smtptest.Start(t)
-			addr = e.smtp.Addr()
-		}
-		sender, err := mail.NewSMTP("smtp://"+addr, "Gatehouse <no-reply@example.test>")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, Now: e.clock.now, PollInterval: 50 * time.Millisecond,
-			BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, SendTimeout: 2 * time.Second})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); _ = w.Run(ctx) }()
-		t.Cleanup(func() { cancel(); <-done })
-		notify = w.Notify
-	}
-	params := fastArgon2
-	if o.params != nil {
-		params = *o.params
-	}
-	e.svc, err = auth.NewService(st, auth.NewArgon2(params), auth.Config{BaseURL: o.baseURL}, auth.Options{Now: e.clock.now, Notify: notify})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.app = web.New(web.Deps{Auth: e.svc, Sessions: sessions, Logger: log, Ready: st.Ping,
-		Config: web.Config{BaseURL: o.baseURL, Prod: o.prod, DevMail: o.noSMTP && !o.prod}})
-	return e
+	x := testenv.New(t, testenv.Options{BaseURL: o.baseURL, Params: o.params, SMTPAddr: o.smtpAddr, NoSMTP: o.noSMTP, Prod: o.prod})
+	return &env{t: t, app: x.App, svc: x.Svc, store: x.Store, smtp: x.SMTP, baseURL: x.BaseURL, logs: x.Logs, clock: x.Clock}
 }
 
 // createMember adds a member directly through the service.

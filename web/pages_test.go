@@ -331,11 +331,11 @@ func TestResetLinkLifecycle(t *testing.T) {
 	if valid(first) || !valid(second) {
 		t.Fatal("a newer link must invalidate the older one")
 	}
-	e.clock.advance(59 * time.Minute)
+	e.clock.Advance(59 * time.Minute)
 	if !valid(second) {
 		t.Fatal("link dead before 60 minutes")
 	}
-	e.clock.advance(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	if valid(second) {
 		t.Fatal("link alive after 60 minutes")
 	}

@@ -2,11 +2,18 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"gatehouse/static"
+	"gatehouse/web/api"
+	"gatehouse/web/api/directus"
+	"gatehouse/web/api/kotive"
+	"gatehouse/web/api/kuroco"
+	"gatehouse/web/api/openapi"
+	"gatehouse/web/api/wme"
 )
 
 // routes is the whole URL surface of Gatehouse in one place.
@@ -44,6 +51,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/password", requireMember, s.handlePasswordSubmit())
 	page(post, "/account/sessions/:id/revoke", requireMember, s.handleSessionRevoke())
 
+	s.apiRoutes(app)
+
 	if s.cfg.DevMail {
 		page(get, "/_dev/mail", s.handleDevMail())
 		app.Get("/_dev/mail.json", noStore, s.handleDevMailJSON())
@@ -56,4 +65,35 @@ func (s *server) routes(app *fiber.App) {
 func noReferrer(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "no-referrer")
 	return c.Next()
+}
+
+// apiRoutes mounts the five dialects (api-contract §2–§7). openapi comes
+// before directus: they share the /auth prefix, and directus also owns the
+// shared /auth/login and /auth/logout and the /auth catch-all.
+func (s *server) apiRoutes(app *fiber.App) {
+	cfg := s.apiCfg
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = s.cfg.BaseURL
+	}
+	cfg.Secure = s.secure
+	d := api.Deps{Auth: s.auth, Log: s.log, BrowserSession: s.browserSession, Config: cfg}
+	kuroco.Routes(app, d)
+	wme.Routes(app, d)
+	kotive.Routes(app, d)
+	openapi.Routes(app, d)
+	directus.Routes(app, d)
+}
+
+// browserSession returns the auth session id behind the pages' session
+// cookie, so a signed-in browser can call the APIs; 0 when there is none.
+func (s *server) browserSession(c *fiber.Ctx) int64 {
+	if !strings.Contains(string(c.Request().Header.Peek(fiber.HeaderCookie)), "gatehouse_sid") {
+		return 0
+	}
+	raw, err := s.sessions.Get(c)
+	if err != nil {
+		return 0
+	}
+	id, _ := raw.Get(keySessionID).(int64)
+	return id
 }

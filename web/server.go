@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"gatehouse/internal/auth"
+	"gatehouse/web/api"
 )
 
 // Config is what the web layer needs to know about its deployment.
@@ -32,6 +33,7 @@ type Deps struct {
 	Logger   *slog.Logger
 	Ready    func(ctx context.Context) error // health check of the store
 	Config   Config
+	API      api.Config // settings of the API dialects
 }
 
 // server holds the dependencies every handler maker reads.
@@ -41,6 +43,7 @@ type server struct {
 	log      *slog.Logger
 	ready    func(ctx context.Context) error
 	cfg      Config
+	apiCfg   api.Config
 	secure   bool // https base URL or prod: Secure cookies, __Host- prefix, HSTS
 }
 
@@ -62,7 +65,7 @@ func New(d Deps) *fiber.App {
 	if d.Ready == nil {
 		d.Ready = func(context.Context) error { return nil }
 	}
-	s := &server{auth: d.Auth, log: d.Logger, ready: d.Ready, cfg: cfg}
+	s := &server{auth: d.Auth, log: d.Logger, ready: d.Ready, cfg: cfg, apiCfg: d.API}
 	if u, err := url.Parse(cfg.BaseURL); (err == nil && strings.EqualFold(u.Scheme, "https")) || cfg.Prod {
 		s.secure = true
 	}

@@ -17,7 +17,8 @@ const (
 	ERATELIMIT    = "rate_limited" // too many attempts; RetryAfter says how long
 	EEXPIRED      = "expired"      // token or link past its lifetime
 	ENEWPASSWORD  = "new_password_required"
-	EINTERNAL     = "internal" // anything unexpected; never shown in detail
+	EOTP          = "invalid_otp" // MFA is on and the one-time password is missing or wrong
+	EINTERNAL     = "internal"    // anything unexpected; never shown in detail
 )
 
 // Error is the one error type the domain returns. Message is safe to show to

@@ -10,6 +10,7 @@ type LoginInput struct {
 	Identifier string // email or username, in any spelling
 	Password   string
 	Via        string // ViaPage or a dialect name
+	OTP        string // the TOTP code, for members with MFA on
 	Meta       ClientMeta
 }
 

@@ -43,6 +43,9 @@ type Member struct {
 	PasswordHash      string
 	PasswordChangedAt time.Time
 	Roles             []RoleGrant
+	MFAEnabled        bool
+	MFASecret         string // base32 TOTP secret; sealed at rest by the store
+	MFALastStep       int64  // last accepted TOTP time step (replay guard)
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }

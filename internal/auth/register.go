@@ -13,6 +13,7 @@ type RegisterInput struct {
 	Username string // optional; defaults to the canonical email
 	Password string
 	Confirm  *string // when set, must equal Password
+	Invite   string  // invitation token: the email must be the invited one and counts as verified
 	Via      string
 	Meta     ClientMeta
 }

@@ -19,6 +19,18 @@ type Config struct {
 	SessionTTL        time.Duration // absolute session lifetime: 12 h
 	SessionIdle       time.Duration // idle timeout of browser sessions: 30 min
 	NewPasswordTTL    time.Duration // NEW_PASSWORD_REQUIRED challenge: 3 min
+	InviteTTL         time.Duration // invitation link: 7 days
+	ResetCodeTTL      time.Duration // wme confirmation code: 10 min
+	GrantTTL          time.Duration // kuroco grant_token: 300 s
+	FileTokenTTL      time.Duration // kuroco file_access_token: 300 s
+	// Policies holds the token policy of each dialect (DefaultPolicies()
+	// fills the missing ones).
+	Policies map[string]TokenPolicy
+	// ResetURLAllowList lists the exact reset URLs a client may ask reset
+	// links to point at (directus PASSWORD_RESET_URL_ALLOW_LIST).
+	ResetURLAllowList []string
+	// Issuer and Audience of id_tokens (default: BaseURL and "gatehouse").
+	Issuer, Audience string
 }
 
 func (c Config) withDefaults() Config {
@@ -40,6 +52,29 @@ func (c Config) withDefaults() Config {
 	}
 	if c.NewPasswordTTL == 0 {
 		c.NewPasswordTTL = 3 * time.Minute
+	}
+	if c.InviteTTL == 0 {
+		c.InviteTTL = 7 * 24 * time.Hour
+	}
+	if c.ResetCodeTTL == 0 {
+		c.ResetCodeTTL = 10 * time.Minute
+	}
+	if c.GrantTTL == 0 {
+		c.GrantTTL = 300 * time.Second
+	}
+	if c.FileTokenTTL == 0 {
+		c.FileTokenTTL = 300 * time.Second
+	}
+	policies := DefaultPolicies()
+	for via, p := range c.Policies {
+		policies[via] = p
+	}
+	c.Policies = policies
+	if c.Issuer == "" {
+		c.Issuer = c.BaseURL
+	}
+	if c.Audience == "" {
+		c.Audience = "gatehouse"
 	}
 	return c
 }

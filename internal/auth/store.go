@@ -18,6 +18,14 @@ type Reader interface {
 	// past ExpiresAt at now, newest first.
 	ListSessions(ctx context.Context, memberID int64, now time.Time) ([]Session, error)
 	TokenByHash(ctx context.Context, hash string) (OneTimeToken, error)
+	// ActiveToken returns the member's newest unused token of the kind that
+	// has not expired at now.
+	ActiveToken(ctx context.Context, memberID int64, kind string, now time.Time) (OneTimeToken, error)
+	CredentialByHash(ctx context.Context, hash string) (Credential, error)
+	// GroupsOfMember returns the groups the member holds a role in.
+	GroupsOfMember(ctx context.Context, memberID int64) ([]Group, error)
+	// SigningKeys returns every id_token signing key, newest first.
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
 	// ListMail returns the newest outbox mails first.
 	ListMail(ctx context.Context, limit int) ([]Mail, error)
 }
@@ -56,6 +64,30 @@ type Tx interface {
 	UseToken(ctx context.Context, hash string, at time.Time) error
 	// DeleteTokens removes the member's unused tokens of the kind.
 	DeleteTokens(ctx context.Context, memberID int64, kind string) error
+	// AddTokenAttempt counts one failed attempt on the token and returns the
+	// new count.
+	AddTokenAttempt(ctx context.Context, hash string) (int, error)
+
+	CreateCredential(ctx context.Context, c Credential) error
+	// UseCredential marks a single-use credential used; ENOTFOUND when it does
+	// not exist or was used already.
+	UseCredential(ctx context.Context, hash string, at time.Time) error
+	// RotateCredential records that the refresh token hash was replaced by
+	// successor; ENOTFOUND when it was rotated already (the caller lost a race).
+	RotateCredential(ctx context.Context, hash string, at time.Time, successor string) error
+	// AddMint counts one access token minted from the refresh token and
+	// returns the new count.
+	AddMint(ctx context.Context, hash string) (int, error)
+	RevokeCredential(ctx context.Context, hash string, at time.Time) error
+
+	// SetMFA stores the member's TOTP secret (sealed at rest) and whether MFA
+	// is on; an empty secret with enabled false turns MFA off.
+	SetMFA(ctx context.Context, memberID int64, secret string, enabled bool) error
+	// AdvanceMFAStep records step as the last accepted TOTP step; ENOTFOUND
+	// when step is not after the stored one (a replay).
+	AdvanceMFAStep(ctx context.Context, memberID int64, step int64) error
+
+	CreateSigningKey(ctx context.Context, k SigningKey) error
 
 	EnqueueMail(ctx context.Context, m Mail) error
 }

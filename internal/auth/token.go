@@ -14,6 +14,7 @@ const (
 	TokenReset       = "reset"        // password reset link
 	TokenInvite      = "invite"       // invitation to register
 	TokenNewPassword = "new_password" // challenge after login with a temporary password
+	TokenResetCode   = "reset_code"   // wme 8-character confirmation code
 )
 
 // OneTimeToken is a single-use secret mailed or handed to a member. Only the
@@ -26,6 +27,10 @@ type OneTimeToken struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+	// Secret2Hash is the hash of a second secret the token needs (the kuroco
+	// reminder's temporary password); empty when none.
+	Secret2Hash string
+	Attempts    int // failed attempts (wme confirmation codes)
 }
 
 // HashToken returns the hex SHA-256 of a token: the only form stored.

@@ -1,0 +1,63 @@
+// Package api is the JSON plumbing the five API dialects share: their
+// dependencies, one token extractor for every carrier of api-contract §1,
+// strict request decoding and the client's metadata. It holds no dialect's
+// wire types or envelopes; those live in web/api/<dialect>.
+package api
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/internal/auth"
+)
+
+// Deps is what every dialect package gets from web.
+type Deps struct {
+	Auth *auth.Service
+	Log  *slog.Logger
+	// BrowserSession resolves the browser session cookie of the pages to a
+	// session id (0 when absent), so a signed-in browser can call the APIs.
+	BrowserSession func(c *fiber.Ctx) int64
+	Config         Config
+}
+
+// Config is the deployment knowledge the dialects need.
+type Config struct {
+	BaseURL string
+	Secure  bool // https base URL or prod: Secure cookies
+	// DirectusLoginFloor pads failed directus logins to this minimum
+	// duration (default 500 ms) so timing reveals nothing.
+	DirectusLoginFloor int64 // milliseconds; 0 means 500, negative means none
+	// OAuthProviders lists the configured directus OAuth providers.
+	OAuthProviders []OAuthProvider
+}
+
+// OAuthProvider is one configured AUTH_<PROVIDER>_* provider.
+type OAuthProvider struct {
+	Name          string // lower-case id used in URLs
+	Label         string
+	Driver        string // oauth2 or openid
+	Icon          string
+	ClientID      string
+	ClientSecret  string
+	AuthorizeURL  string
+	AccessURL     string
+	ProfileURL    string
+	Scope         string
+	RedirectAllow []string // AUTH_<PROVIDER>_REDIRECT_ALLOW_LIST
+}
+
+// Meta describes the caller for sessions and audit; strings are copied
+// because Fiber reuses its buffers.
+func Meta(c *fiber.Ctx) auth.ClientMeta {
+	return auth.ClientMeta{IP: strings.Clone(c.IP()), UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent))}
+}
+
+// NoStore marks token responses uncacheable.
+func NoStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Pragma", "no-cache")
+	return c.Next()
+}
