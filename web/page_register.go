@@ -1,24 +1,48 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"gatehouse/internal/auth"
 	"gatehouse/views"
 )
 
-// handleRegisterShow renders the sign-up form.
+// msgInviteInvalid is the form-level error for an unusable invitation link;
+// the normal sign-up form is still offered.
+const msgInviteInvalid = "This invitation link is invalid or has expired. You can still create an account below, or ask for a new invitation."
+
+// handleRegisterShow renders the sign-up form. With ?invite=TOKEN (the link
+// of an invitation mail, api-contract §4) the invited email is prefilled and
+// locked; an invalid or expired invitation shows the normal form with a
+// form-level error.
 func (s *server) handleRegisterShow() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if m, _ := currentMember(c); m != nil {
 			return redirect(c, "/account")
 		}
-		return s.render(c, fiber.StatusOK, views.RegisterPage(views.RegisterProps{}))
+		var props views.RegisterProps
+		if invite := strings.Clone(c.Query("invite")); invite != "" {
+			c.Set("Referrer-Policy", "no-referrer") // keep the token out of Referer headers
+			email, err := s.auth.CheckInvite(c.UserContext(), invite)
+			switch {
+			case err == nil:
+				props = views.RegisterProps{Invite: invite, Email: email, EmailLocked: true}
+			case auth.ErrorCode(err) == auth.EINTERNAL:
+				return err
+			default:
+				props.Error = msgInviteInvalid
+			}
+		}
+		return s.render(c, fiber.StatusOK, views.RegisterPage(props))
 	}
 }
 
-// handleRegisterSubmit creates the account and signs the new member in.
-// Field problems re-render the form with the input kept (never passwords).
+// handleRegisterSubmit creates the account and signs the new member in. The
+// form's invite (when joining by invitation) goes to the service, which
+// holds the email to the invited one and counts it as verified. Field
+// problems re-render the form with the input kept (never passwords).
 func (s *server) handleRegisterSubmit() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		confirm := form(c, "confirm")
@@ -28,8 +52,12 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 			Username: form(c, "username"),
 			Password: form(c, "password"),
 			Confirm:  &confirm,
+			Invite:   form(c, "invite"),
 			Via:      auth.ViaPage,
 			Meta:     clientMeta(c),
+		}
+		if in.Invite != "" {
+			c.Set("Referrer-Policy", "no-referrer")
 		}
 		m, as, err := s.auth.Register(c.UserContext(), in)
 		switch auth.ErrorCode(err) {
@@ -39,11 +67,30 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 			}
 			sess(c).flash("Welcome, " + m.DisplayName() + "! Your account is ready.")
 			return redirect(c, "/account")
-		case auth.EINVALID, auth.ECONFLICT:
-			props := views.RegisterProps{Name: in.Name, Email: in.Email, Username: in.Username, Errors: fieldsOrForm(err)}
-			props.Error = props.Errors[""]
-			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(props))
+		case auth.EINVALID, auth.ECONFLICT, auth.EEXPIRED, auth.ENOTFOUND, auth.EUNAUTHORIZED:
+			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(registerRetryProps(in, err)))
 		}
 		return err
 	}
+}
+
+// registerRetryProps re-renders the form after a failed submit. While the
+// invitation holds, it stays in the form with the email locked; when the
+// invitation itself is the problem, the form falls back to a normal
+// sign-up with a form-level error.
+func registerRetryProps(in auth.RegisterInput, err error) views.RegisterProps {
+	props := views.RegisterProps{Name: in.Name, Email: in.Email, Username: in.Username, Errors: fieldsOrForm(err)}
+	props.Error = props.Errors[""]
+	if in.Invite == "" {
+		return props
+	}
+	switch msg, bad := props.Errors["invite"]; {
+	case bad:
+		props.Error = msg
+	case auth.ErrorCode(err) == auth.EEXPIRED || auth.ErrorCode(err) == auth.ENOTFOUND || auth.ErrorCode(err) == auth.EUNAUTHORIZED:
+		props.Error = msgInviteInvalid
+	default:
+		props.Invite, props.EmailLocked = in.Invite, true
+	}
+	return props
 }

@@ -28,6 +28,17 @@ type Config struct {
 	SessionTTL        time.Duration
 	SessionIdleTTL    time.Duration
 	NewPasswordTTL    time.Duration
+
+	// Token lifetimes of api-contract §1, one variable each.
+	KurocoAccessTTL, KurocoRefreshTTL, KurocoGrantTTL, KurocoFileTTL time.Duration
+	WMEAccessTTL, WMERefreshTTL                                      time.Duration
+	WMEMaxAccessPerRefresh                                           int
+	DirectusAccessTTL, DirectusRefreshTTL                            time.Duration
+	OpenAPIAccessTTL, OpenAPIRefreshTTL                              time.Duration
+	KotiveIdleTTL, InviteTTL, ResetCodeTTL                           time.Duration
+
+	ResetURLAllowList []string        // PASSWORD_RESET_URL_ALLOW_LIST
+	OAuthProviders    []OAuthProvider // AUTH_PROVIDERS and AUTH_<PROVIDER>_*
 }
 
 // Prod reports whether Gatehouse runs in production mode.
@@ -105,12 +116,61 @@ var settings = []setting{
 	{"GATEHOUSE_SESSION_TTL", "12h", "absolute lifetime of a session", durationInto(func(c *Config) *time.Duration { return &c.SessionTTL })},
 	{"GATEHOUSE_SESSION_IDLE_TTL", "30m", "idle timeout of a browser session", durationInto(func(c *Config) *time.Duration { return &c.SessionIdleTTL })},
 	{"GATEHOUSE_NEW_PASSWORD_TTL", "3m", "lifetime of the NEW_PASSWORD_REQUIRED step", durationInto(func(c *Config) *time.Duration { return &c.NewPasswordTTL })},
+	{"GATEHOUSE_INVITE_TTL", "168h", "lifetime of an invitation link", durationInto(func(c *Config) *time.Duration { return &c.InviteTTL })},
+	{"GATEHOUSE_RESET_CODE_TTL", "10m", "lifetime of a wme confirmation code", durationInto(func(c *Config) *time.Duration { return &c.ResetCodeTTL })},
+	{"GATEHOUSE_KUROCO_ACCESS_TTL", "3600", "kuroco access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.KurocoAccessTTL })},
+	{"GATEHOUSE_KUROCO_REFRESH_TTL", "604800", "kuroco refresh token lifetime", durationInto(func(c *Config) *time.Duration { return &c.KurocoRefreshTTL })},
+	{"GATEHOUSE_KUROCO_GRANT_TTL", "300", "kuroco grant_token lifetime", durationInto(func(c *Config) *time.Duration { return &c.KurocoGrantTTL })},
+	{"GATEHOUSE_KUROCO_FILE_TOKEN_TTL", "300", "kuroco file_access_token lifetime", durationInto(func(c *Config) *time.Duration { return &c.KurocoFileTTL })},
+	{"GATEHOUSE_WME_ACCESS_TTL", "24h", "wme access and id token lifetime", durationInto(func(c *Config) *time.Duration { return &c.WMEAccessTTL })},
+	{"GATEHOUSE_WME_REFRESH_TTL", "2160h", "wme refresh token lifetime (90 days)", durationInto(func(c *Config) *time.Duration { return &c.WMERefreshTTL })},
+	{"GATEHOUSE_WME_MAX_ACCESS_PER_REFRESH", "90", "access tokens one wme refresh token may mint", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("must be a whole number of at least 1")
+		}
+		c.WMEMaxAccessPerRefresh = n
+		return nil
+	}},
+	{"ACCESS_TOKEN_TTL", "15m", "directus access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusAccessTTL })},
+	{"REFRESH_TOKEN_TTL", "7d", "directus refresh token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusRefreshTTL })},
+	{"GATEHOUSE_OPENAPI_ACCESS_TTL", "24h", "openapi access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIAccessTTL })},
+	{"GATEHOUSE_OPENAPI_REFRESH_TTL", "288h", "openapi refresh token lifetime (12 days)", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIRefreshTTL })},
+	{"GATEHOUSE_KOTIVE_IDLE_TTL", "12h", "kotive authToken idle timeout", durationInto(func(c *Config) *time.Duration { return &c.KotiveIdleTTL })},
+	{"PASSWORD_RESET_URL_ALLOW_LIST", "", "comma-separated reset URLs clients may ask reset links to use (directus reset_url)", func(c *Config, v string) error {
+		c.ResetURLAllowList = nil
+		for _, u := range splitList(v) {
+			if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+				return fmt.Errorf("%q is not an absolute http(s) URL", u)
+			}
+			c.ResetURLAllowList = append(c.ResetURLAllowList, u)
+		}
+		return nil
+	}},
 }
 
-// durationInto parses a Go duration ("90m", "12h") or whole seconds ("3600").
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// durationInto parses a Go duration ("90m", "12h"), days ("7d", as Directus
+// writes REFRESH_TOKEN_TTL) or whole seconds ("3600").
 func durationInto(field func(c *Config) *time.Duration) func(c *Config, v string) error {
 	return func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
+		if days, ok := strings.CutSuffix(v, "d"); ok && err != nil {
+			n, derr := strconv.Atoi(days)
+			if derr == nil && n > 0 && n < 100000 {
+				d, err = time.Duration(n)*24*time.Hour, nil
+			}
+		}
 		if err != nil {
 			n, nerr := strconv.ParseInt(v, 10, 64)
 			if nerr != nil {
@@ -162,6 +222,10 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (Config, e
 			if err := s.set(&c, v); err != nil {
 				return Config{}, fmt.Errorf("invalid %s=%q: %v", from, v, err)
 			}
+		}
+		var err error
+		if c.OAuthProviders, err = oauthProviders(getenv); err != nil {
+			return Config{}, err
 		}
 		return c, c.check()
 	}

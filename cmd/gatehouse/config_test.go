@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -42,8 +43,14 @@ func TestConfigDefaults(t *testing.T) {
 		SessionTTL:        12 * time.Hour,
 		SessionIdleTTL:    30 * time.Minute,
 		NewPasswordTTL:    3 * time.Minute,
+
+		KurocoAccessTTL: time.Hour, KurocoRefreshTTL: 7 * 24 * time.Hour, KurocoGrantTTL: 300 * time.Second, KurocoFileTTL: 300 * time.Second,
+		WMEAccessTTL: 24 * time.Hour, WMERefreshTTL: 90 * 24 * time.Hour, WMEMaxAccessPerRefresh: 90,
+		DirectusAccessTTL: 15 * time.Minute, DirectusRefreshTTL: 7 * 24 * time.Hour,
+		OpenAPIAccessTTL: 24 * time.Hour, OpenAPIRefreshTTL: 12 * 24 * time.Hour,
+		KotiveIdleTTL: 12 * time.Hour, InviteTTL: 7 * 24 * time.Hour, ResetCodeTTL: 10 * time.Minute,
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
 	}
 	if c.Prod() {
@@ -69,20 +76,22 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{
-		Addr:              "0.0.0.0:9000",
-		DB:                "/var/lib/gatehouse/main.db",
-		BaseURL:           "https://auth.example.com", // trailing slash trimmed
-		Env:               "prod",
-		SMTPURL:           "smtp+starttls://u:p@mail.example.com:587",
-		MailFrom:          "Auth <auth@example.com>",
-		MinPasswordLength: 12,
-		ResetTTL:          90 * time.Minute,
-		SessionTTL:        time.Hour,
-		SessionIdleTTL:    15 * time.Minute,
-		NewPasswordTTL:    5 * time.Minute,
+	want, err := resolve(t, env{}) // every other setting keeps its default
+	if err != nil {
+		t.Fatal(err)
 	}
-	if c != want {
+	want.Addr = "0.0.0.0:9000"
+	want.DB = "/var/lib/gatehouse/main.db"
+	want.BaseURL = "https://auth.example.com" // trailing slash trimmed
+	want.Env = "prod"
+	want.SMTPURL = "smtp+starttls://u:p@mail.example.com:587"
+	want.MailFrom = "Auth <auth@example.com>"
+	want.MinPasswordLength = 12
+	want.ResetTTL = 90 * time.Minute
+	want.SessionTTL = time.Hour
+	want.SessionIdleTTL = 15 * time.Minute
+	want.NewPasswordTTL = 5 * time.Minute
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from env:\n got %+v\nwant %+v", c, want)
 	}
 	if !c.Prod() {
@@ -225,6 +234,45 @@ func TestFlagName(t *testing.T) {
 	} {
 		if got := flagName(env); got != want {
 			t.Errorf("flagName(%q) = %q, want %q", env, got, want)
+		}
+	}
+}
+
+func TestConfigTokenSettings(t *testing.T) {
+	c, err := resolve(t, env{
+		"ACCESS_TOKEN_TTL":              "900",
+		"REFRESH_TOKEN_TTL":             "3d",
+		"PASSWORD_RESET_URL_ALLOW_LIST": "https://app.example.com/reset, https://admin.example.com/reset",
+		"AUTH_PROVIDERS":                "github",
+		"AUTH_GITHUB_CLIENT_ID":         "id",
+		"AUTH_GITHUB_AUTHORIZE_URL":     "https://github.com/login/oauth/authorize",
+		"AUTH_GITHUB_ACCESS_URL":        "https://github.com/login/oauth/access_token",
+		"AUTH_GITHUB_PROFILE_URL":       "https://api.github.com/user",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DirectusAccessTTL != 15*time.Minute || c.DirectusRefreshTTL != 72*time.Hour {
+		t.Errorf("directus TTLs %v %v", c.DirectusAccessTTL, c.DirectusRefreshTTL)
+	}
+	if len(c.ResetURLAllowList) != 2 || c.ResetURLAllowList[1] != "https://admin.example.com/reset" {
+		t.Errorf("allow list %q", c.ResetURLAllowList)
+	}
+	if len(c.OAuthProviders) != 1 || c.OAuthProviders[0].Name != "github" || c.OAuthProviders[0].Label != "Github" {
+		t.Errorf("providers %+v", c.OAuthProviders)
+	}
+	p := authConfig(c).Policies
+	if p["directus"].Access != 15*time.Minute || p["directus"].Refresh != 72*time.Hour || p["wme"].MaxMints != 90 {
+		t.Errorf("policies %+v", p)
+	}
+	for _, bad := range []env{
+		{"AUTH_PROVIDERS": "github"},
+		{"AUTH_PROVIDERS": "x", "AUTH_X_CLIENT_ID": "i", "AUTH_X_AUTHORIZE_URL": "ftp://x", "AUTH_X_ACCESS_URL": "https://a", "AUTH_X_PROFILE_URL": "https://p"},
+		{"PASSWORD_RESET_URL_ALLOW_LIST": "/relative"},
+		{"GATEHOUSE_WME_MAX_ACCESS_PER_REFRESH": "0"},
+	} {
+		if _, err := resolve(t, bad); err == nil {
+			t.Errorf("%v accepted", bad)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"gatehouse/internal/outbox"
 	"gatehouse/internal/sqlite"
 	"gatehouse/web"
+	"gatehouse/web/api"
 )
 
 // cmdServe runs the server until ctx ends, then shuts down gracefully:
@@ -78,6 +79,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Sessions: sessions,
 		Logger:   log,
 		Ready:    st.Ping,
+		API:      apiConfig(cfg),
 		Config: web.Config{
 			BaseURL: cfg.BaseURL,
 			Prod:    cfg.Prod(),
@@ -122,14 +124,57 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 // newService builds the domain service from the configuration.
 func newService(st *sqlite.Store, cfg Config, notify func()) (*auth.Service, error) {
-	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), auth.Config{
+	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), authConfig(cfg), auth.Options{Notify: notify})
+}
+
+// authConfig maps the settings onto the domain's configuration: lifetimes
+// and the token policy of each dialect.
+func authConfig(cfg Config) auth.Config {
+	p := auth.DefaultPolicies()
+	set := func(via string, f func(*auth.TokenPolicy)) {
+		x := p[via]
+		f(&x)
+		p[via] = x
+	}
+	set(auth.ViaKuroco, func(x *auth.TokenPolicy) {
+		x.Access, x.Refresh = cfg.KurocoAccessTTL, cfg.KurocoRefreshTTL
+		x.Session = x.Refresh
+	})
+	set(auth.ViaWME, func(x *auth.TokenPolicy) {
+		x.Access, x.Refresh, x.MaxMints = cfg.WMEAccessTTL, cfg.WMERefreshTTL, cfg.WMEMaxAccessPerRefresh
+		x.Session = x.Refresh
+	})
+	set(auth.ViaDirectus, func(x *auth.TokenPolicy) { x.Access, x.Refresh = cfg.DirectusAccessTTL, cfg.DirectusRefreshTTL })
+	set(auth.ViaOpenAPI, func(x *auth.TokenPolicy) { x.Access, x.Refresh = cfg.OpenAPIAccessTTL, cfg.OpenAPIRefreshTTL })
+	set(auth.ViaKotive, func(x *auth.TokenPolicy) { x.Idle = cfg.KotiveIdleTTL })
+	return auth.Config{
 		BaseURL:           cfg.BaseURL,
 		MinPasswordLength: cfg.MinPasswordLength,
 		ResetTTL:          cfg.ResetTTL,
 		SessionTTL:        cfg.SessionTTL,
 		SessionIdle:       cfg.SessionIdleTTL,
 		NewPasswordTTL:    cfg.NewPasswordTTL,
-	}, auth.Options{Notify: notify})
+		InviteTTL:         cfg.InviteTTL,
+		ResetCodeTTL:      cfg.ResetCodeTTL,
+		GrantTTL:          cfg.KurocoGrantTTL,
+		FileTokenTTL:      cfg.KurocoFileTTL,
+		Policies:          p,
+		ResetURLAllowList: cfg.ResetURLAllowList,
+	}
+}
+
+// apiConfig maps the settings the dialects read.
+func apiConfig(cfg Config) api.Config {
+	c := api.Config{BaseURL: cfg.BaseURL}
+	for _, p := range cfg.OAuthProviders {
+		c.OAuthProviders = append(c.OAuthProviders, api.OAuthProvider{
+			Name: p.Name, Label: p.Label, Driver: p.Driver, Icon: p.Icon,
+			ClientID: p.ClientID, ClientSecret: p.ClientSecret,
+			AuthorizeURL: p.AuthorizeURL, AccessURL: p.AccessURL, ProfileURL: p.ProfileURL,
+			Scope: p.Scope, RedirectAllow: p.RedirectAllowList,
+		})
+	}
+	return c
 }
 
 // newLogger logs JSON in prod and text in dev, to stderr.

@@ -3,20 +3,74 @@ package auth
 import "context"
 
 // LoginChallenge is kuroco's first login step: it checks the password, opens
-// a session and returns a single-use grant token (300 s) for ExchangeGrant.
+// a session and returns a single-use grant token (GrantTTL) for
+// ExchangeGrant. Members with MFA on must use a dialect that carries a
+// one-time password.
 func (s *Service) LoginChallenge(ctx context.Context, in LoginInput) (Member, Grant, error) {
-	return Member{}, Grant{}, errNotYet
+	m, err := s.checkPassword(ctx, in.Identifier, in.Password)
+	if err != nil {
+		return Member{}, Grant{}, err
+	}
+	if err := s.newPasswordGate(ctx, m.Member); err != nil {
+		return Member{}, Grant{}, err
+	}
+	var g Grant
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		if err := s.mfaGate(ctx, tx, m.Member, in.OTP); err != nil {
+			return err
+		}
+		sess, err := s.loginSession(ctx, tx, m, in.Via, in.Meta)
+		if err != nil {
+			return err
+		}
+		g.Token, g.ExpiresAt, err = s.mint(ctx, tx, CredGrant, in.Via, sess, s.cfg.GrantTTL, "")
+		return err
+	})
+	return m.Member, g, err
 }
 
 // ExchangeGrant turns a grant token into access and refresh tokens, once.
 func (s *Service) ExchangeGrant(ctx context.Context, grant string) (Member, Tokens, error) {
-	return Member{}, Tokens{}, errNotYet
+	if grant == "" || len(grant) > maxTokenLen {
+		return Member{}, Tokens{}, errInvalidToken
+	}
+	var (
+		m Member
+		t Tokens
+	)
+	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		c, sess, err := s.liveCredential(ctx, tx, HashToken(grant), CredGrant)
+		if err != nil {
+			return err
+		}
+		if m, err = s.activeMember(ctx, tx, sess.MemberID); err != nil {
+			return err
+		}
+		if err := tx.UseCredential(ctx, c.Hash, s.clock()); err != nil {
+			return errInvalidToken
+		}
+		t, err = s.issue(ctx, tx, sess, c.Via)
+		return err
+	})
+	if err != nil {
+		return Member{}, Tokens{}, err
+	}
+	return m, t, nil
 }
 
 // FileAccessToken issues a short-lived token that opens the session member's
 // files and nothing else.
 func (s *Service) FileAccessToken(ctx context.Context, sessionID int64) (Grant, error) {
-	return Grant{}, errNotYet
+	var g Grant
+	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		sess, err := tx.SessionByID(ctx, sessionID)
+		if err != nil {
+			return errInvalidToken
+		}
+		g.Token, g.ExpiresAt, err = s.mint(ctx, tx, CredFile, ViaKuroco, sess, s.cfg.FileTokenTTL, "")
+		return err
+	})
+	return g, err
 }
 
 // AliasLogin is kuroco's proxy login into target. Proxy permissions arrive

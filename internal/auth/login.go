@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -84,9 +85,14 @@ func (s *Service) checkPassword(ctx context.Context, identifier, password string
 	return v, nil
 }
 
-// openSession creates a session for the member inside tx.
+// openSession creates a session for the member inside tx. Its absolute
+// lifetime is the pages' SessionTTL or the dialect policy's Session.
 func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via string, meta ClientMeta) (Session, error) {
 	now := s.clock()
+	ttl := s.cfg.SessionTTL
+	if via != ViaPage && via != ViaCLI {
+		ttl = s.tokenPolicy(via).Session
+	}
 	sess := Session{
 		MemberID:   memberID,
 		Via:        via,
@@ -94,7 +100,7 @@ func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via st
 		UserAgent:  truncate(meta.UserAgent, 512),
 		CreatedAt:  now,
 		LastUsedAt: now,
-		ExpiresAt:  now.Add(s.cfg.SessionTTL),
+		ExpiresAt:  now.Add(ttl),
 	}
 	err := tx.CreateSession(ctx, &sess)
 	return sess, err
@@ -117,24 +123,35 @@ func (s *Service) newPasswordChallenge(ctx context.Context, m Member) (string, e
 	return secret, err
 }
 
-// CompleteNewPassword answers the NEW_PASSWORD_REQUIRED challenge: it sets
-// the member's own password and opens a session.
+// CompleteNewPassword answers the NEW_PASSWORD_REQUIRED challenge of the
+// pages: it sets the member's own password and opens a browser session.
 func (s *Service) CompleteNewPassword(ctx context.Context, challenge, password string, via string, meta ClientMeta) (Member, Session, error) {
+	m, t, err := s.completeNewPassword(ctx, "", challenge, password, via, meta, false)
+	return m, t.Session, err
+}
+
+// completeNewPassword checks the challenge (and, when identifier is set,
+// that it belongs to that member), sets the new password, and opens a
+// session, with tokens under via's policy when withTokens.
+func (s *Service) completeNewPassword(ctx context.Context, identifier, challenge, password, via string, meta ClientMeta, withTokens bool) (Member, Tokens, error) {
 	tok, m, err := s.liveToken(ctx, challenge, TokenNewPassword)
 	if err != nil {
-		return Member{}, Session{}, err
+		return Member{}, Tokens{}, err
+	}
+	if identifier != "" && Canonical(identifier) != m.Username && Canonical(identifier) != Canonical(m.Email) {
+		return Member{}, Tokens{}, errChallengeInvalid
 	}
 	if err := s.policy.Check(password, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
-		return Member{}, Session{}, err
+		return Member{}, Tokens{}, err
 	}
 	if ok, _, _ := s.hasher.Verify(password, m.PasswordHash); ok {
-		return Member{}, Session{}, FieldError("password", "Choose a password different from the temporary one.")
+		return Member{}, Tokens{}, FieldError("password", "Choose a password different from the temporary one.")
 	}
 	hash, err := s.hasher.Hash(password)
 	if err != nil {
-		return Member{}, Session{}, err
+		return Member{}, Tokens{}, err
 	}
-	var sess Session
+	var t Tokens
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		now := s.clock()
 		if err := tx.UseToken(ctx, tok.Hash, now); err != nil {
@@ -143,14 +160,19 @@ func (s *Service) CompleteNewPassword(ctx context.Context, challenge, password s
 		if err := tx.SetPassword(ctx, m.ID, hash, now, StatusActive); err != nil {
 			return err
 		}
-		sess, err = s.openSession(ctx, tx, m.ID, via, meta)
+		sess, err := s.openSession(ctx, tx, m.ID, via, meta)
+		if err != nil || !withTokens {
+			t.Session = sess
+			return err
+		}
+		t, err = s.issue(ctx, tx, sess, via)
 		return err
 	})
 	if err != nil {
-		return Member{}, Session{}, err
+		return Member{}, Tokens{}, err
 	}
 	m.Status = StatusActive
-	return m, sess, nil
+	return m, t, nil
 }
 
 var errChallengeInvalid = &Error{Code: EUNAUTHORIZED, Message: "This step has expired. Please sign in again."}
@@ -203,11 +225,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID int64) (Member, Se
 		return Member{}, Session{}, err
 	}
 	now := s.clock()
-	idle := time.Duration(0)
-	if sess.Via == ViaPage {
-		idle = s.cfg.SessionIdle
-	}
-	if !sess.Active(now, idle) {
+	if !sess.Active(now, s.idle(sess)) {
 		return Member{}, Session{}, errSessionEnded
 	}
 	m, err := s.store.MemberByID(ctx, sess.MemberID)
@@ -239,9 +257,19 @@ func (s *Service) Logout(ctx context.Context, sessionID int64) error {
 	})
 }
 
+// idle is the idle timeout of a session: the pages' SessionIdle, or the
+// policy of the dialect that opened it.
+func (s *Service) idle(sess Session) time.Duration {
+	if sess.Via == ViaPage {
+		return s.cfg.SessionIdle
+	}
+	return s.tokenPolicy(sess.Via).Idle
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }

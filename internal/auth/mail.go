@@ -4,9 +4,12 @@ import "time"
 
 // Mail kinds; each has a template in views/email.
 const (
-	MailReset           = "reset"            // Data: name, link, expires_minutes
+	MailReset           = "reset"            // Data: name, link, expires_minutes, temp_password (kuroco, optional)
 	MailPasswordChanged = "password_changed" // Data: name, link (to forgot-password)
 	MailWelcome         = "welcome"          // Data: name, link (to account)
+	MailResetCode       = "reset_code"       // Data: name, code, expires_minutes, link (to the site)
+	MailInvite          = "invite"           // Data: link (to the register page)
+	MailRegisterAttempt = "register_attempt" // Data: name, link (to forgot-password)
 )
 
 // Mail is one message in the durable outbox. It is written in the same

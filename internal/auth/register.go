@@ -19,36 +19,64 @@ type RegisterInput struct {
 }
 
 // Register creates an active member with the Maker role in the root group,
-// queues a welcome mail and opens a session.
+// queues a welcome mail and opens a browser session. With an invitation, the
+// email must be the invited one and counts as verified.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Member, Session, error) {
+	m, t, err := s.register(ctx, in, false)
+	return m, t.Session, err
+}
+
+// register creates the member and opens a session, with tokens under
+// in.Via's policy when withTokens.
+func (s *Service) register(ctx context.Context, in RegisterInput, withTokens bool) (Member, Tokens, error) {
 	m, err := s.newMember(in.Email, in.Username, in.Name, in.Password, in.Confirm)
 	if err != nil {
-		return Member{}, Session{}, err
+		return Member{}, Tokens{}, err
+	}
+	var invite OneTimeToken
+	if in.Invite != "" {
+		if invite, err = s.liveInvite(ctx, s.store, in.Invite); err != nil {
+			return Member{}, Tokens{}, err
+		}
+		if Canonical(invite.Email) != Canonical(m.Email) {
+			return Member{}, Tokens{}, FieldError("email", "Use the address the invitation was sent to.")
+		}
+		m.EmailVerified = true
 	}
 	hash, err := s.hasher.Hash(in.Password)
 	if err != nil {
-		return Member{}, Session{}, err
+		return Member{}, Tokens{}, err
 	}
 	now := s.clock()
 	m.PasswordHash, m.PasswordChangedAt = hash, now
 	m.Status = StatusActive
 	m.Roles = []RoleGrant{{Group: RootGroup, Role: RoleMaker}}
 	m.CreatedAt, m.UpdatedAt = now, now
-	var sess Session
+	var t Tokens
 	err = s.update(ctx, func(tx Tx, q *mailQueue) error {
+		if invite.Hash != "" {
+			if err := tx.UseToken(ctx, invite.Hash, now); err != nil {
+				return errInviteInvalid
+			}
+		}
 		if err := createMember(ctx, tx, &m); err != nil {
 			return err
 		}
 		if err := q.send(ctx, s.mail(MailWelcome, m, map[string]string{"link": s.link("/account")}, now.Add(24*time.Hour))); err != nil {
 			return err
 		}
-		sess, err = s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
+		sess, err := s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
+		if err != nil || !withTokens {
+			t.Session = sess
+			return err
+		}
+		t, err = s.issue(ctx, tx, sess, in.Via)
 		return err
 	})
 	if err != nil {
-		return Member{}, Session{}, err
+		return Member{}, Tokens{}, err
 	}
-	return m, sess, nil
+	return m, t, nil
 }
 
 // newMember validates the identity fields and password of a new member and

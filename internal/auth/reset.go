@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -13,42 +11,10 @@ var (
 )
 
 // RequestPasswordReset mails a single-use reset link to the member known by
-// identifier. It answers nil whether or not the account exists, so the
-// answer reveals nothing; older links of the member stop working.
+// identifier (the pages' forgot-password form). It answers nil whether or
+// not the account exists; older links of the member stop working.
 func (s *Service) RequestPasswordReset(ctx context.Context, identifier string) error {
-	key := Canonical(identifier)
-	if key == "" || len(key) > maxEmailLen {
-		return nil
-	}
-	m, err := s.store.MemberByLogin(ctx, key)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if m.Status == StatusSuspended || m.Status == StatusInvited {
-		return nil
-	}
-	secret, err := newSecret(s.rand, 32)
-	if err != nil {
-		return err
-	}
-	now := s.clock()
-	expires := now.Add(s.cfg.ResetTTL)
-	return s.update(ctx, func(tx Tx, q *mailQueue) error {
-		if err := tx.DeleteTokens(ctx, m.ID, TokenReset); err != nil {
-			return err
-		}
-		if err := tx.CreateToken(ctx, OneTimeToken{Hash: HashToken(secret), Kind: TokenReset, MemberID: m.ID, CreatedAt: now, ExpiresAt: expires}); err != nil {
-			return err
-		}
-		data := map[string]string{
-			"link":            s.link("/reset-password?token=" + url.QueryEscape(secret)),
-			"expires_minutes": strconv.Itoa(int(s.cfg.ResetTTL.Minutes())),
-		}
-		return q.send(ctx, s.mail(MailReset, m, data, expires))
-	})
+	return s.RequestReset(ctx, ResetRequest{Identifier: identifier})
 }
 
 // CheckResetToken reports whether a reset link is still usable, so the reset
@@ -66,23 +32,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	if err != nil {
 		return err
 	}
-	if err := s.policy.Check(password, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
-		return err
-	}
-	hash, err := s.hasher.Hash(password)
-	if err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx Tx, q *mailQueue) error {
-		now := s.clock()
-		if err := tx.UseToken(ctx, tok.Hash, now); err != nil {
-			if isNotFound(err) {
-				return errResetInvalid
-			}
-			return err
-		}
-		return s.passwordChanged(ctx, tx, q, m, hash, 0)
-	})
+	return s.resetWith(ctx, tok, m, password)
 }
 
 // passwordChanged stores a new password hash and does everything that must

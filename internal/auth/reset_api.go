@@ -1,6 +1,12 @@
 package auth
 
-import "context"
+import (
+	"context"
+	"crypto/subtle"
+	"net/url"
+	"strconv"
+	"strings"
+)
 
 // ResetMode selects what a password reset request mails.
 type ResetMode int
@@ -11,6 +17,10 @@ const (
 	ResetLinkTempPassword                  // kuroco reminder: a link plus a temporary password
 	ResetCode                              // wme: an 8-character confirmation code (10 min, 5 tries)
 )
+
+// maxCodeAttempts is how many wrong confirmation codes end a wme reset flow
+// (checklist R4: the 6th wrong code finds no flow).
+const maxCodeAttempts = 5
 
 // ResetRequest asks for a reset mail.
 type ResetRequest struct {
@@ -23,49 +33,320 @@ type ResetRequest struct {
 	URL string
 }
 
+var (
+	errResetURL     = &Error{Code: EINVALID, Message: "reset_url is not in the allow list.", Fields: map[string]string{"reset_url": "reset_url is not in the allow list."}}
+	errCodeInvalid  = &Error{Code: EUNAUTHORIZED, Message: "Invalid or expired confirmation code."}
+	errLoginInvalid = &Error{Code: EUNAUTHORIZED, Message: "Incorrect login or password."}
+)
+
 // RequestReset queues the reset mail of req.Mode for a known, active member
 // and answers nil for anyone else: the answer never reveals an account.
+// Requesting a new reset makes the older links and codes useless.
 func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
-	return errNotYet
+	key := Canonical(req.Identifier)
+	if key == "" || len(key) > maxEmailLen {
+		return nil
+	}
+	m, err := s.store.MemberByLogin(ctx, key)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	base := s.link("/reset-password")
+	if req.URL != "" {
+		if !s.resetURLAllowed(req.URL) {
+			return errResetURL
+		}
+		base = req.URL
+	}
+	if m.Status == StatusSuspended || m.Status == StatusInvited {
+		return nil
+	}
+	switch req.Mode {
+	case ResetCode:
+		return s.mailResetCode(ctx, m)
+	default:
+		return s.mailResetLink(ctx, m, base, req.Mode == ResetLinkTempPassword)
+	}
+}
+
+// resetURLAllowed reports whether u is exactly an allow-listed reset URL
+// (checklist R2: no prefix, host or scheme games).
+func (s *Service) resetURLAllowed(u string) bool {
+	for _, allowed := range s.cfg.ResetURLAllowList {
+		if u == allowed {
+			return true
+		}
+	}
+	return false
+}
+
+// mailResetLink issues a reset token (and optionally a temporary password)
+// and queues the mail with a link built on base.
+func (s *Service) mailResetLink(ctx context.Context, m Member, base string, withTempPassword bool) error {
+	secret, err := newSecret(s.rand, 32)
+	if err != nil {
+		return err
+	}
+	var temp string
+	if withTempPassword {
+		if temp, err = s.code(12); err != nil {
+			return err
+		}
+	}
+	now := s.clock()
+	expires := now.Add(s.cfg.ResetTTL)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	data := map[string]string{
+		"link":            base + sep + "token=" + url.QueryEscape(secret),
+		"expires_minutes": strconv.Itoa(int(s.cfg.ResetTTL.Minutes())),
+	}
+	tok := OneTimeToken{Hash: HashToken(secret), Kind: TokenReset, MemberID: m.ID, CreatedAt: now, ExpiresAt: expires}
+	if temp != "" {
+		data["temp_password"] = temp
+		tok.Secret2Hash = HashToken(temp)
+	}
+	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+		if err := tx.DeleteTokens(ctx, m.ID, TokenReset); err != nil {
+			return err
+		}
+		if err := tx.CreateToken(ctx, tok); err != nil {
+			return err
+		}
+		return q.send(ctx, s.mail(MailReset, m, data, expires))
+	})
+}
+
+// mailResetCode issues wme's confirmation code, bound to the member: only
+// the hash of "<member id>:<code>" is stored.
+func (s *Service) mailResetCode(ctx context.Context, m Member) error {
+	code, err := s.code(8)
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	expires := now.Add(s.cfg.ResetCodeTTL)
+	data := map[string]string{
+		"code":            code,
+		"link":            s.link("/"),
+		"expires_minutes": strconv.Itoa(int(s.cfg.ResetCodeTTL.Minutes())),
+	}
+	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+		if err := tx.DeleteTokens(ctx, m.ID, TokenResetCode); err != nil {
+			return err
+		}
+		if err := tx.CreateToken(ctx, OneTimeToken{Hash: codeHash(m.ID, code), Kind: TokenResetCode, MemberID: m.ID, CreatedAt: now, ExpiresAt: expires}); err != nil {
+			return err
+		}
+		return q.send(ctx, s.mail(MailResetCode, m, data, expires))
+	})
+}
+
+func codeHash(memberID int64, code string) string {
+	return HashToken(strconv.FormatInt(memberID, 10) + ":" + code)
+}
+
+// codeAlphabet has no look-alike characters (0/O, 1/l/I).
+const codeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
+
+// code returns n random characters of codeAlphabet, without modulo bias.
+func (s *Service) code(n int) (string, error) {
+	out := make([]byte, 0, n)
+	buf := make([]byte, 1)
+	limit := 256 - 256%len(codeAlphabet)
+	for len(out) < n {
+		if _, err := s.rand.Read(buf); err != nil {
+			return "", err
+		}
+		if int(buf[0]) < limit {
+			out = append(out, codeAlphabet[int(buf[0])%len(codeAlphabet)])
+		}
+	}
+	return string(out), nil
 }
 
 // ResetWithTempPassword is kuroco's reminder step 2: the mailed token and
 // temporary password together set the new password.
 func (s *Service) ResetWithTempPassword(ctx context.Context, token, tempPassword, newPassword string) error {
-	return errNotYet
+	tok, m, err := s.liveToken(ctx, token, TokenReset)
+	if err != nil {
+		return err
+	}
+	if tok.Secret2Hash == "" || subtle.ConstantTimeCompare([]byte(tok.Secret2Hash), []byte(HashToken(tempPassword))) != 1 {
+		return errResetInvalid
+	}
+	return s.resetWith(ctx, tok, m, newPassword)
+}
+
+// resetWith sets a new password with a live reset token: policy, single use,
+// every session ends, reset links die, a notice is mailed.
+func (s *Service) resetWith(ctx context.Context, tok OneTimeToken, m Member, password string) error {
+	if err := s.policy.Check(password, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+		if err := tx.UseToken(ctx, tok.Hash, s.clock()); err != nil {
+			if isNotFound(err) {
+				return errResetInvalid
+			}
+			return err
+		}
+		if tok.Kind == TokenResetCode {
+			if err := tx.DeleteTokens(ctx, m.ID, TokenResetCode); err != nil {
+				return err
+			}
+		}
+		return s.passwordChanged(ctx, tx, q, m, hash, 0)
+	})
 }
 
 // ResetWithCode is wme's forgot-password-confirm. The code is bound to the
-// member and the flow it was issued for; the fifth wrong code ends the flow.
+// member and the flow it was issued for; the fifth wrong code ends the flow
+// (the count is committed although the request fails).
 func (s *Service) ResetWithCode(ctx context.Context, identifier, code, newPassword string) error {
-	return errNotYet
+	m, err := s.store.MemberByLogin(ctx, Canonical(identifier))
+	if isNotFound(err) {
+		return errCodeInvalid
+	}
+	if err != nil {
+		return err
+	}
+	tok, err := s.store.ActiveToken(ctx, m.ID, TokenResetCode, s.clock())
+	if isNotFound(err) || (err == nil && tok.Attempts >= maxCodeAttempts) {
+		return errCodeInvalid
+	}
+	if err != nil {
+		return err
+	}
+	if len(code) > 64 || subtle.ConstantTimeCompare([]byte(tok.Hash), []byte(codeHash(m.ID, strings.TrimSpace(code)))) != 1 {
+		err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
+			n, err := tx.AddTokenAttempt(ctx, tok.Hash)
+			if err != nil || n < maxCodeAttempts {
+				return err
+			}
+			return tx.DeleteTokens(ctx, m.ID, TokenResetCode)
+		})
+		if err != nil {
+			return err
+		}
+		return errCodeInvalid
+	}
+	if m.Status == StatusSuspended || m.PasswordChangedAt.After(tok.CreatedAt) {
+		return errCodeInvalid
+	}
+	return s.resetWith(ctx, tok, m, newPassword)
 }
 
 // ChangePasswordWithCurrent changes a password given the member (id or login
-// identifier) and the current password (kuroco reset_password). Every other
-// session ends.
+// identifier) and the current password (kuroco reset_password). Every
+// session of the member ends.
 func (s *Service) ChangePasswordWithCurrent(ctx context.Context, loginID, current, newPassword string) error {
-	return errNotYet
+	identifier := loginID
+	if id, err := strconv.ParseInt(strings.TrimSpace(loginID), 10, 64); err == nil {
+		m, err := s.store.MemberByID(ctx, id)
+		if err == nil {
+			identifier = m.Email
+		} else if !isNotFound(err) {
+			return err
+		}
+	}
+	m, err := s.checkPassword(ctx, identifier, current)
+	if err != nil {
+		return errLoginInvalid
+	}
+	if err := s.policy.Check(newPassword, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
+		return &Error{Code: EINVALID, Message: ErrorMessage(err), Fields: map[string]string{"new_password": ErrorMessage(err)}}
+	}
+	hash, err := s.hasher.Hash(newPassword)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+		return s.passwordChanged(ctx, tx, q, m.Member, hash, 0)
+	})
 }
 
 // InviteOrReset is kotive's resetpassword: a reset link for a known email, an
 // invitation to the register page for an unknown one; the caller answers the
-// same either way.
+// same either way. A malformed address is EINVALID.
 func (s *Service) InviteOrReset(ctx context.Context, email string) error {
-	return errNotYet
+	email, err := cleanEmail(email)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.MemberByLogin(ctx, Canonical(email))
+	if err == nil {
+		return s.RequestReset(ctx, ResetRequest{Identifier: email})
+	}
+	if !isNotFound(err) {
+		return err
+	}
+	secret, err := newSecret(s.rand, 32)
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	expires := now.Add(s.cfg.InviteTTL)
+	invitee := Member{Email: email}
+	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+		if err := tx.CreateToken(ctx, OneTimeToken{Hash: HashToken(secret), Kind: TokenInvite, Email: email, CreatedAt: now, ExpiresAt: expires}); err != nil {
+			return err
+		}
+		m := s.mail(MailInvite, invitee, map[string]string{"link": s.link("/register?invite=" + url.QueryEscape(secret))}, expires)
+		m.Data["name"] = ""
+		return q.send(ctx, m)
+	})
+}
+
+// CheckInvite returns the invited address of a live invitation.
+func (s *Service) CheckInvite(ctx context.Context, token string) (string, error) {
+	tok, err := s.liveInvite(ctx, s.store, token)
+	return tok.Email, err
+}
+
+var errInviteInvalid = &Error{Code: EUNAUTHORIZED, Message: "This invitation is invalid or has expired."}
+
+func (s *Service) liveInvite(ctx context.Context, r Reader, token string) (OneTimeToken, error) {
+	if token == "" || len(token) > maxTokenLen {
+		return OneTimeToken{}, errInviteInvalid
+	}
+	tok, err := r.TokenByHash(ctx, HashToken(token))
+	if isNotFound(err) || (err == nil && (tok.Kind != TokenInvite || tok.UsedAt != nil || !s.clock().Before(tok.ExpiresAt))) {
+		return OneTimeToken{}, errInviteInvalid
+	}
+	return tok, err
 }
 
 // CompleteNewPasswordTokens answers wme's NEW_PASSWORD_REQUIRED challenge
 // (the challenge must belong to the member named by identifier) and returns
 // tokens under the policy of via.
 func (s *Service) CompleteNewPasswordTokens(ctx context.Context, identifier, challenge, password, via string, meta ClientMeta) (Member, Tokens, error) {
-	return Member{}, Tokens{}, errNotYet
+	m, t, err := s.completeNewPassword(ctx, identifier, challenge, password, via, meta, true)
+	if err != nil {
+		return Member{}, Tokens{}, err
+	}
+	t, err = s.withIDToken(ctx, m, via, t)
+	return m, t, err
 }
 
 // RegisterTokens registers like Register and returns tokens under the policy
 // of in.Via instead of a browser session.
 func (s *Service) RegisterTokens(ctx context.Context, in RegisterInput) (Member, Tokens, error) {
-	return Member{}, Tokens{}, errNotYet
+	m, t, err := s.register(ctx, in, true)
+	if err != nil {
+		return Member{}, Tokens{}, err
+	}
+	t, err = s.withIDToken(ctx, m, in.Via, t)
+	return m, t, err
 }
 
 // MemberGroups returns the groups the member holds a role in (kotive's

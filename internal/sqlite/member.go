@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,22 +15,35 @@ import (
 )
 
 const memberColumns = `id, email, email_verified, username, name, first_name, last_name, bio,
-	mobile, status, password_hash, password_changed_at, created_at, updated_at`
+	mobile, status, password_hash, password_changed_at, created_at, updated_at,
+	mfa_enabled, mfa_secret, mfa_last_step`
 
-// scanMember reads one row of memberColumns.
-func scanMember(row interface{ Scan(...any) error }) (auth.Member, error) {
+// mfaSecretField names the sealed members.mfa_secret column in its
+// additional data; the row identity bound with it is the member id.
+const mfaSecretField = "members.mfa_secret"
+
+// scanMember reads one row of memberColumns and opens the MFA secret with
+// key.
+func scanMember(row interface{ Scan(...any) error }, key []byte) (auth.Member, error) {
 	var (
 		m                    auth.Member
 		bio                  sql.NullString
 		status               string
 		changed              sql.NullInt64
 		createdAt, updatedAt int64
+		secret               []byte
 	)
 	err := row.Scan(&m.ID, &m.Email, &m.EmailVerified, &m.Username, &m.Name, &m.FirstName,
-		&m.LastName, &bio, &m.Mobile, &status, &m.PasswordHash, &changed, &createdAt, &updatedAt)
+		&m.LastName, &bio, &m.Mobile, &status, &m.PasswordHash, &changed, &createdAt, &updatedAt,
+		&m.MFAEnabled, &secret, &m.MFALastStep)
 	if err != nil {
 		return auth.Member{}, err
 	}
+	plain, err := openField(key, mfaSecretField, strconv.FormatInt(m.ID, 10), secret)
+	if err != nil {
+		return auth.Member{}, err
+	}
+	m.MFASecret = string(plain)
 	if bio.Valid {
 		m.Bio = &bio.String
 	}
@@ -55,7 +69,7 @@ func (r queries) MemberByLogin(ctx context.Context, key string) (auth.Member, er
 }
 
 func (r queries) member(ctx context.Context, op, query string, arg any) (auth.Member, error) {
-	m, err := scanMember(r.q.QueryRowContext(ctx, query, arg))
+	m, err := scanMember(r.q.QueryRowContext(ctx, query, arg), r.key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Member{}, notFound("Member")
 	}
@@ -110,7 +124,7 @@ func (r queries) ListMembers(ctx context.Context, q auth.MemberQuery) ([]auth.Me
 	defer rows.Close()
 	var out []auth.Member
 	for rows.Next() {
-		m, err := scanMember(rows)
+		m, err := scanMember(rows, r.key)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: list members: %w", err)
 		}
@@ -164,6 +178,12 @@ func (t *tx) CreateMember(ctx context.Context, m *auth.Member) error {
 	}
 	if err := t.insertRoles(ctx, id, m.Roles); err != nil {
 		return fmt.Errorf("sqlite: create member: %w", err)
+	}
+	// The sealed secret is bound to the id, known only now.
+	if m.MFAEnabled || m.MFASecret != "" || m.MFALastStep != 0 {
+		if err := t.writeMFA(ctx, id, m.MFASecret, m.MFAEnabled, m.MFALastStep); err != nil {
+			return fmt.Errorf("sqlite: create member: %w", err)
+		}
 	}
 	m.ID = id
 	return nil

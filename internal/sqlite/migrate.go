@@ -59,6 +59,12 @@ func loadMigrations() ([]migration, error) {
 // schema_migrations row, and returns how many it applied. Running it again
 // (or from two processes at once) applies nothing twice.
 func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
+	return s.migrateTo(ctx, 0)
+}
+
+// migrateTo is Migrate stopping after version upTo (0: no limit); the tests
+// use it to build a database as an older release left it.
+func (s *Store) migrateTo(ctx context.Context, upTo int64) (applied int, err error) {
 	migs, err := loadMigrations()
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: migrate: %w", err)
@@ -70,6 +76,9 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 		return 0, fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	for _, m := range migs {
+		if upTo > 0 && m.version > upTo {
+			break
+		}
 		did := false
 		err := s.write(ctx, func(q queryer) error {
 			// Checked inside the immediate transaction, so a concurrent

@@ -141,3 +141,46 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 	}
 	return cipher.NewGCM(block)
 }
+
+// fieldAD binds a sealed column to its table, column and row identity, so a
+// value copied into another row or column fails to open.
+func fieldAD(field, id string) []byte {
+	return []byte("gatehouse/field/v1\x00" + field + "\x00" + id)
+}
+
+// sealField encrypts plain for the column field of the row id with
+// AES-256-GCM (nonce || ciphertext). Empty plain is NULL.
+func sealField(key []byte, field, id string, plain []byte) (any, error) {
+	if len(plain) == 0 {
+		return nil, nil
+	}
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, plain, fieldAD(field, id)), nil
+}
+
+// openField reverses sealField; NULL (nil) opens to nil.
+func openField(key []byte, field, id string, sealed []byte) ([]byte, error) {
+	if sealed == nil {
+		return nil, nil
+	}
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < aead.NonceSize() {
+		return nil, fmt.Errorf("open %s: sealed value too short", field)
+	}
+	nonce, box := sealed[:aead.NonceSize()], sealed[aead.NonceSize():]
+	plain, err := aead.Open(nil, nonce, box, fieldAD(field, id))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", field, err)
+	}
+	return plain, nil
+}

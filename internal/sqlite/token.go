@@ -10,26 +10,52 @@ import (
 	"gatehouse/internal/auth"
 )
 
-// TokenByHash returns the token, used or not, or ENOTFOUND.
-func (r queries) TokenByHash(ctx context.Context, hash string) (auth.OneTimeToken, error) {
+const tokenColumns = `hash, kind, member_id, email, created_at, expires_at, used_at,
+	secret2_hash, attempts`
+
+func scanToken(row interface{ Scan(...any) error }) (auth.OneTimeToken, error) {
 	var (
 		t                    auth.OneTimeToken
 		member, used         sql.NullInt64
 		createdAt, expiresAt int64
 	)
-	err := r.q.QueryRowContext(ctx, `SELECT hash, kind, member_id, email, created_at, expires_at, used_at
-		FROM one_time_tokens WHERE hash = ?`, hash).
-		Scan(&t.Hash, &t.Kind, &member, &t.Email, &createdAt, &expiresAt, &used)
+	err := row.Scan(&t.Hash, &t.Kind, &member, &t.Email, &createdAt, &expiresAt, &used,
+		&t.Secret2Hash, &t.Attempts)
+	if err != nil {
+		return auth.OneTimeToken{}, err
+	}
+	t.MemberID = member.Int64
+	t.CreatedAt = fromMillis(createdAt)
+	t.ExpiresAt = fromMillis(expiresAt)
+	t.UsedAt = timePtr(used)
+	return t, nil
+}
+
+// TokenByHash returns the token, used or not, or ENOTFOUND.
+func (r queries) TokenByHash(ctx context.Context, hash string) (auth.OneTimeToken, error) {
+	t, err := scanToken(r.q.QueryRowContext(ctx,
+		`SELECT `+tokenColumns+` FROM one_time_tokens WHERE hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.OneTimeToken{}, notFound("Token")
 	}
 	if err != nil {
 		return auth.OneTimeToken{}, fmt.Errorf("sqlite: token by hash: %w", err)
 	}
-	t.MemberID = member.Int64
-	t.CreatedAt = fromMillis(createdAt)
-	t.ExpiresAt = fromMillis(expiresAt)
-	t.UsedAt = timePtr(used)
+	return t, nil
+}
+
+// ActiveToken returns the member's newest unused token of kind that expires
+// after now, or ENOTFOUND.
+func (r queries) ActiveToken(ctx context.Context, memberID int64, kind string, now time.Time) (auth.OneTimeToken, error) {
+	t, err := scanToken(r.q.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM one_time_tokens
+		WHERE member_id = ? AND kind = ? AND used_at IS NULL AND expires_at > ?
+		ORDER BY created_at DESC, rowid DESC LIMIT 1`, memberID, kind, toMillis(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.OneTimeToken{}, notFound("Token")
+	}
+	if err != nil {
+		return auth.OneTimeToken{}, fmt.Errorf("sqlite: active token: %w", err)
+	}
 	return t, nil
 }
 
@@ -39,9 +65,10 @@ func (t *tx) CreateToken(ctx context.Context, tok auth.OneTimeToken) error {
 		tok.CreatedAt = now()
 	}
 	_, err := t.q.ExecContext(ctx, `INSERT INTO one_time_tokens
-		(hash, kind, member_id, email, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		(hash, kind, member_id, email, created_at, expires_at, used_at, secret2_hash, attempts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tok.Hash, tok.Kind, nullID(tok.MemberID), tok.Email, toMillis(tok.CreatedAt),
-		toMillis(tok.ExpiresAt), ptrMillis(tok.UsedAt))
+		toMillis(tok.ExpiresAt), ptrMillis(tok.UsedAt), tok.Secret2Hash, tok.Attempts)
 	if err != nil {
 		return fmt.Errorf("sqlite: create token: %w", err)
 	}
@@ -69,4 +96,20 @@ func (t *tx) DeleteTokens(ctx context.Context, memberID int64, kind string) erro
 		return fmt.Errorf("sqlite: delete tokens: %w", err)
 	}
 	return nil
+}
+
+// AddTokenAttempt counts one failed attempt on the token and returns the
+// new count; an unknown token is ENOTFOUND. The increment happens in SQL,
+// so concurrent failures are all counted.
+func (t *tx) AddTokenAttempt(ctx context.Context, hash string) (int, error) {
+	var n int
+	err := t.q.QueryRowContext(ctx,
+		`UPDATE one_time_tokens SET attempts = attempts + 1 WHERE hash = ? RETURNING attempts`, hash).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFound("Token")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: add token attempt: %w", err)
+	}
+	return n, nil
 }

@@ -15,7 +15,7 @@ func resetText(p props) string {
 		p.Link,
 		"",
 		"The link works once and expires in "+minutes(p.Expires)+".",
-		"",
+		tempPasswordLine(p.TempPassword),
 		"If you did not ask for this, you can ignore this email:",
 		"your password stays as it is.",
 		"",
@@ -55,3 +55,59 @@ func welcomeText(p props) string {
 }
 
 func lines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
+
+func resetCodeText(p props) string {
+	return lines(
+		greeting(p.Name),
+		"",
+		"Someone asked to reset the password of your "+p.Product+" account.",
+		"Your confirmation code:",
+		"",
+		p.Code,
+		"",
+		"The code works once and expires in "+minutes(p.Expires)+".",
+		"If you did not ask for this, you can ignore this email.",
+		"",
+		"- "+p.Product,
+	)
+}
+
+func inviteText(p props) string {
+	return lines(
+		"Hello,",
+		"",
+		"Someone asked to reset a "+p.Product+" password for this address,",
+		"but it has no account yet. Create one here:",
+		"",
+		p.Link,
+		"",
+		"The invitation expires in 7 days.",
+		"If you did not ask for this, you can ignore this email.",
+		"",
+		"- "+p.Product,
+	)
+}
+
+func registerAttemptText(p props) string {
+	return lines(
+		greeting(p.Name),
+		"",
+		"Someone tried to create a new "+p.Product+" account with this email",
+		"address, which already has an account. No second account was created.",
+		"",
+		"If it was you, sign in instead, or reset your password:",
+		"",
+		p.Link,
+		"",
+		"- "+p.Product,
+	)
+}
+
+// tempPasswordLine is the kuroco reminder's temporary password, or a blank
+// line when there is none.
+func tempPasswordLine(pw string) string {
+	if pw == "" {
+		return ""
+	}
+	return "Your temporary password: " + pw + "\n"
+}

@@ -9,5 +9,30 @@ import (
 	"gatehouse/web/api"
 )
 
-// Routes mounts the directus dialect.
-func Routes(app fiber.Router, d api.Deps) {}
+// Routes mounts the directus dialect. It runs after openapi.Routes: the
+// catch-all for unknown /auth routes comes last. Middleware is attached per
+// route, never with Group.
+func Routes(app fiber.Router, d api.Deps) {
+	app.Post("/auth/login", api.NoStore, login(d))
+	app.Post("/auth/logout", api.NoStore, logout(d))
+	app.Post("/auth/refresh", api.NoStore, refresh(d))
+	app.Post("/auth/password/request", passwordRequestOp(d))
+	app.Post("/auth/password/reset", api.NoStore, passwordResetOp(d))
+	app.Get("/auth", authProviders(d))
+	app.Get("/auth/oauth", providerList(d))
+	app.Get("/auth/oauth/:provider", api.NoStore, oauthStart(d))
+	app.Get("/auth/login/:provider", api.NoStore, oauthStart(d))
+	app.Get("/auth/oauth/:provider/callback", api.NoStore, oauthCallback(d))
+
+	app.Post("/users/me/tfa/generate", api.NoStore, tfaGenerate(d))
+	app.Post("/users/me/tfa/enable", tfaEnable(d))
+	app.Post("/users/me/tfa/disable", tfaDisable(d))
+
+	app.Post("/graphql/system", api.NoStore, graphqlSystem(d))
+
+	app.All("/auth/*", notFoundCombined)
+	app.All("/users/me/tfa/*", notFound)
+	app.All("/users/me/tfa", notFound)
+	app.All("/graphql", notFound)
+	app.All("/graphql/*", notFound)
+}

@@ -9,5 +9,14 @@ import (
 	"gatehouse/web/api"
 )
 
-// Routes mounts the openapi dialect.
-func Routes(app fiber.Router, d api.Deps) {}
+// Routes mounts the openapi dialect. It is mounted before directus, which
+// owns GET /auth, the shared /auth/login and /auth/logout and the /auth/…
+// catch-all, so this package registers no catch-all of its own. Middleware
+// is attached per route: a Group's middleware would leak onto directus.
+func Routes(app fiber.Router, d api.Deps) {
+	app.Post("/auth", welcome(d))
+	app.Post("/auth/register", api.NoStore, register(d))
+	app.Post("/auth/refresh-tokens", api.NoStore, refreshTokens(d))
+	app.Post("/auth/reset-password", api.NoStore, resetPassword(d))
+	app.Post("/auth/forgot-password", forgotPassword(d))
+}

@@ -1,0 +1,93 @@
+// Package authtest builds an auth.Service for tests on a real SQLite store
+// in a temp dir, with a settable clock and cheap (same code path) argon2id
+// parameters. It does not start the web layer or the mail worker; queued
+// mail can be read with Env.Mails.
+package authtest
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"gatehouse/internal/auth"
+	"gatehouse/internal/sqlite"
+)
+
+// Clock is a settable time source.
+type Clock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+// Now returns the real time shifted by every Advance so far.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.off += d
+	c.mu.Unlock()
+}
+
+// Env is a service over a real store.
+type Env struct {
+	Svc    *auth.Service
+	Store  *sqlite.Store
+	Clock  *Clock
+	DBPath string
+}
+
+// New builds an Env; cfg may set lifetimes and policies (BaseURL defaults
+// to https://auth.example.test).
+func New(t testing.TB, cfg auth.Config) *Env {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := sqlite.LoadOrCreateKey(filepath.Join(dir, "gatehouse.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "gatehouse.db")
+	st, err := sqlite.Open(path, sqlite.Options{PayloadKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "https://auth.example.test"
+	}
+	c := &Clock{}
+	svc, err := auth.NewService(st, auth.NewArgon2(auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}), cfg, auth.Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Svc: svc, Store: st, Clock: c, DBPath: path}
+}
+
+// Member creates an active member with the given password.
+func (e *Env) Member(t testing.TB, email, password string) auth.Member {
+	t.Helper()
+	m, err := e.Svc.CreateMember(context.Background(), auth.CreateMemberInput{Email: email, Password: password, Name: "Test Member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Mails returns the queued mails, newest first.
+func (e *Env) Mails(t testing.TB) []auth.Mail {
+	t.Helper()
+	ms, err := e.Store.ListMail(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}

@@ -1,0 +1,35 @@
+package kuroco
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/web/api"
+)
+
+// aliasLogin implements seed 000 "Login › alias_login": the signed-in
+// member logs in as aliaslogin_id (a proxy login, api-contract §9) and gets a
+// grant for the target, in login_challenge's shape. Until proxy permissions
+// exist the core refuses every target with the same 403.
+func aliasLogin(d api.Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req aliasLoginRequest
+		if err := api.DecodeJSON(c, &req); err != nil {
+			return respondError(c, err)
+		}
+		if req.AliasLoginID == nil {
+			return respondError(c, api.FieldProblem("aliaslogin_id", `"aliaslogin_id" is required.`))
+		}
+		if *req.AliasLoginID <= 0 {
+			return respondError(c, api.FieldProblem("aliaslogin_id", `"aliaslogin_id" must be a positive member id.`))
+		}
+		_, s, err := api.Authenticate(c, d)
+		if err != nil {
+			return respondError(c, err)
+		}
+		m, g, err := d.Auth.AliasLogin(c.UserContext(), s, int64(*req.AliasLoginID))
+		if err != nil {
+			return respondError(c, err)
+		}
+		return c.JSON(newGrantResponse(m, g))
+	}
+}

@@ -1,0 +1,145 @@
+package kuroco
+
+import (
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/internal/auth"
+	"gatehouse/web/api"
+)
+
+// headerRequestID is the header every kuroco response carries; error bodies
+// repeat it as "x-rcms-request-id".
+const headerRequestID = "x-rcms-request-id"
+
+// requestInfo is what withRequest leaves in the context for respondError.
+type requestInfo struct {
+	id  string
+	log *slog.Logger
+}
+
+const localRequest = "kuroco.request"
+
+// withRequest gives every kuroco response (success or error) an
+// x-rcms-request-id header holding a fresh UUID v4.
+func withRequest(d api.Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id := newUUID()
+		c.Locals(localRequest, requestInfo{id: id, log: d.Log})
+		c.Set(headerRequestID, id)
+		return c.Next()
+	}
+}
+
+// newUUID returns a random (version 4, RFC 9562) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// checkAPIID refuses an {api_id} that is not a positive integer with 404.
+func checkAPIID(c *fiber.Ctx) error {
+	raw := c.Params("api_id")
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n <= 0 || strings.TrimLeft(raw, "0123456789") != "" {
+		return respondError(c, &auth.Error{Code: auth.ENOTFOUND,
+			Message: fmt.Sprintf("Unknown API %q: api_id must be a positive integer.", raw)})
+	}
+	return c.Next()
+}
+
+// unknownRoute answers every other path under /rcms-api.
+func unknownRoute(c *fiber.Ctx) error {
+	return respondError(c, &auth.Error{Code: auth.ENOTFOUND,
+		Message: fmt.Sprintf("Unknown endpoint: %s %s.", c.Method(), c.Path())})
+}
+
+// statusOf is the one mapping from domain error codes to kuroco statuses
+// (api-contract §2): 400 validation, 401 bad credentials or token, 403 not
+// permitted, 404 unknown, 429 rate limited.
+func statusOf(code string) int {
+	switch code {
+	case auth.EINVALID, auth.ECONFLICT:
+		return fiber.StatusBadRequest
+	case auth.EUNAUTHORIZED, auth.EEXPIRED, auth.EOTP:
+		return fiber.StatusUnauthorized
+	case auth.EFORBIDDEN, auth.ENEWPASSWORD:
+		// ENEWPASSWORD: the password was right, but kuroco has no
+		// new-password step (api-contract §3), so the login is refused
+		// with the core's message that a new password must be set.
+		return fiber.StatusForbidden
+	case auth.ENOTFOUND:
+		return fiber.StatusNotFound
+	case auth.ERATELIMIT:
+		return fiber.StatusTooManyRequests
+	}
+	return fiber.StatusInternalServerError
+}
+
+// respondError writes err in the kuroco envelope:
+// {"errors":[{"code","message","field"?}],"messages":[],"x-rcms-request-id"}.
+// A field problem gets one entry per field; anything that is not a domain
+// error is logged with the request id and shown as "Internal error.".
+func respondError(c *fiber.Ctx, err error) error {
+	info, _ := c.Locals(localRequest).(requestInfo)
+	code := auth.ErrorCode(err)
+	status := statusOf(code)
+	if status == fiber.StatusInternalServerError {
+		code = auth.EINTERNAL
+		if info.log != nil {
+			info.log.Error("kuroco: internal error", "request_id", info.id, "path", c.Path(), "err", err)
+		}
+	}
+	body := errorResponse{Messages: []string{}, RequestID: info.id}
+	fields := auth.ErrorFields(err)
+	if status == fiber.StatusInternalServerError {
+		fields = nil
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		body.Errors = append(body.Errors, wireError{Code: code, Message: fields[name], Field: name})
+	}
+	if len(body.Errors) == 0 {
+		msg := auth.ErrorMessage(err)
+		if status == fiber.StatusInternalServerError {
+			msg = "Internal error."
+		}
+		body.Errors = []wireError{{Code: code, Message: msg}}
+	}
+	if e := auth.AsError(err); e != nil && status == fiber.StatusTooManyRequests && e.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	}
+	return c.Status(status).JSON(body)
+}
+
+// renameFields returns err with its field names translated to the kuroco
+// request's names (the core names inputs generically, e.g. "password").
+func renameFields(err error, names map[string]string) error {
+	e := auth.AsError(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make(map[string]string, len(e.Fields))
+	for k, v := range e.Fields {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		out.Fields[k] = v
+	}
+	return &out
+}

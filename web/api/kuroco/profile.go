@@ -1,0 +1,27 @@
+package kuroco
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/web/api"
+)
+
+// profile implements api-contract §2 "profile" (an addition; the seed has none):
+// the signed-in member's id, email and names (name1 = first name, or the
+// display name when no first name is set; name2 = last name), and the ids
+// the member may log in as with alias_login (none until proxy permissions
+// exist).
+func profile(d api.Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		m, _, err := api.Authenticate(c, d)
+		if err != nil {
+			return respondError(c, err)
+		}
+		name1 := m.FirstName
+		if name1 == "" {
+			name1 = m.Name
+		}
+		return c.JSON(profileResponse{MemberID: m.ID, Email: m.Email, Name1: name1, Name2: m.LastName,
+			AliasLoginTarget: []int64{}, Errors: []wireError{}, Messages: []string{}})
+	}
+}

@@ -1,0 +1,58 @@
+package openapi
+
+import (
+	"log/slog"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/internal/auth"
+)
+
+// statusOf is the one mapping from domain codes to this dialect's statuses.
+// A taken email is a validation problem here (400 with errors.email), as
+// the seed documents only 400 for register.
+func statusOf(code string) int {
+	switch code {
+	case auth.EINVALID, auth.ECONFLICT:
+		return fiber.StatusBadRequest
+	case auth.EUNAUTHORIZED, auth.EEXPIRED, auth.EOTP:
+		return fiber.StatusUnauthorized
+	case auth.EFORBIDDEN, auth.ENEWPASSWORD:
+		return fiber.StatusForbidden
+	case auth.ENOTFOUND:
+		return fiber.StatusNotFound
+	case auth.ERATELIMIT:
+		return fiber.StatusTooManyRequests
+	}
+	return fiber.StatusInternalServerError
+}
+
+// respondError writes err as {"code","message"} (400s add "errors", naming
+// the field; a problem with no field, such as malformed JSON, is reported
+// under "body"). Internal errors are logged once and shown generically.
+func respondError(c *fiber.Ctx, log *slog.Logger, err error) error {
+	code := auth.ErrorCode(err)
+	status := statusOf(code)
+	body := errorBody{Code: status, Message: auth.ErrorMessage(err)}
+	switch status {
+	case fiber.StatusBadRequest:
+		body.Errors = map[string]string{}
+		for k, v := range auth.ErrorFields(err) {
+			body.Errors[k] = v
+		}
+		if len(body.Errors) == 0 {
+			body.Errors["body"] = body.Message
+		}
+	case fiber.StatusTooManyRequests:
+		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+		}
+	case fiber.StatusInternalServerError:
+		body.Message = "Internal error."
+		if log != nil {
+			log.Error("openapi", "path", c.Path(), "request_id", c.GetRespHeader("X-Request-Id"), "err", err)
+		}
+	}
+	return c.Status(status).JSON(body)
+}

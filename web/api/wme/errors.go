@@ -1,0 +1,121 @@
+package wme
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/internal/auth"
+	"gatehouse/web/api"
+)
+
+// statusOf is the one mapping from auth error codes to wme statuses
+// (api-contract §3): 422 for a malformed or invalid body, 401 for bad
+// credentials or tokens, 403 when a refresh token has minted its last access
+// token, 429 when rate limited.
+func statusOf(code string) int {
+	switch code {
+	case auth.EINVALID:
+		return fiber.StatusUnprocessableEntity
+	case auth.EUNAUTHORIZED, auth.EEXPIRED, auth.EOTP, auth.ENEWPASSWORD:
+		return fiber.StatusUnauthorized
+	case auth.EFORBIDDEN:
+		return fiber.StatusForbidden
+	case auth.ENOTFOUND:
+		return fiber.StatusNotFound
+	case auth.ECONFLICT:
+		return fiber.StatusConflict
+	case auth.ERATELIMIT:
+		return fiber.StatusTooManyRequests
+	}
+	return fiber.StatusInternalServerError
+}
+
+// respondError writes err in the wme envelope {"message","status"}. A field
+// problem's message names the field; a rate limit adds Retry-After; anything
+// internal is logged with the request id and shown as "Internal error.".
+func respondError(c *fiber.Ctx, d api.Deps, err error) error {
+	code := auth.ErrorCode(err)
+	status := statusOf(code)
+	msg := auth.ErrorMessage(err)
+	if status == fiber.StatusInternalServerError {
+		if d.Log != nil {
+			d.Log.Error("wme: internal error", "request_id", c.GetRespHeader("X-Request-Id"), "path", c.Path(), "err", err.Error())
+		}
+		msg = "Internal error."
+	}
+	if field := firstField(err); field != "" && !strings.Contains(msg, field) {
+		msg = field + ": " + msg
+	}
+	if e := auth.AsError(err); status == fiber.StatusTooManyRequests && e != nil && e.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, retryAfter(e.RetryAfter))
+	}
+	return c.Status(status).JSON(errorResponse{Message: msg, Status: status})
+}
+
+// firstField returns the (alphabetically first) field an EINVALID error is
+// about, or "".
+func firstField(err error) string {
+	if auth.ErrorCode(err) != auth.EINVALID {
+		return ""
+	}
+	fields := auth.ErrorFields(err)
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
+}
+
+// wireFields renames the fields of a domain error to the names of the wme
+// request (the core says "new_password" where wme says
+// "proposed_password"). renames alternates domain and wire names; a field
+// not listed keeps its name. Errors without fields pass unchanged.
+func wireFields(err error, renames ...string) error {
+	e := auth.AsError(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err
+	}
+	to := make(map[string]string, len(renames)/2)
+	for i := 0; i+1 < len(renames); i += 2 {
+		to[renames[i]] = renames[i+1]
+	}
+	out := *e
+	out.Fields = make(map[string]string, len(e.Fields))
+	for name, m := range e.Fields {
+		if w, ok := to[name]; ok {
+			name = w
+		}
+		out.Fields[name] = m
+	}
+	return &out
+}
+
+// unknownRoute answers every other request under /v1/: 405 (with Allow) for
+// a wme path with a method other than POST, 404 for anything else.
+func unknownRoute(known map[string]bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		path := strings.TrimRight(strings.ToLower(c.Path()), "/")
+		if known[path] {
+			c.Set(fiber.HeaderAllow, fiber.MethodPost)
+			return c.Status(fiber.StatusMethodNotAllowed).JSON(errorResponse{
+				Message: "Method " + strings.Clone(c.Method()) + " is not allowed here; use POST.",
+				Status:  fiber.StatusMethodNotAllowed,
+			})
+		}
+		return c.Status(fiber.StatusNotFound).JSON(errorResponse{Message: "Route not found.", Status: fiber.StatusNotFound})
+	}
+}
+
+// retryAfter formats a wait as whole seconds, rounded up.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(int(math.Ceil(d.Seconds())))
+}
