@@ -4,9 +4,10 @@ package static
 
 import "embed"
 
-// FS holds css/ and img/. Mount it under /static/ (for example with
+// FS holds css/, img/ and docs/ (the API reference renderer, see
+// docs/README.md). Mount it under /static/ (for example with
 // http.FS or Fiber's filesystem middleware); pages link to
 // /static/css/app.css and /static/img/favicon.svg.
 //
-//go:embed css img
+//go:embed css img docs
 var FS embed.FS

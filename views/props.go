@@ -109,3 +109,9 @@ type DevMail struct {
 	Text      string
 	Links     []string
 }
+
+// OTPProps feeds OTPPage. Errors["otp"] (or "" for the form) holds the
+// refusal message.
+type OTPProps struct {
+	Errors map[string]string
+}

@@ -41,6 +41,9 @@ func (s *server) handleLoginSubmit() fiber.Handler {
 		case auth.ENEWPASSWORD:
 			sess(c).set(keyChallenge, auth.AsError(err).Challenge)
 			return redirect(c, "/login/new-password")
+		case auth.EOTP:
+			sess(c).set(keyMFA, auth.AsError(err).Challenge)
+			return redirect(c, "/login/otp")
 		case auth.EUNAUTHORIZED, auth.EINVALID, auth.ERATELIMIT:
 			if e := auth.AsError(err); e.RetryAfter > 0 {
 				c.Set("Retry-After", retryAfter(e.RetryAfter))

@@ -14,6 +14,7 @@ import (
 	"gatehouse/web/api/kuroco"
 	"gatehouse/web/api/openapi"
 	"gatehouse/web/api/wme"
+	"gatehouse/web/apidoc"
 )
 
 // routes is the whole URL surface of Gatehouse in one place.
@@ -38,6 +39,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/login", s.handleLoginSubmit())
 	page(get, "/login/new-password", s.handleNewPasswordShow())
 	page(post, "/login/new-password", s.handleNewPasswordSubmit())
+	page(get, "/login/otp", s.handleOTPShow())
+	page(post, "/login/otp", s.handleOTPSubmit())
 	page(get, "/register", s.handleRegisterShow())
 	page(post, "/register", s.handleRegisterSubmit())
 	page(get, "/forgot-password", s.handleForgotShow())
@@ -52,6 +55,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/sessions/:id/revoke", requireMember, s.handleSessionRevoke())
 
 	s.apiRoutes(app)
+	app.Get("/openapi.json", apidoc.Spec())
+	app.Get("/docs", apidoc.Page())
 
 	if s.cfg.DevMail {
 		page(get, "/_dev/mail", s.handleDevMail())

@@ -29,6 +29,7 @@ const (
 	keyFlash     = "flash"     // one-time success message
 	keyCreated   = "created"   // unix seconds; the absolute lifetime runs from here
 	keyChallenge = "challenge" // NEW_PASSWORD_REQUIRED challenge
+	keyMFA       = "mfa"       // password accepted, one-time password pending
 )
 
 // browserSessionTTL bounds a browser session (signed in or not); the domain

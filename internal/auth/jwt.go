@@ -184,7 +184,7 @@ func (s *Service) VerifyIDToken(ctx context.Context, token string) (IDClaims, er
 		return IDClaims{}, errBadIDToken
 	}
 	var h jwtHeader
-	if !decodeSegment(parts[0], &h) || false || h.Kid == "" || h.Crit != nil ||
+	if !decodeSegment(parts[0], &h) || h.Alg != "EdDSA" || h.Kid == "" || h.Crit != nil ||
 		(h.Typ != "" && !strings.EqualFold(h.Typ, "JWT")) {
 		return IDClaims{}, errBadIDToken
 	}

@@ -24,12 +24,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Member, Session, er
 	if err != nil {
 		return Member{}, Session{}, err
 	}
-	if m.Status == StatusPasswordResetRequired {
-		challenge, err := s.newPasswordChallenge(ctx, m.Member)
+	if err := s.newPasswordGate(ctx, m.Member); err != nil {
+		return Member{}, Session{}, err
+	}
+	if m.MFAEnabled {
+		challenge, err := s.challenge(ctx, m.Member, TokenMFA, mfaPendingTTL)
 		if err != nil {
 			return Member{}, Session{}, err
 		}
-		return Member{}, Session{}, &Error{Code: ENEWPASSWORD, Message: "A new password must be set before signing in.", Challenge: challenge}
+		return Member{}, Session{}, &Error{Code: EOTP, Message: "Enter the code from your authenticator app.", Challenge: challenge}
 	}
 	var sess Session
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
@@ -106,21 +109,76 @@ func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via st
 	return sess, err
 }
 
-// newPasswordChallenge issues the single-use token that lets a member with a
-// temporary password choose a new one.
-func (s *Service) newPasswordChallenge(ctx context.Context, m Member) (string, error) {
+// mfaPendingTTL bounds the "password OK, code pending" state (checklist M4).
+const mfaPendingTTL = 5 * time.Minute
+
+// maxOTPAttempts wrong codes end a pending MFA login (checklist M3).
+const maxOTPAttempts = 5
+
+// challenge issues a single-use token of the kind for the member's next
+// login step, replacing any earlier one.
+func (s *Service) challenge(ctx context.Context, m Member, kind string, ttl time.Duration) (string, error) {
 	secret, err := newSecret(s.rand, 32)
 	if err != nil {
 		return "", err
 	}
 	now := s.clock()
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		if err := tx.DeleteTokens(ctx, m.ID, TokenNewPassword); err != nil {
+		if err := tx.DeleteTokens(ctx, m.ID, kind); err != nil {
 			return err
 		}
-		return tx.CreateToken(ctx, OneTimeToken{Hash: HashToken(secret), Kind: TokenNewPassword, MemberID: m.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.NewPasswordTTL)})
+		return tx.CreateToken(ctx, OneTimeToken{Hash: HashToken(secret), Kind: kind, MemberID: m.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)})
 	})
 	return secret, err
+}
+
+// newPasswordChallenge issues the single-use token that lets a member with a
+// temporary password choose a new one.
+func (s *Service) newPasswordChallenge(ctx context.Context, m Member) (string, error) {
+	return s.challenge(ctx, m, TokenNewPassword, s.cfg.NewPasswordTTL)
+}
+
+var errOTPInvalid = &Error{Code: EOTP, Message: "Invalid one-time password."}
+
+// CompleteMFA finishes a page login of a member with MFA: the challenge from
+// Login plus a valid one-time password open a browser session. The fifth
+// wrong code ends the pending login; the count is committed although the
+// request fails.
+func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta ClientMeta) (Member, Session, error) {
+	tok, m, err := s.liveToken(ctx, challenge, TokenMFA)
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	var (
+		sess   Session
+		failed bool
+	)
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		if err := s.checkOTP(ctx, tx, m, otp); err != nil {
+			if ErrorCode(err) != EOTP {
+				return err
+			}
+			failed = true
+			n, err := tx.AddTokenAttempt(ctx, tok.Hash)
+			if err != nil || n < maxOTPAttempts {
+				return err
+			}
+			return tx.DeleteTokens(ctx, m.ID, TokenMFA)
+		}
+		if err := tx.UseToken(ctx, tok.Hash, s.clock()); err != nil {
+			return errChallengeInvalid
+		}
+		var err error
+		sess, err = s.openSession(ctx, tx, m.ID, ViaPage, meta)
+		return err
+	})
+	if err == nil && failed {
+		err = errOTPInvalid
+	}
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	return m, sess, nil
 }
 
 // CompleteNewPassword answers the NEW_PASSWORD_REQUIRED challenge of the

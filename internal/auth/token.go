@@ -15,6 +15,7 @@ const (
 	TokenInvite      = "invite"       // invitation to register
 	TokenNewPassword = "new_password" // challenge after login with a temporary password
 	TokenResetCode   = "reset_code"   // wme 8-character confirmation code
+	TokenMFA         = "mfa"          // password accepted, one-time password pending (pages)
 )
 
 // OneTimeToken is a single-use secret mailed or handed to a member. Only the

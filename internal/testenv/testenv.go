@@ -59,6 +59,7 @@ type Env struct {
 	BaseURL string
 	Logs    *SyncBuffer
 	Clock   *Clock
+	DBPath  string // the main SQLite file
 }
 
 // Clock is a settable time source shared by the service and the worker.
@@ -127,7 +128,7 @@ func New(t testing.TB, o Options) *Env {
 	sessions := storage.NewFromConnection(sessDB, storage.Config{Table: "sessions"})
 	t.Cleanup(func() { sessions.Close(); sessDB.Close() })
 
-	e := &Env{T: t, Store: st, BaseURL: o.BaseURL, Logs: &SyncBuffer{}, Clock: &Clock{}}
+	e := &Env{T: t, Store: st, BaseURL: o.BaseURL, Logs: &SyncBuffer{}, Clock: &Clock{}, DBPath: filepath.Join(dir, "gatehouse.db")}
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	notify := func() {}
 	if !o.NoSMTP {

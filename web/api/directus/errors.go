@@ -121,8 +121,9 @@ func item(err error, ve vendorError) errorItem {
 	it := errorItem{Message: ve.Message, Extensions: errorExtension{Code: ve.Code}}
 	if ve.Code == codeInvalidPayload {
 		for f := range auth.ErrorFields(err) {
-			it.Extensions.Field = f
-			break
+			if it.Extensions.Field == "" || f < it.Extensions.Field {
+				it.Extensions.Field = f
+			}
 		}
 	}
 	return it
