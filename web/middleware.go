@@ -1,21 +1,19 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/web/api"
 )
 
 // requestID gives every request an id, echoed in X-Request-Id and used in
 // the log line and in internal-error logs.
 func requestID(c *fiber.Ctx) error {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id := api.NewUUID()
 	c.Locals(localRequestID, id)
 	c.Set("X-Request-Id", id)
 	return c.Next()

@@ -22,6 +22,8 @@ func (s *server) routes(app *fiber.App) {
 	app.Use(s.recoverer, requestID, s.accessLog, s.securityHeaders)
 
 	app.Get("/healthz", s.handleHealth())
+	app.Get("/.well-known/jwks.json", s.handleJWKS())
+	app.Get("/.well-known/openid-configuration", s.handleOpenIDConfiguration())
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
 		return c.Redirect("/static/img/favicon.svg", fiber.StatusMovedPermanently)

@@ -6,17 +6,19 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"gatehouse/internal/auth"
+	"gatehouse/web/api"
 )
 
 // Keys in c.Locals.
 const (
-	localRequestID = "request_id"
+	localRequestID = api.LocalRequestID
 	localSession   = "page_session"
 	localMember    = "member"
 	localAuthSess  = "auth_session"
@@ -143,6 +145,11 @@ func (s *server) withSession(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	if m, _ := currentMember(c); m == nil {
+		if err := s.tokenMember(c); err != nil {
+			return err
+		}
+	}
 	herr := c.Next()
 	if herr != nil {
 		// Render the error first: the error page may read the session.
@@ -221,4 +228,29 @@ func requireMember(c *fiber.Ctx) error {
 		return c.Redirect("/login", fiber.StatusSeeOther)
 	}
 	return c.Next()
+}
+
+// tokenMember lets an API client's access token (Authorization: Bearer or
+// X-RCMS-API-ACCESS-TOKEN) open the pages too: tokens are universal
+// (api-contract §1). Only headers count, never cookies, so a browser never
+// sends one on its own. A bad token is simply ignored (anonymous).
+func (s *server) tokenMember(c *fiber.Ctx) error {
+	token := c.Get("X-RCMS-API-ACCESS-TOKEN")
+	if h := c.Get(fiber.HeaderAuthorization); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		token = h[7:]
+	}
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return nil
+	}
+	m, as, err := s.auth.AuthenticateToken(c.UserContext(), strings.Clone(token))
+	switch auth.ErrorCode(err) {
+	case "":
+		c.Locals(localMember, &m)
+		c.Locals(localAuthSess, &as)
+		return nil
+	case auth.EUNAUTHORIZED, auth.EEXPIRED:
+		return nil
+	}
+	return err
 }

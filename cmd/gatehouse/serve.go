@@ -74,6 +74,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		ln.Close()
 		return err
 	}
+	// The id_token signing key is created at first start, not at first use.
+	if _, err := svc.JWKS(ctx); err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
 	app := web.New(web.Deps{
 		Auth:     svc,
 		Sessions: sessions,

@@ -12,24 +12,22 @@ type ProfileInput struct {
 
 // UpdateProfile changes the member's name, username and bio.
 func (s *Service) UpdateProfile(ctx context.Context, memberID int64, in ProfileInput) (Member, error) {
-	name, nameErr := cleanText("name", "Name", in.Name, maxNameLen, false)
-	username, userErr := cleanUsername(in.Username)
-	bio, bioErr := cleanText("bio", "Bio", in.Bio, maxBioLen, true)
-	if err := mergeFields(nameErr, userErr, bioErr); err != nil {
-		return Member{}, err
-	}
 	var m Member
 	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		var err error
 		if m, err = tx.MemberByID(ctx, memberID); err != nil {
 			return err
 		}
+		name, nameErr := cleanText("name", "Name", in.Name, maxNameLen, false)
+		bio, bioErr := cleanText("bio", "Bio", in.Bio, maxBioLen, true)
 		// A member keeps the default username (their email) until they pick
-		// one; an unchanged value is not re-validated.
-		if Canonical(in.Username) == m.Username {
-			username, userErr = m.Username, nil
-		} else if userErr != nil {
-			return userErr
+		// one; an unchanged username is not re-validated.
+		username, userErr := m.Username, error(nil)
+		if Canonical(in.Username) != m.Username {
+			username, userErr = cleanUsername(in.Username)
+		}
+		if err := mergeFields(nameErr, userErr, bioErr); err != nil {
+			return err
 		}
 		m.Name, m.Username = name, username
 		m.Bio = nil

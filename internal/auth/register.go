@@ -14,6 +14,7 @@ type RegisterInput struct {
 	Password string
 	Confirm  *string // when set, must equal Password
 	Invite   string  // invitation token: the email must be the invited one and counts as verified
+	Bio      string  // optional (openapi)
 	Via      string
 	Meta     ClientMeta
 }
@@ -30,8 +31,12 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Member, Sessi
 // in.Via's policy when withTokens.
 func (s *Service) register(ctx context.Context, in RegisterInput, withTokens bool) (Member, Tokens, error) {
 	m, err := s.newMember(in.Email, in.Username, in.Name, in.Password, in.Confirm)
-	if err != nil {
+	bio, bioErr := cleanText("bio", "Bio", in.Bio, maxBioLen, true)
+	if err := mergeFields(err, bioErr); err != nil {
 		return Member{}, Tokens{}, err
+	}
+	if bio != "" {
+		m.Bio = &bio
 	}
 	var invite OneTimeToken
 	if in.Invite != "" {

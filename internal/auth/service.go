@@ -96,7 +96,8 @@ type Service struct {
 	now    func() time.Time
 	rand   io.Reader
 	notify func()
-	dummy  string // a real hash of a random password, verified for unknown accounts
+	dummy  string   // a real hash of a random password, verified for unknown accounts
+	keys   keyCache // id_token signing keys (signing.go)
 }
 
 // NewService builds the service. It computes one dummy hash, so that a login

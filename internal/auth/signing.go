@@ -7,10 +7,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"runtime"
 	"sync"
 	"time"
-	"weak"
 )
 
 // Signing keys (api-contract §1, checklist T1).
@@ -51,23 +49,8 @@ type keyCache struct {
 	loaded   bool
 }
 
-// keyCaches holds one keyCache per Service without keeping the Service alive.
-// (Hook for service.go: a field `keys keyCache` in Service would replace this
-// table; keyCache() would then return &s.keys.)
-var keyCaches sync.Map // weak.Pointer[Service] → *keyCache
-
 // keyCache returns the service's key cache.
-func (s *Service) keyCache() *keyCache {
-	wp := weak.Make(s)
-	if c, ok := keyCaches.Load(wp); ok {
-		return c.(*keyCache)
-	}
-	c, loaded := keyCaches.LoadOrStore(wp, &keyCache{})
-	if !loaded {
-		runtime.AddCleanup(s, func(wp weak.Pointer[Service]) { keyCaches.Delete(wp) }, wp)
-	}
-	return c.(*keyCache)
-}
+func (s *Service) keyCache() *keyCache { return &s.keys }
 
 // keyID derives a key's kid: base64url of the first 12 bytes of the SHA-256 of
 // the public key.

@@ -127,7 +127,7 @@ func (s *Service) withIDToken(ctx context.Context, m Member, via string, t Token
 		return t, nil
 	}
 	var err error
-	t.IDToken, err = s.signIDToken(ctx, m, t.Session, time.Until(t.AccessExpires))
+	t.IDToken, err = s.signIDToken(ctx, m, t.Session, t.AccessExpires.Sub(s.clock()))
 	return t, err
 }
 
@@ -200,6 +200,13 @@ func (s *Service) loginSession(ctx context.Context, tx Tx, m verifiedMember, via
 // revokes the whole session, and that revocation is committed although the
 // call fails.
 func (s *Service) RefreshTokens(ctx context.Context, via, refresh string) (Member, Tokens, error) {
+	return s.RefreshTokensAs(ctx, via, refresh, "")
+}
+
+// RefreshTokensAs is RefreshTokens for dialects that also name the member
+// (wme's username): a token of anyone else is refused before anything is
+// minted. An empty identifier skips the check.
+func (s *Service) RefreshTokensAs(ctx context.Context, via, refresh, identifier string) (Member, Tokens, error) {
 	if refresh == "" || len(refresh) > maxTokenLen {
 		return Member{}, Tokens{}, errInvalidToken
 	}
@@ -216,6 +223,9 @@ func (s *Service) RefreshTokens(ctx context.Context, via, refresh string) (Membe
 		}
 		if m, err = s.activeMember(ctx, tx, sess.MemberID); err != nil {
 			return err
+		}
+		if identifier != "" && Canonical(identifier) != m.Username && Canonical(identifier) != Canonical(m.Email) {
+			return errInvalidToken
 		}
 		now := s.clock()
 		if c.RotatedAt != nil {

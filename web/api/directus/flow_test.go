@@ -2,10 +2,12 @@ package directus_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"gatehouse/internal/auth"
 	"gatehouse/internal/smtptest"
 	"gatehouse/internal/testenv"
 )
@@ -327,4 +329,19 @@ func TestLoginFloor(t *testing.T) {
 	if took := time.Since(start); errCode(r) != "INVALID_CREDENTIALS" || took < 200*time.Millisecond {
 		t.Errorf("graphql: %s after %v", r.Body, took)
 	}
+}
+
+// TestTemporaryPassword: a member who must set a new password gets 401
+// PASSWORD_CHANGE_REQUIRED with a message that says what to do.
+func TestTemporaryPassword(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.Svc.CreateMember(context.Background(), auth.CreateMemberInput{Email: annEmail, Password: annPass, Temporary: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.Do("POST", "/auth/login", map[string]string{"email": annEmail, "password": annPass})
+	wantError(t, r, 401, "PASSWORD_CHANGE_REQUIRED")
+	if !strings.Contains(errMessage(r), "password reset") {
+		t.Fatalf("message: %s", r.Body)
+	}
+	wantError(t, e.Do("POST", "/auth/login", map[string]string{"email": annEmail, "password": "wrong password"}), 401, "INVALID_CREDENTIALS")
 }

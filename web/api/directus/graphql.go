@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,8 +38,8 @@ type gqlMutation struct {
 
 var (
 	argStr, argReqStr, argMode = gqlArgSpec{}, gqlArgSpec{required: true}, gqlArgSpec{enum: true}
-	authTokenFields   = []string{"access_token", "expires", "refresh_token"}
-	gqlMutations      = map[string]gqlMutation{
+	authTokenFields            = []string{"access_token", "expires", "refresh_token"}
+	gqlMutations               = map[string]gqlMutation{
 		"auth_login":            {args: map[string]gqlArgSpec{"email": argReqStr, "password": argReqStr, "mode": argMode, "otp": argStr}, object: authTokenFields},
 		"auth_refresh":          {args: map[string]gqlArgSpec{"refresh_token": argStr, "mode": argMode}, object: authTokenFields, ec: ctxToken},
 		"auth_logout":           {args: map[string]gqlArgSpec{"refresh_token": argStr, "mode": argMode}},
@@ -156,20 +157,11 @@ func checkSelection(f gqlField, m gqlMutation) error {
 		if s.hasSel || len(s.args) > 0 {
 			return gqlValidation("Field %q takes no arguments or subfields.", s.name)
 		}
-		if s.name != "__typename" && !contains(m.object, s.name) {
+		if s.name != "__typename" && !slices.Contains(m.object, s.name) {
 			return gqlValidation("Cannot query field %q on the result of %q.", s.name, f.name)
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // resolveArgs turns the field's arguments (literals and $variables) into

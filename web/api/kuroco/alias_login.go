@@ -12,6 +12,10 @@ import (
 // exist the core refuses every target with the same 403.
 func aliasLogin(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		_, s, err := api.Authenticate(c, d)
+		if err != nil {
+			return respondError(c, err)
+		}
 		var req aliasLoginRequest
 		if err := api.DecodeJSON(c, &req); err != nil {
 			return respondError(c, err)
@@ -21,10 +25,6 @@ func aliasLogin(d api.Deps) fiber.Handler {
 		}
 		if *req.AliasLoginID <= 0 {
 			return respondError(c, api.FieldProblem("aliaslogin_id", `"aliaslogin_id" must be a positive member id.`))
-		}
-		_, s, err := api.Authenticate(c, d)
-		if err != nil {
-			return respondError(c, err)
 		}
 		m, g, err := d.Auth.AliasLogin(c.UserContext(), s, int64(*req.AliasLoginID))
 		if err != nil {

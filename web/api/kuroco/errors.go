@@ -1,7 +1,6 @@
 package kuroco
 
 import (
-	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"math"
@@ -28,23 +27,15 @@ type requestInfo struct {
 const localRequest = "kuroco.request"
 
 // withRequest gives every kuroco response (success or error) an
-// x-rcms-request-id header holding a fresh UUID v4.
+// x-rcms-request-id header: the request's id (a UUID v4, the same as
+// X-Request-Id and the access log's request_id).
 func withRequest(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id := newUUID()
+		id := api.RequestID(c)
 		c.Locals(localRequest, requestInfo{id: id, log: d.Log})
 		c.Set(headerRequestID, id)
 		return c.Next()
 	}
-}
-
-// newUUID returns a random (version 4, RFC 9562) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // checkAPIID refuses an {api_id} that is not a positive integer with 404.

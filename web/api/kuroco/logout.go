@@ -12,12 +12,12 @@ import (
 // clears the kuroco cookies the request carried.
 func logout(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var req struct{}
-		if err := api.DecodeJSON(c, &req); err != nil {
-			return respondError(c, err)
-		}
 		_, s, err := api.Authenticate(c, d)
 		if err != nil {
+			return respondError(c, err)
+		}
+		var req struct{}
+		if err := api.DecodeJSON(c, &req); err != nil {
 			return respondError(c, err)
 		}
 		if err := d.Auth.Logout(c.UserContext(), s.ID); err != nil {

@@ -178,9 +178,7 @@ func TestRegisterBio(t *testing.T) {
 		t.Fatalf("register: %d %s", res.StatusCode, res.Body)
 	}
 	if got := str(res.JSON(), "user", "bio"); got != bio {
-		// auth.UpdateProfile re-validates an unchanged default (email)
-		// username and refuses it; RegisterInput has no Bio (reported).
-		t.Skipf("bio not stored (core limitation): %s", res.Body)
+		t.Fatalf("bio not stored: %s", res.Body)
 	}
 	golden(t, "register_201_bio", res)
 }

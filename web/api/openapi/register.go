@@ -3,7 +3,6 @@ package openapi
 import (
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,13 +11,11 @@ import (
 	"gatehouse/web/api"
 )
 
-// The openapi dialect's own wire rules for register (api-contract §6): the
-// name is 5–20 characters. bioMax is the profile form's limit, checked here
-// so that a bio the profile would refuse fails before the account exists.
+// The openapi dialect's own wire rule for register (api-contract §6): the
+// name is 5–20 characters. The bio's limits are the service's.
 const (
 	nameMin = 5
 	nameMax = 20
-	bioMax  = 1000
 )
 
 // register implements `POST /auth/register` (seed 004, post__auth_register):
@@ -35,14 +32,11 @@ func register(d api.Deps) fiber.Handler {
 		}
 		confirm := req.Confirm
 		m, t, err := d.Auth.RegisterTokens(c.UserContext(), auth.RegisterInput{
-			Name: req.Name, Email: req.Email, Password: req.Password, Confirm: &confirm,
+			Name: req.Name, Email: req.Email, Password: req.Password, Confirm: &confirm, Bio: bioOf(req),
 			Via: auth.ViaOpenAPI, Meta: api.Meta(c),
 		})
 		if err != nil {
 			return respondError(c, d.Log, err)
-		}
-		if bio := bioOf(req); bio != "" {
-			m = withBio(c, d, m, bio)
 		}
 		c.Status(fiber.StatusCreated)
 		return c.JSON(registerResponse{User: userOf(m, true), Tokens: tokensOf(t)})
@@ -66,11 +60,6 @@ func checkRegister(req registerRequest) error {
 			fields[f[0]] = strconv.Quote(f[0]) + " is required."
 		}
 	}
-	if bio := bioOf(req); utf8.RuneCountInString(bio) > bioMax {
-		fields["bio"] = "Bio must be at most " + strconv.Itoa(bioMax) + " characters."
-	} else if strings.ContainsFunc(bio, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) {
-		fields["bio"] = "Bio must not contain control characters."
-	}
 	if len(fields) == 0 {
 		return nil
 	}
@@ -88,24 +77,4 @@ func bioOf(req registerRequest) string {
 		return ""
 	}
 	return strings.TrimSpace(*req.Bio)
-}
-
-// withBio stores the bio of a member just registered: auth.RegisterInput has
-// no bio, so it goes through UpdateProfile, keeping the name and the
-// username (which defaults to the canonical email). The account and its
-// tokens exist by now, so a failure here cannot turn into a 400: it is
-// logged and the member is answered as stored (bio null).
-func withBio(c *fiber.Ctx, d api.Deps, m auth.Member, bio string) auth.Member {
-	username := m.Username
-	if username == "" {
-		username = auth.Canonical(m.Email)
-	}
-	updated, err := d.Auth.UpdateProfile(c.UserContext(), m.ID, auth.ProfileInput{Name: m.Name, Username: username, Bio: bio})
-	if err != nil {
-		if d.Log != nil {
-			d.Log.Warn("openapi register: bio not stored", "member_id", m.ID, "err", err)
-		}
-		return m
-	}
-	return updated
 }

@@ -26,13 +26,10 @@ func tokenRefresh(d api.Deps) fiber.Handler {
 		if err != nil {
 			return respondError(c, d, err)
 		}
-		m, t, err := d.Auth.RefreshTokens(c.UserContext(), auth.ViaWME, req.RefreshToken)
+		// The core refuses another member's token before minting anything.
+		_, t, err := d.Auth.RefreshTokensAs(c.UserContext(), auth.ViaWME, req.RefreshToken, req.Username)
 		switch auth.ErrorCode(err) {
 		case "":
-			user := auth.Canonical(req.Username)
-			if user != m.Username && user != auth.Canonical(m.Email) {
-				return respondError(c, d, errRefreshInvalid)
-			}
 		case auth.EUNAUTHORIZED, auth.EEXPIRED, auth.ENOTFOUND:
 			return respondError(c, d, errRefreshInvalid)
 		default:
