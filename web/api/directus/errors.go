@@ -132,7 +132,7 @@ func item(err error, ve vendorError) errorItem {
 // logInternal logs an unexpected error once, at the edge.
 func logInternal(c *fiber.Ctx, d api.Deps, err error, ve vendorError) {
 	if ve.Status >= 500 && d.Log != nil {
-		d.Log.Error("directus request failed", "path", c.Path(), "request_id", c.Locals("requestid"), "err", err)
+		d.Log.Error("directus request failed", "path", c.Path(), "request_id", api.RequestID(c), "err", err)
 	}
 }
 
