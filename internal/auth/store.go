@@ -26,6 +26,22 @@ type Reader interface {
 	GroupsOfMember(ctx context.Context, memberID int64) ([]Group, error)
 	// SigningKeys returns every id_token signing key, newest first.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
+
+	// SearchMembers returns one page of the member editor's list (keyset
+	// pagination; fast with 100,000 members).
+	SearchMembers(ctx context.Context, f MemberFilter) (MemberPage, error)
+	// CountMembersWithRole counts members holding role in the group.
+	CountMembersWithRole(ctx context.Context, role RoleID, group int64) (int, error)
+	ListGroups(ctx context.Context) ([]Group, error)
+	GroupByID(ctx context.Context, id int64) (Group, error)
+	// ProxyGrantsForTarget lists who may log in as target; ProxyGrantsForActor
+	// whom actor may log in as. ProxyGrantOf finds one grant (ENOTFOUND).
+	ProxyGrantsForTarget(ctx context.Context, targetID int64) ([]ProxyGrant, error)
+	ProxyGrantsForActor(ctx context.Context, actorID int64) ([]ProxyGrant, error)
+	ProxyGrantOf(ctx context.Context, targetID, actorID int64) (ProxyGrant, error)
+	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+	FilesOfMember(ctx context.Context, memberID int64) ([]File, error)
+	FileByID(ctx context.Context, id int64) (File, error)
 	// ListMail returns the newest outbox mails first.
 	ListMail(ctx context.Context, limit int) ([]Mail, error)
 }
@@ -90,6 +106,25 @@ type Tx interface {
 	CreateSigningKey(ctx context.Context, k SigningKey) error
 
 	EnqueueMail(ctx context.Context, m Mail) error
+
+	// DeleteMember removes the member and everything that cascades from it
+	// (roles, sessions, credentials, grants, files rows); audit entries stay.
+	DeleteMember(ctx context.Context, id int64) error
+	CreateGroup(ctx context.Context, g *Group) error
+	UpdateGroup(ctx context.Context, g Group) error
+	// DeleteGroup refuses (ECONFLICT) a group with children or role holders.
+	DeleteGroup(ctx context.Context, id int64) error
+	// GrantProxy inserts the grant and sets g.ID; an existing identical grant
+	// is ECONFLICT.
+	GrantProxy(ctx context.Context, g *ProxyGrant) error
+	// RevokeProxy deletes the grant (ENOTFOUND when absent).
+	RevokeProxy(ctx context.Context, targetID, actorID int64) error
+	// RevokeProxySessions revokes the live sessions of target whose actor is
+	// actorID (0: every proxy session into target) and returns how many.
+	RevokeProxySessions(ctx context.Context, targetID, actorID int64, at time.Time) (int, error)
+	AddAudit(ctx context.Context, e *AuditEntry) error
+	CreateFile(ctx context.Context, f *File) error
+	DeleteFile(ctx context.Context, id int64) error
 }
 
 // Store is the persistence the domain needs. Update runs fn in one writing
