@@ -25,6 +25,16 @@ type PageContext struct {
 	PasswordMinLength int
 	// ResetMinutes is the lifetime of a reset link (60 when zero).
 	ResetMinutes int
+	// Proxy, when set, is the "Acting as B — return to A" banner every page
+	// shows inside a proxy session.
+	Proxy *ProxyBanner
+}
+
+// ProxyBanner names the real member (ActorName, A) and the member they act
+// as (TargetName, B) in a proxy session.
+type ProxyBanner struct {
+	ActorName  string
+	TargetName string
 }
 
 type pageKey struct{}
@@ -57,3 +67,6 @@ func Page(ctx context.Context) PageContext {
 func passwordHint(ctx context.Context) string {
 	return "At least " + itoa(Page(ctx).PasswordMinLength) + " characters. Long passphrases welcome."
 }
+
+// proxyStartURL is the action of a "Log in as" button.
+func proxyStartURL(id int64) string { return "/proxy/start/" + itoa(int(id)) }

@@ -55,6 +55,16 @@ type AccountProps struct {
 	Profile  ProfileForm
 	Password PasswordForm
 	Sessions []SessionRow
+	// ProxyTargets are the members who allow this member to log in as them
+	// ("Log in as…", POST /proxy/start/{id}); empty inside a proxy session.
+	ProxyTargets []auth.Member
+	// ProxyActivity lists proxy logins into this member ("A signed in as
+	// you at …"), newest first.
+	ProxyActivity []auth.AuditEntry
+	// Proxied marks a proxy session: account-security changes are refused.
+	Proxied bool
+	// Files is the profile image and attachments section (files.templ).
+	Files FilesProps
 }
 
 // ProfileForm holds the values and per-input errors of the profile form

@@ -59,7 +59,7 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 		title = titleFor(status)
 	}
 	if status >= 500 {
-		s.log.Error("internal error", "request_id", reqID(c), "path", c.Path(), "err", err.Error())
+		s.log.Error("internal error", "request_id", reqID(c), "path", logPath(c), "err", err.Error())
 	}
 	if status == fiber.StatusTooManyRequests {
 		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {

@@ -74,7 +74,7 @@ func (s *server) accessLog(c *fiber.Ctx) error {
 	s.log.Info("request",
 		"request_id", reqID(c),
 		"method", c.Method(),
-		"path", c.Path(),
+		"path", logPath(c),
 		"status", status,
 		"duration_ms", time.Since(start).Milliseconds(),
 		"ip", c.IP(),

@@ -28,7 +28,21 @@ func (s *server) renderAccount(c *fiber.Ctx, status int, profile views.ProfileFo
 	for _, x := range list {
 		rows = append(rows, views.SessionRow{ID: x.ID, Current: x.ID == current.ID, Via: x.Via, IP: x.IP, UserAgent: x.UserAgent, CreatedAt: x.CreatedAt, LastUsedAt: x.LastUsedAt})
 	}
-	return s.render(c, status, views.AccountPage(views.AccountProps{Member: *m, Profile: profile, Password: password, Sessions: rows}))
+	a := currentActor(c)
+	targets, err := s.auth.ProxyTargets(c.UserContext(), a)
+	if err != nil {
+		return err
+	}
+	activity, err := s.auth.ProxyActivity(c.UserContext(), m.ID)
+	if err != nil {
+		return err
+	}
+	files, err := s.filesProps(c.UserContext(), a, m.ID, accountFilesAction)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, views.AccountPage(views.AccountProps{Member: *m, Profile: profile, Password: password, Sessions: rows,
+		ProxyTargets: targets, ProxyActivity: activity, Proxied: a.Proxied(), Files: files}))
 }
 
 // handleProfileSubmit saves name, username and bio. Only those fields are

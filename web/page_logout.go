@@ -13,6 +13,12 @@ func (s *server) handleLogout() fiber.Handler {
 				return err
 			}
 		}
+		// Signing out while acting as someone signs the real member out too.
+		if back, ok := sess(c).get(keyProxyReturn).(int64); ok {
+			if err := s.auth.Logout(c.UserContext(), back); err != nil {
+				return err
+			}
+		}
 		return s.endBrowserSession(c)
 	}
 }

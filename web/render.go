@@ -21,6 +21,7 @@ func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
 		}
 	}
 	pc.Member, _ = currentMember(c)
+	pc.Proxy = s.proxyBanner(c)
 	c.Status(status)
 	c.Type("html", "utf-8")
 	return page.Render(views.WithPage(c.UserContext(), pc), c.Response().BodyWriter())

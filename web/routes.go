@@ -46,15 +46,51 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/register", s.handleRegisterShow())
 	page(post, "/register", s.handleRegisterSubmit())
 	page(get, "/forgot-password", s.handleForgotShow())
-	page(post, "/forgot-password", s.handleForgotSubmit())
+	page(post, "/forgot-password", s.refuseProxied, s.handleForgotSubmit())
 	page(get, "/reset-password", noReferrer, s.handleResetShow())
 	page(post, "/reset-password", noReferrer, s.handleResetSubmit())
 	page(post, "/logout", s.handleLogout())
 
 	page(get, "/account", requireMember, s.handleAccountShow())
-	page(post, "/account/profile", requireMember, s.handleProfileSubmit())
-	page(post, "/account/password", requireMember, s.handlePasswordSubmit())
-	page(post, "/account/sessions/:id/revoke", requireMember, s.handleSessionRevoke())
+	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())
+	page(post, "/account/password", requireMember, s.refuseProxied, s.handlePasswordSubmit())
+	page(post, "/account/sessions/:id/revoke", requireMember, s.refuseProxied, s.handleSessionRevoke())
+	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
+	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
+	// Member files (api-contract §10): the member's own session, a proxy
+	// session acting as the member included.
+	page(post, "/account/files", requireMember, s.handleAccountFileUpload())
+	page(post, "/account/files/:id/delete", requireMember, s.handleAccountFileDelete())
+	page(get, "/account/files/:id", requireMember, s.handleAccountFileDownload())
+
+	// The member editor (api-contract §8, §9): admins only, never in a
+	// proxied session. /admin/members/new comes before /admin/members/:id.
+	page(get, "/admin/members", requireAdmin, s.handleAdminMembers())
+	page(get, "/admin/members/new", requireAdmin, s.handleAdminNewMember())
+	page(post, "/admin/members", requireAdmin, s.handleAdminCreateMember())
+	page(get, "/admin/members/:id", requireAdmin, s.handleAdminMember())
+	page(post, "/admin/members/:id", requireAdmin, s.handleAdminUpdateMember())
+	page(post, "/admin/members/:id/status", requireAdmin, s.handleAdminSetStatus())
+	page(post, "/admin/members/:id/reset", requireAdmin, s.handleAdminSendReset())
+	page(post, "/admin/members/:id/sessions/end", requireAdmin, s.handleAdminEndSessions())
+	page(post, "/admin/members/:id/roles", requireAdmin, s.handleAdminSetRoles())
+	page(post, "/admin/members/:id/proxy-grants", requireAdmin, s.handleAdminGrantProxy())
+	page(post, "/admin/members/:id/proxy-grants/:actor/delete", requireAdmin, s.handleAdminRevokeProxy())
+	page(get, "/admin/members/:id/delete", requireAdmin, s.handleAdminDeleteConfirm())
+	page(post, "/admin/members/:id/delete", requireAdmin, s.handleAdminDelete())
+	page(post, "/admin/members/:id/files", requireAdmin, s.handleAdminFileUpload())
+	page(post, "/admin/members/:id/files/:fid/delete", requireAdmin, s.handleAdminFileDelete())
+	page(get, "/admin/members/:id/files/:fid", requireAdmin, s.handleAdminFileDownload())
+	page(get, "/admin/audit", requireAdmin, s.handleAdminAudit())
+	page(get, "/admin/groups", requireAdmin, s.handleAdminGroups())
+	page(post, "/admin/groups", requireAdmin, s.handleAdminCreateGroup())
+	page(post, "/admin/groups/:id", requireAdmin, s.handleAdminUpdateGroup())
+	page(post, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroup())
+
+	// Member files with a kuroco file_access_token (no session, no cookie):
+	// the token in the path, or in ?t= with the file id in the path.
+	app.Get("/files/t=:token/:id/:name?", noStoreFile, s.handleFileWithToken())
+	app.Get("/files/:id/:name?", noStoreFile, s.handleFileWithToken())
 
 	s.apiRoutes(app)
 	app.Get("/openapi.json", apidoc.Spec())

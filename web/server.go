@@ -85,6 +85,8 @@ func New(d Deps) *fiber.App {
 		// the connection itself, and links are built from BaseURL anyway.
 		EnableTrustedProxyCheck: true,
 	})
+	// The member file uploads alone may send more than BodyLimit.
+	app.Server().HeaderReceived = uploadBodyLimit
 	s.routes(app)
 	return app
 }

@@ -141,6 +141,7 @@ func (s *server) withSession(c *fiber.Ctx) error {
 			c.Locals(localAuthSess, &sess)
 		case auth.ErrorCode(err) == auth.EUNAUTHORIZED:
 			ps.del(keySessionID) // ended elsewhere: continue as anonymous
+			ps.del(keyProxyReturn)
 		default:
 			return err
 		}
@@ -253,4 +254,15 @@ func (s *server) tokenMember(c *fiber.Ctx) error {
 		return nil
 	}
 	return err
+}
+
+// currentActor returns who performs the request: the signed-in member, their
+// auth session (a proxy session carries the real actor in Session.ActorID)
+// and the client. It is the zero Actor (with Meta) for anonymous requests.
+func currentActor(c *fiber.Ctx) auth.Actor {
+	a := auth.Actor{Meta: clientMeta(c)}
+	if m, as := currentMember(c); m != nil && as != nil {
+		a.Member, a.Session = *m, *as
+	}
+	return a
 }

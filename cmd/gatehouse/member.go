@@ -15,11 +15,25 @@ import (
 
 // cmdMember dispatches "gatehouse member <sub>".
 func cmdMember(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	const usage = "Usage: gatehouse member <create|list> [flags]\n"
+	const usage = `Usage: gatehouse member <subcommand> [flags]
+
+Subcommands:
+  create        create a member and print its id
+  list          list members (--json for JSON)
+  grant-proxy   --target T --actor A: allow A to log in as T
+  revoke-proxy  --target T --actor A: withdraw it and end A's proxy sessions as T
+  set-role      --member M --role owner|admin|maker [--group G]: add a role
+  suspend M     suspend M and end every session of theirs
+  activate M    reactivate a suspended member
+  delete M      delete M (never the last Account Owner)
+
+M, T and A are a member's id, email or username. Run
+"gatehouse member <subcommand> --help" for its flags.
+`
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
-			return usageError{"member needs a subcommand: create or list"}
+			return usageError{"member needs a subcommand: create, list, grant-proxy, revoke-proxy, set-role, suspend, activate or delete"}
 		}
 		return nil
 	}
@@ -28,6 +42,12 @@ func cmdMember(ctx context.Context, args []string, getenv func(string) string, s
 		return cmdMemberCreate(ctx, args[1:], getenv, stdout, stderr)
 	case "list":
 		return cmdMemberList(ctx, args[1:], getenv, stdout, stderr)
+	case "grant-proxy", "revoke-proxy":
+		return cmdMemberProxy(ctx, args[0] == "grant-proxy", args[1:], getenv, stdout, stderr)
+	case "set-role":
+		return cmdMemberSetRole(ctx, args[1:], getenv, stdout, stderr)
+	case "suspend", "activate", "delete":
+		return cmdMemberStatus(ctx, args[0], args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return usageError{fmt.Sprintf("unknown member subcommand %q", args[0])}
@@ -89,13 +109,20 @@ func describe(err error) error {
 
 // memberJSON is one member in "member list --json".
 type memberJSON struct {
-	ID        int64     `json:"id"`
-	Email     string    `json:"email"`
-	Username  string    `json:"username"`
-	Name      string    `json:"name"`
-	Status    string    `json:"status"`
-	Roles     []string  `json:"roles"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64       `json:"id"`
+	Email     string      `json:"email"`
+	Username  string      `json:"username"`
+	Name      string      `json:"name"`
+	Status    string      `json:"status"`
+	Roles     []string    `json:"roles"`
+	Grants    []grantJSON `json:"grants"` // each role with its group
+	CreatedAt time.Time   `json:"created_at"`
+}
+
+// grantJSON is one role held in one group.
+type grantJSON struct {
+	Group int64  `json:"group"`
+	Role  string `json:"role"`
 }
 
 // cmdMemberList prints every member, as a table or as JSON.
@@ -118,11 +145,12 @@ func cmdMemberList(ctx context.Context, args []string, getenv func(string) strin
 			return err
 		}
 		for _, m := range page {
-			roles := []string{}
+			roles, grants := []string{}, []grantJSON{}
 			for _, g := range m.Roles {
 				roles = append(roles, g.Role.Label())
+				grants = append(grants, grantJSON{Group: g.Group, Role: g.Role.Label()})
 			}
-			out = append(out, memberJSON{ID: m.ID, Email: m.Email, Username: m.Username, Name: m.Name, Status: string(m.Status), Roles: roles, CreatedAt: m.CreatedAt})
+			out = append(out, memberJSON{ID: m.ID, Email: m.Email, Username: m.Username, Name: m.Name, Status: string(m.Status), Roles: roles, Grants: grants, CreatedAt: m.CreatedAt})
 			after = m.ID
 		}
 		if len(page) < 500 {

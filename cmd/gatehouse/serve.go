@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/blob"
 	"gatehouse/internal/mail"
 	"gatehouse/internal/outbox"
 	"gatehouse/internal/sqlite"
@@ -128,7 +130,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 // newService builds the domain service from the configuration.
 func newService(st *sqlite.Store, cfg Config, notify func()) (*auth.Service, error) {
-	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), authConfig(cfg), auth.Options{Notify: notify})
+	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filepath.Join(filepath.Dir(cfg.DB), "files"))})
 }
 
 // authConfig maps the settings onto the domain's configuration: lifetimes

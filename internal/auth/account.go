@@ -51,8 +51,12 @@ type ChangePasswordInput struct {
 }
 
 // ChangePassword replaces the password after checking the current one. Reset
-// links die, other sessions end when asked, and a notice is mailed.
+// links die, other sessions end when asked, and a notice is mailed. A proxy
+// session may not change the password (checklist X4).
 func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) error {
+	if err := s.GuardProxy(ctx, in.SessionID); err != nil {
+		return err
+	}
 	m, err := s.store.MemberByID(ctx, in.MemberID)
 	if err != nil {
 		return err

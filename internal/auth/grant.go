@@ -72,10 +72,3 @@ func (s *Service) FileAccessToken(ctx context.Context, sessionID int64) (Grant, 
 	})
 	return g, err
 }
-
-// AliasLogin is kuroco's proxy login into target. Proxy permissions arrive
-// with the member editor; until then every target is refused with the same
-// EFORBIDDEN, whether or not it exists.
-func (s *Service) AliasLogin(ctx context.Context, actor Session, targetID int64) (Member, Grant, error) {
-	return Member{}, Grant{}, &Error{Code: EFORBIDDEN, Message: "You are not allowed to log in as this member."}
-}

@@ -293,6 +293,12 @@ func (s *Service) Authenticate(ctx context.Context, sessionID int64) (Member, Se
 	if err != nil {
 		return Member{}, Session{}, err
 	}
+	if ok, err := s.proxyAlive(ctx, s.store, sess); err != nil || !ok {
+		if err == nil {
+			err = errSessionEnded
+		}
+		return Member{}, Session{}, err
+	}
 	// Record activity at most once a minute: one write per request would
 	// make every page view contend for the single writer.
 	if now.Sub(sess.LastUsedAt) >= time.Minute {

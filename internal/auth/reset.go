@@ -42,7 +42,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 func (s *Service) passwordChanged(ctx context.Context, tx Tx, q *mailQueue, m Member, hash string, keep int64) error {
 	now := s.clock()
 	status := m.Status
-	if status == StatusPasswordResetRequired {
+	if status == StatusPasswordResetRequired || status == StatusInvited {
 		status = StatusActive
 	}
 	if err := tx.SetPassword(ctx, m.ID, hash, now, status); err != nil {

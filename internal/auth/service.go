@@ -84,6 +84,7 @@ type Options struct {
 	Now    func() time.Time
 	Rand   io.Reader
 	Notify func() // called after a transaction that queued mail commits
+	Blobs  Blobs  // member file bytes (internal/blob); nil: uploads fail
 }
 
 // Service holds every use case. Six front doors (the pages and five API
@@ -98,6 +99,7 @@ type Service struct {
 	notify func()
 	dummy  string   // a real hash of a random password, verified for unknown accounts
 	keys   keyCache // id_token signing keys (signing.go)
+	blobs  Blobs    // member file bytes (files.go)
 }
 
 // NewService builds the service. It computes one dummy hash, so that a login
@@ -112,6 +114,7 @@ func NewService(store Store, hasher Hasher, cfg Config, opts Options) (*Service,
 		now:    opts.Now,
 		rand:   opts.Rand,
 		notify: opts.Notify,
+		blobs:  opts.Blobs,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -42,7 +42,7 @@ func TestMigrate0002OnTop(t *testing.T) {
 		t.Fatalf("0002 tables exist before migrating to 2")
 	}
 
-	if n, err := s.Migrate(ctx); err != nil || n != 1 {
+	if n, err := sqlite.MigrateTo(ctx, s, 2); err != nil || n != 1 {
 		t.Fatalf("Migrate on top of 0001 = %d, %v; want 1, nil", n, err)
 	}
 	var versions []int64
@@ -64,7 +64,7 @@ func TestMigrate0002OnTop(t *testing.T) {
 	if n := count(t, s, `SELECT max(version) FROM schema_migrations`); n != 2 {
 		t.Errorf("schema version = %d, want 2", n)
 	}
-	if n, err := s.Migrate(ctx); err != nil || n != 0 {
+	if n, err := sqlite.MigrateTo(ctx, s, 2); err != nil || n != 0 {
 		t.Errorf("Migrate again = %d, %v; want 0, nil", n, err)
 	}
 

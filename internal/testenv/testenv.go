@@ -24,6 +24,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/blob"
 	"gatehouse/internal/mail"
 	"gatehouse/internal/outbox"
 	"gatehouse/internal/smtptest"
@@ -155,7 +156,7 @@ func New(t testing.TB, o Options) *Env {
 	}
 	cfg := o.Auth
 	cfg.BaseURL = o.BaseURL
-	e.Svc, err = auth.NewService(st, auth.NewArgon2(params), cfg, auth.Options{Now: e.Clock.Now, Notify: notify})
+	e.Svc, err = auth.NewService(st, auth.NewArgon2(params), cfg, auth.Options{Now: e.Clock.Now, Notify: notify, Blobs: blob.New(filepath.Join(dir, "files"))})
 	if err != nil {
 		t.Fatal(err)
 	}

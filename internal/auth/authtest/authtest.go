@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/blob"
 	"gatehouse/internal/sqlite"
 )
 
@@ -65,7 +66,7 @@ func New(t testing.TB, cfg auth.Config) *Env {
 		cfg.BaseURL = "https://auth.example.test"
 	}
 	c := &Clock{}
-	svc, err := auth.NewService(st, auth.NewArgon2(auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}), cfg, auth.Options{Now: c.Now})
+	svc, err := auth.NewService(st, auth.NewArgon2(auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}), cfg, auth.Options{Now: c.Now, Blobs: blob.New(filepath.Join(dir, "files"))})
 	if err != nil {
 		t.Fatal(err)
 	}

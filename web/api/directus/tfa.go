@@ -25,7 +25,10 @@ func tfaGenerate(d api.Deps) fiber.Handler {
 }
 
 func generateTOTP(c *fiber.Ctx, d api.Deps, req tfaGenerateRequest) (tfaSecret, error) {
-	m, _, err := api.Authenticate(c, d)
+	m, sess, err := api.Authenticate(c, d)
+	if err == nil {
+		err = d.Auth.GuardProxy(c.UserContext(), sess.ID) // no MFA changes while acting as someone (X4)
+	}
 	if err != nil {
 		return tfaSecret{}, err
 	}
@@ -54,7 +57,10 @@ func tfaEnable(d api.Deps) fiber.Handler {
 }
 
 func enableTOTP(c *fiber.Ctx, d api.Deps, req tfaEnableRequest) error {
-	m, _, err := api.Authenticate(c, d)
+	m, sess, err := api.Authenticate(c, d)
+	if err == nil {
+		err = d.Auth.GuardProxy(c.UserContext(), sess.ID) // no MFA changes while acting as someone (X4)
+	}
 	if err != nil {
 		return err
 	}
@@ -79,7 +85,10 @@ func tfaDisable(d api.Deps) fiber.Handler {
 }
 
 func disableTOTP(c *fiber.Ctx, d api.Deps, req tfaDisableRequest) error {
-	m, _, err := api.Authenticate(c, d)
+	m, sess, err := api.Authenticate(c, d)
+	if err == nil {
+		err = d.Auth.GuardProxy(c.UserContext(), sess.ID) // no MFA changes while acting as someone (X4)
+	}
 	if err != nil {
 		return err
 	}

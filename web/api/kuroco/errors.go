@@ -116,21 +116,3 @@ func respondError(c *fiber.Ctx, err error) error {
 	}
 	return c.Status(status).JSON(body)
 }
-
-// renameFields returns err with its field names translated to the kuroco
-// request's names (the core names inputs generically, e.g. "password").
-func renameFields(err error, names map[string]string) error {
-	e := auth.AsError(err)
-	if e == nil || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = make(map[string]string, len(e.Fields))
-	for k, v := range e.Fields {
-		if n, ok := names[k]; ok {
-			k = n
-		}
-		out.Fields[k] = v
-	}
-	return &out
-}

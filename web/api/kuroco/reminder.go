@@ -37,7 +37,7 @@ func reminder(d api.Deps) fiber.Handler {
 		}
 		err := d.Auth.ResetWithTempPassword(c.UserContext(), token, temp, pwd)
 		if err != nil {
-			return respondError(c, renameFields(err, map[string]string{
+			return respondError(c, api.RenameFields(err, map[string]string{
 				"password": "login_pwd", "new_password": "login_pwd", "temp_password": "temp_pwd"}))
 		}
 		return c.JSON(message(msgPasswordChanged))
@@ -52,7 +52,7 @@ func reminderRequestReset(c *fiber.Ctx, d api.Deps, req reminderRequest) error {
 	}
 	err := d.Auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: email, Mode: auth.ResetLinkTempPassword})
 	if err != nil {
-		return respondError(c, renameFields(err, map[string]string{"identifier": "email"}))
+		return respondError(c, api.RenameFields(err, map[string]string{"identifier": "email"}))
 	}
 	return c.JSON(message(msgReminderSent))
 }

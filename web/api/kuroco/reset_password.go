@@ -23,7 +23,7 @@ func resetPassword(d api.Deps) fiber.Handler {
 		}
 		err := d.Auth.ChangePasswordWithCurrent(c.UserContext(), string(req.LoginID), req.CurrentPassword, req.NewPassword)
 		if err != nil {
-			return respondError(c, renameFields(err, map[string]string{
+			return respondError(c, api.RenameFields(err, map[string]string{
 				"password": "new_password", "current": "current_password", "login": "login_id", "identifier": "login_id"}))
 		}
 		return c.JSON(message(msgPasswordChanged))

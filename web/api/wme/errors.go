@@ -77,26 +77,13 @@ func firstField(err error) string {
 
 // wireFields renames the fields of a domain error to the names of the wme
 // request (the core says "new_password" where wme says
-// "proposed_password"). renames alternates domain and wire names; a field
-// not listed keeps its name. Errors without fields pass unchanged.
+// "proposed_password"). renames alternates domain and wire names.
 func wireFields(err error, renames ...string) error {
-	e := auth.AsError(err)
-	if e == nil || len(e.Fields) == 0 {
-		return err
-	}
 	to := make(map[string]string, len(renames)/2)
 	for i := 0; i+1 < len(renames); i += 2 {
 		to[renames[i]] = renames[i+1]
 	}
-	out := *e
-	out.Fields = make(map[string]string, len(e.Fields))
-	for name, m := range e.Fields {
-		if w, ok := to[name]; ok {
-			name = w
-		}
-		out.Fields[name] = m
-	}
-	return &out
+	return api.RenameFields(err, to)
 }
 
 // unknownRoute answers every other request under /v1/: 405 (with Allow) for

@@ -1,0 +1,95 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"gatehouse/internal/auth"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+const fileColumns = `id, member_id, kind, name, content_type, size, storage_key, created_at`
+
+func scanFile(row interface{ Scan(...any) error }) (auth.File, error) {
+	var (
+		f         auth.File
+		createdAt int64
+	)
+	if err := row.Scan(&f.ID, &f.MemberID, &f.Kind, &f.Name, &f.ContentType, &f.Size,
+		&f.StorageKey, &createdAt); err != nil {
+		return auth.File{}, err
+	}
+	f.CreatedAt = fromMillis(createdAt)
+	return f, nil
+}
+
+// FilesOfMember returns the member's files ordered by id.
+func (r queries) FilesOfMember(ctx context.Context, memberID int64) ([]auth.File, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT `+fileColumns+` FROM files WHERE member_id = ? ORDER BY id`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: files of member: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.File
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: files of member: %w", err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: files of member: %w", err)
+	}
+	return out, nil
+}
+
+// FileByID returns the file or ENOTFOUND.
+func (r queries) FileByID(ctx context.Context, id int64) (auth.File, error) {
+	f, err := scanFile(r.q.QueryRowContext(ctx, `SELECT `+fileColumns+` FROM files WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.File{}, notFound("File")
+	}
+	if err != nil {
+		return auth.File{}, fmt.Errorf("sqlite: file by id: %w", err)
+	}
+	return f, nil
+}
+
+// CreateFile inserts f and sets f.ID (and CreatedAt when zero). An unknown
+// member is ENOTFOUND; a storage key in use ECONFLICT.
+func (t *tx) CreateFile(ctx context.Context, f *auth.File) error {
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = now()
+	}
+	res, err := t.q.ExecContext(ctx, `INSERT INTO files (member_id, kind, name, content_type, size,
+		storage_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		f.MemberID, f.Kind, f.Name, f.ContentType, f.Size, f.StorageKey, toMillis(f.CreatedAt))
+	switch {
+	case isConstraint(err, sqlite3.ErrConstraintForeignKey):
+		return notFound("Member")
+	case isConstraint(err, sqlite3.ErrConstraintUnique):
+		return auth.Errorf(auth.ECONFLICT, "This storage key is already in use.")
+	case err != nil:
+		return fmt.Errorf("sqlite: create file: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("sqlite: create file: %w", err)
+	}
+	f.ID = id
+	return nil
+}
+
+// DeleteFile deletes the file row (ENOTFOUND when absent); the caller
+// removes the bytes.
+func (t *tx) DeleteFile(ctx context.Context, id int64) error {
+	res, err := t.q.ExecContext(ctx, `DELETE FROM files WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete file: %w", err)
+	}
+	return wrap("delete file", rowsAffected(res, "File"))
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/internal/auth"
+	"gatehouse/views"
+)
+
+// accountFilesAction is the base URL of the account page's file routes.
+const accountFilesAction = "/account/files"
+
+// adminFilesAction is the base URL of the member editor's file routes.
+func adminFilesAction(memberID int64) string {
+	return "/admin/members/" + strconv.FormatInt(memberID, 10) + "/files"
+}
+
+// filesProps loads the member's files for FilesSection, with action as the
+// base URL of the upload, download and delete routes.
+func (s *server) filesProps(ctx context.Context, a auth.Actor, memberID int64, action string) (views.FilesProps, error) {
+	files, err := s.auth.MemberFiles(ctx, a, memberID)
+	if err != nil {
+		return views.FilesProps{}, err
+	}
+	p := views.FilesProps{Action: action, MaxAttachments: auth.MaxAttachments, AvatarLimit: "2 MiB", FileLimit: "5 MiB"}
+	for _, f := range files {
+		row := views.FileRow{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size, CreatedAt: f.CreatedAt}
+		if f.Kind == auth.FileAvatar {
+			p.Avatar = &row
+		} else {
+			p.Attachments = append(p.Attachments, row)
+		}
+	}
+	return p, nil
+}
+
+var errNoFile = auth.FieldError("file", "Choose a file to upload.")
+
+// uploadFile stores the multipart form's file (inputs kind and file) for
+// the member. Only those inputs are read; the member comes from the route
+// or the session, never from the form.
+func (s *server) uploadFile(c *fiber.Ctx, memberID int64) (auth.File, error) {
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Size == 0 {
+		return auth.File{}, errNoFile
+	}
+	r, err := fh.Open()
+	if err != nil {
+		return auth.File{}, err
+	}
+	defer r.Close()
+	return s.auth.UploadFile(c.UserContext(), currentActor(c), memberID, form(c, "kind"), fh.Filename, fh.Header.Get(fiber.HeaderContentType), r)
+}
+
+// handleAccountFileUpload is POST /account/files: the signed-in member (or
+// the member a proxy session acts as) uploads a profile image or an
+// attachment. A refused file answers 422 with the reason.
+func (s *server) handleAccountFileUpload() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		m, _ := currentMember(c)
+		f, err := s.uploadFile(c, m.ID)
+		if err != nil {
+			return err
+		}
+		sess(c).flash(uploadedMessage(f))
+		return redirect(c, "/account#files")
+	}
+}
+
+// handleAccountFileDelete is POST /account/files/{id}/delete.
+func (s *server) handleAccountFileDelete() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := fileParam(c, "id")
+		if err != nil {
+			return err
+		}
+		m, _ := currentMember(c)
+		a := currentActor(c)
+		f, err := s.ownedFile(c.UserContext(), a, m.ID, id)
+		if err != nil {
+			return err
+		}
+		if err := s.auth.DeleteFile(c.UserContext(), a, f.ID); err != nil {
+			return err
+		}
+		sess(c).flash("The file has been deleted.")
+		return redirect(c, "/account#files")
+	}
+}
+
+// handleAccountFileDownload is GET /account/files/{id}: one of the signed-in
+// member's own files (another member's file is 404).
+func (s *server) handleAccountFileDownload() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := fileParam(c, "id")
+		if err != nil {
+			return err
+		}
+		m, _ := currentMember(c)
+		return s.serveOwnedFile(c, m.ID, id)
+	}
+}
+
+// handleAdminFileUpload is POST /admin/members/{id}/files.
+func (s *server) handleAdminFileUpload() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		mid, err := fileParam(c, "id")
+		if err != nil {
+			return err
+		}
+		f, err := s.uploadFile(c, mid)
+		if err != nil {
+			return err
+		}
+		sess(c).flash(uploadedMessage(f))
+		return redirect(c, "/admin/members/"+strconv.FormatInt(mid, 10)+"#files")
+	}
+}
+
+// handleAdminFileDelete is POST /admin/members/{id}/files/{fid}/delete.
+func (s *server) handleAdminFileDelete() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		mid, err := fileParam(c, "id")
+		if err != nil {
+			return err
+		}
+		fid, err := fileParam(c, "fid")
+		if err != nil {
+			return err
+		}
+		a := currentActor(c)
+		f, err := s.ownedFile(c.UserContext(), a, mid, fid)
+		if err != nil {
+			return err
+		}
+		if err := s.auth.DeleteFile(c.UserContext(), a, f.ID); err != nil {
+			return err
+		}
+		sess(c).flash("The file has been deleted.")
+		return redirect(c, "/admin/members/"+strconv.FormatInt(mid, 10)+"#files")
+	}
+}
+
+// handleAdminFileDownload is GET /admin/members/{id}/files/{fid}.
+func (s *server) handleAdminFileDownload() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		mid, err := fileParam(c, "id")
+		if err != nil {
+			return err
+		}
+		fid, err := fileParam(c, "fid")
+		if err != nil {
+			return err
+		}
+		return s.serveOwnedFile(c, mid, fid)
+	}
+}
+
+// ownedFile finds file id among the member's files, as the actor may see
+// them; a file of another member is 404 like a missing one.
+func (s *server) ownedFile(ctx context.Context, a auth.Actor, memberID, id int64) (auth.File, error) {
+	files, err := s.auth.MemberFiles(ctx, a, memberID)
+	if err != nil {
+		return auth.File{}, err
+	}
+	for _, f := range files {
+		if f.ID == id {
+			return f, nil
+		}
+	}
+	return auth.File{}, fiber.ErrNotFound
+}
+
+// serveOwnedFile sends file id if it belongs to memberID and the actor may
+// open it.
+func (s *server) serveOwnedFile(c *fiber.Ctx, memberID, id int64) error {
+	f, rc, err := s.auth.OpenFile(c.UserContext(), currentActor(c), id)
+	if err != nil {
+		return err
+	}
+	if f.MemberID != memberID {
+		rc.Close()
+		return fiber.ErrNotFound
+	}
+	return sendFile(c, f, rc)
+}
+
+func uploadedMessage(f auth.File) string {
+	if f.Kind == auth.FileAvatar {
+		return "The profile image has been updated."
+	}
+	return "The file “" + f.Name + "” has been uploaded."
+}
