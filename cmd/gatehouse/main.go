@@ -5,6 +5,8 @@
 //	gatehouse migrate        apply database migrations and exit
 //	gatehouse member create  create a member and print its id
 //	gatehouse member list    list members
+//	gatehouse member set-role|suspend|activate|delete|grant-proxy|revoke-proxy
+//	                         administer members (see "gatehouse member --help")
 //	gatehouse version        print the version
 package main
 
@@ -75,6 +77,10 @@ Commands:
   migrate          apply database migrations and exit
   member create    create a member and print its id
   member list      list members (--json for JSON)
+  member set-role --member M --role R [--group G]
+  member suspend|activate|delete M
+  member grant-proxy|revoke-proxy --target T --actor A
+                   administer members (M, T, A: id, email or username)
   version          print the version
 
 Run "gatehouse <command> --help" for the flags of a command. Every setting

@@ -104,14 +104,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			}
 		}()
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- app.Listener(ln) }()
 
 	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
 	if worker == nil {
 		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", cfg.Env)
+	// Announce before serving: once /healthz answers, the address is printed.
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- app.Listener(ln) }()
 
 	select {
 	case err = <-serveErr:

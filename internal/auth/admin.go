@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -445,7 +444,7 @@ func (s *Service) AdminCreateMember(ctx context.Context, a Actor, in AdminCreate
 		detail := "created with a temporary password; roles: " + rolesText(m.Roles)
 		if m.Status == StatusInvited {
 			detail = "invited by email; roles: " + rolesText(m.Roles)
-			if err := s.queueResetLink(ctx, tx, q, m, s.cfg.InviteTTL); err != nil {
+			if err := s.queueResetLink(ctx, tx, q, m, s.inviteLink()); err != nil {
 				return err
 			}
 		}
@@ -455,29 +454,6 @@ func (s *Service) AdminCreateMember(ctx context.Context, a Actor, in AdminCreate
 		return Member{}, err
 	}
 	return scrubSecrets(m), nil
-}
-
-// queueResetLink issues a reset token valid for ttl (older ones die) and
-// queues the reset mail inside tx. An invited member sets their first
-// password with it, which activates them.
-func (s *Service) queueResetLink(ctx context.Context, tx Tx, q *mailQueue, m Member, ttl time.Duration) error {
-	secret, err := newSecret(s.rand, 32)
-	if err != nil {
-		return err
-	}
-	now := s.clock()
-	expires := now.Add(ttl)
-	if err := tx.DeleteTokens(ctx, m.ID, TokenReset); err != nil {
-		return err
-	}
-	if err := tx.CreateToken(ctx, OneTimeToken{Hash: HashToken(secret), Kind: TokenReset, MemberID: m.ID, CreatedAt: now, ExpiresAt: expires}); err != nil {
-		return err
-	}
-	data := map[string]string{
-		"link":            s.link("/reset-password?token=" + url.QueryEscape(secret)),
-		"expires_minutes": strconv.Itoa(int(ttl.Minutes())),
-	}
-	return q.send(ctx, s.mail(MailReset, m, data, expires))
 }
 
 var mobileRE = regexp.MustCompile(`^\+?[0-9 ()./-]*$`)
@@ -654,7 +630,8 @@ func (s *Service) endAllSessions(ctx context.Context, tx Tx, id int64, now time.
 // their audit entries stay. Refused for oneself and for the last active
 // Account Owner.
 func (s *Service) AdminDeleteMember(ctx context.Context, a Actor, id int64) error {
-	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
+	var files []File
+	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		m, err := s.loadTarget(ctx, tx, a, id)
 		if err != nil {
 			return err
@@ -671,11 +648,20 @@ func (s *Service) AdminDeleteMember(ctx context.Context, a Actor, id int64) erro
 		if _, err := s.endAllSessions(ctx, tx, id, s.clock()); err != nil {
 			return err
 		}
+		if files, err = tx.FilesOfMember(ctx, id); err != nil {
+			return err
+		}
 		if err := tx.DeleteMember(ctx, id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, AuditMemberDelete, id, "deleted "+m.Email, 0)
 	})
+	if err == nil {
+		// The rows are gone with the member; their bytes go once that
+		// is committed (a failed delete keeps both).
+		s.removeBlobs(files)
+	}
+	return err
 }
 
 // AdminSendReset mails the member a reset link (the set-password link again
@@ -689,11 +675,11 @@ func (s *Service) AdminSendReset(ctx context.Context, a Actor, id int64) error {
 		if m.Status == StatusSuspended {
 			return &Error{Code: EINVALID, Message: "This member is suspended. Reactivate them before sending a reset link."}
 		}
-		ttl, detail := s.cfg.ResetTTL, "reset link sent"
+		link, detail := resetLink{base: s.link("/reset-password"), ttl: s.cfg.ResetTTL, mail: MailReset}, "reset link sent"
 		if m.Status == StatusInvited {
-			ttl, detail = s.cfg.InviteTTL, "invitation sent again"
+			link, detail = s.inviteLink(), "invitation sent again"
 		}
-		if err := s.queueResetLink(ctx, tx, q, m, ttl); err != nil {
+		if err := s.queueResetLink(ctx, tx, q, m, link); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, AuditMemberReset, id, detail, 0)
@@ -1046,4 +1032,10 @@ func (s *Service) ResolveMember(ctx context.Context, ref string) (Member, error)
 		return Member{}, Errorf(ENOTFOUND, "No member %q.", ref)
 	}
 	return m, err
+}
+
+// inviteLink is the mail of an administrator's invitation: a link to choose
+// a first password, valid for InviteTTL.
+func (s *Service) inviteLink() resetLink {
+	return resetLink{base: s.link("/reset-password"), ttl: s.cfg.InviteTTL, mail: MailAdminInvite}
 }

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -372,5 +374,27 @@ func TestOpenFileWithToken(t *testing.T) {
 	}
 	if _, _, err := e.Svc.OpenFileWithToken(ctx, g2.Token, f.ID); code(err) != auth.EUNAUTHORIZED {
 		t.Errorf("token of an ended session: %v", err)
+	}
+}
+
+// TestDeletingAMemberRemovesTheirFiles: the rows go with the member, and
+// the bytes leave the disk once the delete is committed.
+func TestDeletingAMemberRemovesTheirFiles(t *testing.T) {
+	e := authtest.New(t, auth.Config{})
+	e.Member(t, "gone@example.com", pw)
+	m, err := e.Store.MemberByLogin(ctx, "gone@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := upload(t, e, actor(t, e, "gone@example.com"), m.ID, auth.FileAttachment, "notes.txt", textBytes)
+	path := filepath.Join(filepath.Dir(e.DBPath), "files", f.StorageKey[:2], f.StorageKey)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("stored file not on disk at %s: %v", path, err)
+	}
+	if err := e.Svc.AdminDeleteMember(ctx, auth.Actor{CLI: true}, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("file bytes still on disk after the member was deleted: %v", err)
 	}
 }

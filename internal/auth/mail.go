@@ -10,6 +10,7 @@ const (
 	MailResetCode       = "reset_code"       // Data: name, code, expires_minutes, link (to the site)
 	MailInvite          = "invite"           // Data: link (to the register page)
 	MailRegisterAttempt = "register_attempt" // Data: name, link (to forgot-password)
+	MailAdminInvite     = "admin_invite"     // Data: name, link (to choose a first password), expires_minutes
 )
 
 // Mail is one message in the durable outbox. It is written in the same

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ResetMode selects what a password reset request mails.
@@ -86,40 +87,54 @@ func (s *Service) resetURLAllowed(u string) bool {
 // mailResetLink issues a reset token (and optionally a temporary password)
 // and queues the mail with a link built on base.
 func (s *Service) mailResetLink(ctx context.Context, m Member, base string, withTempPassword bool) error {
+	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+		return s.queueResetLink(ctx, tx, q, m, resetLink{base: base, ttl: s.cfg.ResetTTL, temp: withTempPassword, mail: MailReset})
+	})
+}
+
+// resetLink describes one reset mail: the page the link opens, how long it
+// lives, whether a temporary password comes with it (kuroco), and the mail
+// kind (a reset, or an administrator's invitation to set a first password).
+type resetLink struct {
+	base string
+	ttl  time.Duration
+	temp bool
+	mail string
+}
+
+// queueResetLink issues a reset token (older ones of the member die) and
+// queues its mail inside tx.
+func (s *Service) queueResetLink(ctx context.Context, tx Tx, q *mailQueue, m Member, l resetLink) error {
 	secret, err := newSecret(s.rand, 32)
 	if err != nil {
 		return err
 	}
-	var temp string
-	if withTempPassword {
-		if temp, err = s.code(12); err != nil {
-			return err
-		}
-	}
 	now := s.clock()
-	expires := now.Add(s.cfg.ResetTTL)
+	expires := now.Add(l.ttl)
 	sep := "?"
-	if strings.Contains(base, "?") {
+	if strings.Contains(l.base, "?") {
 		sep = "&"
 	}
 	data := map[string]string{
-		"link":            base + sep + "token=" + url.QueryEscape(secret),
-		"expires_minutes": strconv.Itoa(int(s.cfg.ResetTTL.Minutes())),
+		"link":            l.base + sep + "token=" + url.QueryEscape(secret),
+		"expires_minutes": strconv.Itoa(int(l.ttl.Minutes())),
 	}
 	tok := OneTimeToken{Hash: HashToken(secret), Kind: TokenReset, MemberID: m.ID, CreatedAt: now, ExpiresAt: expires}
-	if temp != "" {
+	if l.temp {
+		temp, err := s.code(12)
+		if err != nil {
+			return err
+		}
 		data["temp_password"] = temp
 		tok.Secret2Hash = HashToken(temp)
 	}
-	return s.update(ctx, func(tx Tx, q *mailQueue) error {
-		if err := tx.DeleteTokens(ctx, m.ID, TokenReset); err != nil {
-			return err
-		}
-		if err := tx.CreateToken(ctx, tok); err != nil {
-			return err
-		}
-		return q.send(ctx, s.mail(MailReset, m, data, expires))
-	})
+	if err := tx.DeleteTokens(ctx, m.ID, TokenReset); err != nil {
+		return err
+	}
+	if err := tx.CreateToken(ctx, tok); err != nil {
+		return err
+	}
+	return q.send(ctx, s.mail(l.mail, m, data, expires))
 }
 
 // mailResetCode issues wme's confirmation code, bound to the member: only

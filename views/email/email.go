@@ -85,6 +85,9 @@ func Render(kind string, data map[string]string) (Rendered, error) {
 		p.Expires = n
 		subject = "Your " + p.Product + " confirmation code"
 		html, text = resetCodeHTML(p, subject), resetCodeText(p)
+	case auth.MailAdminInvite:
+		subject = "Your " + p.Product + " account is ready"
+		html, text = adminInviteHTML(p, subject), adminInviteText(p)
 	case auth.MailInvite:
 		subject = "You're invited to " + p.Product
 		html, text = inviteHTML(p, subject), inviteText(p)

@@ -111,3 +111,18 @@ func tempPasswordLine(pw string) string {
 	}
 	return "Your temporary password: " + pw + "\n"
 }
+
+func adminInviteText(p props) string {
+	return lines(
+		greeting(p.Name),
+		"",
+		"An administrator created a "+p.Product+" account for you.",
+		"Choose your password here:",
+		"",
+		p.Link,
+		"",
+		"The link works once. If you did not expect this, you can ignore this email.",
+		"",
+		"- "+p.Product,
+	)
+}
