@@ -339,7 +339,7 @@ func TestAdminCreateMemberByInvitation(t *testing.T) {
 		t.Fatalf("invited member %+v", got)
 	}
 	mails := e.Mails(t)
-	if len(mails) == 0 || mails[0].To != "invitee@example.com" || mails[0].Kind != auth.MailReset {
+	if len(mails) == 0 || mails[0].To != "invitee@example.com" || mails[0].Kind != auth.MailAdminInvite {
 		t.Fatalf("mails %+v", mails)
 	}
 	link, err := url.Parse(mails[0].Data["link"])

@@ -132,3 +132,36 @@ func TestRenderErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderFlowMails covers the mails of the dialect flows: the kuroco
+// temporary password, wme's code, invitations and the register notice.
+func TestRenderFlowMails(t *testing.T) {
+	for _, tc := range []struct {
+		kind    string
+		data    map[string]string
+		subject string
+		want    []string
+	}{
+		{auth.MailReset, data("temp_password", "Tmp4xYz9Abcd"), "Reset your Gatehouse password", []string{"Tmp4xYz9Abcd"}},
+		{auth.MailResetCode, data("code", "6MadrbRF"), "Your Gatehouse confirmation code", []string{"6MadrbRF", "30 minutes"}},
+		{auth.MailInvite, data(), "You're invited to Gatehouse", []string{"create one", link}},
+		{auth.MailAdminInvite, data(), "Your Gatehouse account is ready", []string{"administrator created", link}},
+		{auth.MailRegisterAttempt, data(), "Someone tried to create a Gatehouse account with your address", []string{"no second account", link}},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			r, err := email.Render(tc.kind, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Subject != tc.subject {
+				t.Errorf("subject %q, want %q", r.Subject, tc.subject)
+			}
+			for _, w := range tc.want {
+				w = strings.ToLower(w)
+				if !strings.Contains(strings.ToLower(r.Text), w) || !strings.Contains(strings.ToLower(strings.ReplaceAll(r.HTML, "&amp;", "&")), w) {
+					t.Errorf("%q missing from a part:\ntext: %s\nhtml: %s", w, r.Text, r.HTML)
+				}
+			}
+		})
+	}
+}
