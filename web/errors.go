@@ -27,6 +27,8 @@ func statusOf(err error) int {
 		return fiber.StatusConflict
 	case auth.ERATELIMIT:
 		return fiber.StatusTooManyRequests
+	case auth.EUNAVAILABLE:
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError
 }
@@ -58,10 +60,10 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 		status, msg = statusOf(err), auth.ErrorMessage(err)
 		title = titleFor(status)
 	}
-	if status >= 500 {
+	if status >= 500 && status != fiber.StatusServiceUnavailable {
 		s.log.Error("internal error", "request_id", reqID(c), "path", logPath(c), "err", err.Error())
 	}
-	if status == fiber.StatusTooManyRequests {
+	if status == fiber.StatusTooManyRequests || status == fiber.StatusServiceUnavailable {
 		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
 			c.Set("Retry-After", retryAfter(e.RetryAfter))
 		}
@@ -84,6 +86,8 @@ func titleFor(status int) string {
 		return "Too many attempts"
 	case fiber.StatusUnauthorized:
 		return "Sign in required"
+	case fiber.StatusServiceUnavailable:
+		return "Busy"
 	}
 	if status >= 500 {
 		return "Something went wrong"

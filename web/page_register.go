@@ -39,10 +39,13 @@ func (s *server) handleRegisterShow() fiber.Handler {
 	}
 }
 
-// handleRegisterSubmit creates the account and signs the new member in. The
-// form's invite (when joining by invitation) goes to the service, which
-// holds the email to the invited one and counts it as verified. Field
-// problems re-render the form with the input kept (never passwords).
+// handleRegisterSubmit creates the account, or, for an email that is
+// already registered, mails its owner instead; either way it answers the
+// same "check your inbox" page with the same status and nobody is signed in
+// (checklist B7). The form's invite (when joining by invitation) goes to
+// the service, which holds the email to the invited one and counts it as
+// verified. Field problems re-render the form with the input kept (never
+// passwords); they reveal nothing about other accounts.
 func (s *server) handleRegisterSubmit() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		confirm := form(c, "confirm")
@@ -59,14 +62,10 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 		if in.Invite != "" {
 			c.Set("Referrer-Policy", "no-referrer")
 		}
-		m, as, err := s.auth.Register(c.UserContext(), in)
+		_, err := s.auth.RegisterOrNotify(c.UserContext(), in)
 		switch auth.ErrorCode(err) {
 		case "":
-			if err := s.signIn(c, as); err != nil {
-				return err
-			}
-			sess(c).flash("Welcome, " + m.DisplayName() + "! Your account is ready.")
-			return redirect(c, "/account")
+			return s.render(c, fiber.StatusOK, views.RegisterSentPage())
 		case auth.EINVALID, auth.ECONFLICT, auth.EEXPIRED, auth.ENOTFOUND, auth.EUNAUTHORIZED:
 			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(registerRetryProps(in, err)))
 		}

@@ -24,6 +24,13 @@ type Config struct {
 	ProductName string
 	BodyLimit   int           // bytes; 64 KiB by default
 	ReadTimeout time.Duration // 10 s by default
+	// TrustedProxies are the peers (IPs or CIDRs) whose X-Forwarded-For
+	// names the client IP (GATEHOUSE_TRUSTED_PROXIES). From any other peer
+	// the header is ignored and the client IP is the connection's address,
+	// so a forged header cannot escape the per-IP throttle (checklist B4).
+	// Fiber takes the first valid address of the header: the proxy must
+	// set it (not append to a client's value).
+	TrustedProxies []string
 }
 
 // Deps are the collaborators of the web layer.
@@ -71,6 +78,10 @@ func New(d Deps) *fiber.App {
 	}
 	s.sessions = newSessionStore(d.Sessions, s.secure)
 
+	proxyHeader := ""
+	if len(cfg.TrustedProxies) > 0 {
+		proxyHeader = fiber.HeaderXForwardedFor
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               cfg.ProductName,
 		DisableStartupMessage: true,
@@ -84,6 +95,11 @@ func New(d Deps) *fiber.App {
 		// on and no trusted proxies, c.Hostname() and c.Protocol() come from
 		// the connection itself, and links are built from BaseURL anyway.
 		EnableTrustedProxyCheck: true,
+		// c.IP() reads X-Forwarded-For only from the trusted proxies, and
+		// only a syntactically valid address from it.
+		TrustedProxies:     cfg.TrustedProxies,
+		ProxyHeader:        proxyHeader,
+		EnableIPValidation: true,
 	})
 	// The member file uploads alone may send more than BodyLimit.
 	app.Server().HeaderReceived = uploadBodyLimit

@@ -114,12 +114,19 @@ func TestBrowserRegisterLogoutLogin(t *testing.T) {
 		chromedp.SendKeys(`input[name="password"]`, password, chromedp.ByQuery),
 		chromedp.SendKeys(`input[name="confirm"]`, password, chromedp.ByQuery),
 		chromedp.Click(`[data-testid="register-submit"]`, chromedp.ByQuery),
+		// Registering answers "check your inbox" and signs nobody in (B7).
+		chromedp.WaitVisible(`[data-testid="register-sent"]`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="login-link"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="login-submit"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="identifier"]`, email, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="password"]`, password, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="login-submit"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(heading, chromedp.ByQuery),
 		chromedp.Text(heading, &text, chromedp.ByQuery),
 		chromedp.Location(&loc),
 	)
 	if !strings.HasSuffix(loc, "/account") {
-		t.Errorf("after registering: on %s, want /account", loc)
+		t.Errorf("after registering and signing in: on %s, want /account", loc)
 	}
 	if !strings.Contains(text, name) {
 		t.Errorf("account heading %q does not greet %q", text, name)

@@ -37,6 +37,16 @@ type Config struct {
 	OpenAPIAccessTTL, OpenAPIRefreshTTL                              time.Duration
 	KotiveIdleTTL, InviteTTL, ResetCodeTTL                           time.Duration
 
+	OutboxMaxBackoff time.Duration // cap of the outbox worker's retry delay
+
+	// IPRateLimit is how many failed logins one client IP may make per
+	// minute (GATEHOUSE_IP_RATE_LIMIT; -1 when "off"). The counts live in
+	// memory and reset when the process restarts.
+	IPRateLimit int
+	// TrustedProxies are the peers (IPs or CIDRs) whose X-Forwarded-For
+	// names the client (GATEHOUSE_TRUSTED_PROXIES); empty: none.
+	TrustedProxies []string
+
 	ResetURLAllowList []string        // PASSWORD_RESET_URL_ALLOW_LIST
 	OAuthProviders    []OAuthProvider // AUTH_PROVIDERS and AUTH_<PROVIDER>_*
 }
@@ -137,6 +147,29 @@ var settings = []setting{
 	{"GATEHOUSE_OPENAPI_ACCESS_TTL", "24h", "openapi access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIAccessTTL })},
 	{"GATEHOUSE_OPENAPI_REFRESH_TTL", "288h", "openapi refresh token lifetime (12 days)", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIRefreshTTL })},
 	{"GATEHOUSE_KOTIVE_IDLE_TTL", "12h", "kotive authToken idle timeout", durationInto(func(c *Config) *time.Duration { return &c.KotiveIdleTTL })},
+	{"GATEHOUSE_OUTBOX_MAX_BACKOFF", "10m", "longest delay between two attempts to send a mail", durationInto(func(c *Config) *time.Duration { return &c.OutboxMaxBackoff })},
+	{"GATEHOUSE_IP_RATE_LIMIT", "100", `failed logins per client IP per minute, or "off" (in memory: resets on restart)`, func(c *Config, v string) error {
+		if strings.EqualFold(strings.TrimSpace(v), "off") {
+			c.IPRateLimit = -1
+			return nil
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 1000000 {
+			return errors.New(`must be a number from 1 to 1000000, or "off"`)
+		}
+		c.IPRateLimit = n
+		return nil
+	}},
+	{"GATEHOUSE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, p := range splitList(v) {
+			if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+				return fmt.Errorf("%q is not an IP address or CIDR", p)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+		return nil
+	}},
 	{"PASSWORD_RESET_URL_ALLOW_LIST", "", "comma-separated reset URLs clients may ask reset links to use (directus reset_url)", func(c *Config, v string) error {
 		c.ResetURLAllowList = nil
 		for _, u := range splitList(v) {

@@ -49,6 +49,7 @@ func TestConfigDefaults(t *testing.T) {
 		DirectusAccessTTL: 15 * time.Minute, DirectusRefreshTTL: 7 * 24 * time.Hour,
 		OpenAPIAccessTTL: 24 * time.Hour, OpenAPIRefreshTTL: 12 * 24 * time.Hour,
 		KotiveIdleTTL: 12 * time.Hour, InviteTTL: 7 * 24 * time.Hour, ResetCodeTTL: 10 * time.Minute,
+		OutboxMaxBackoff: 10 * time.Minute, IPRateLimit: 100,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -270,6 +271,31 @@ func TestConfigTokenSettings(t *testing.T) {
 		{"AUTH_PROVIDERS": "x", "AUTH_X_CLIENT_ID": "i", "AUTH_X_AUTHORIZE_URL": "ftp://x", "AUTH_X_ACCESS_URL": "https://a", "AUTH_X_PROFILE_URL": "https://p"},
 		{"PASSWORD_RESET_URL_ALLOW_LIST": "/relative"},
 		{"GATEHOUSE_WME_MAX_ACCESS_PER_REFRESH": "0"},
+	} {
+		if _, err := resolve(t, bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// TestConfigBruteForce reads GATEHOUSE_IP_RATE_LIMIT and
+// GATEHOUSE_TRUSTED_PROXIES (checklist B4).
+func TestConfigBruteForce(t *testing.T) {
+	c, err := resolve(t, env{"GATEHOUSE_IP_RATE_LIMIT": "off", "GATEHOUSE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7 ,::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IPRateLimit != -1 || !reflect.DeepEqual(c.TrustedProxies, []string{"10.0.0.0/8", "192.168.1.7", "::1"}) {
+		t.Errorf("got limit %d, proxies %q", c.IPRateLimit, c.TrustedProxies)
+	}
+	if c, err = resolve(t, env{}, "--ip-rate-limit", "25"); err != nil || c.IPRateLimit != 25 {
+		t.Errorf("--ip-rate-limit 25 = %d, %v", c.IPRateLimit, err)
+	}
+	for _, bad := range []env{
+		{"GATEHOUSE_IP_RATE_LIMIT": "0"},
+		{"GATEHOUSE_IP_RATE_LIMIT": "lots"},
+		{"GATEHOUSE_TRUSTED_PROXIES": "proxy.example.com"},
+		{"GATEHOUSE_TRUSTED_PROXIES": "10.0.0.0/33"},
 	} {
 		if _, err := resolve(t, bad); err == nil {
 			t.Errorf("%v accepted", bad)

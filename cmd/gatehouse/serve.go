@@ -68,7 +68,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	var worker *outbox.Worker
 	notify := func() {}
 	if sender != nil {
-		worker = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log})
+		worker = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff})
 		notify = worker.Notify
 	}
 	svc, err := newService(st, cfg, notify)
@@ -90,6 +90,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			BaseURL: cfg.BaseURL,
 			Prod:    cfg.Prod(),
 			DevMail: !cfg.Prod() && cfg.SMTPURL == "",
+
+			TrustedProxies: cfg.TrustedProxies,
 		},
 	})
 
@@ -167,6 +169,7 @@ func authConfig(cfg Config) auth.Config {
 		FileTokenTTL:      cfg.KurocoFileTTL,
 		Policies:          p,
 		ResetURLAllowList: cfg.ResetURLAllowList,
+		IPFailureLimit:    cfg.IPRateLimit,
 	}
 }
 

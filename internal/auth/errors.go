@@ -18,6 +18,7 @@ const (
 	EEXPIRED      = "expired"      // token or link past its lifetime
 	ENEWPASSWORD  = "new_password_required"
 	EOTP          = "invalid_otp" // MFA is on and the one-time password is missing or wrong
+	EUNAVAILABLE  = "unavailable" // overloaded (hash queue full); RetryAfter says when to retry
 	EINTERNAL     = "internal"    // anything unexpected; never shown in detail
 )
 

@@ -7,7 +7,7 @@ import "context"
 // ExchangeGrant. Members with MFA on must use a dialect that carries a
 // one-time password.
 func (s *Service) LoginChallenge(ctx context.Context, in LoginInput) (Member, Grant, error) {
-	m, err := s.checkPassword(ctx, in.Identifier, in.Password)
+	m, err := s.checkPassword(ctx, in.Identifier, in.Password, in.Meta)
 	if err != nil {
 		return Member{}, Grant{}, err
 	}
@@ -26,7 +26,10 @@ func (s *Service) LoginChallenge(ctx context.Context, in LoginInput) (Member, Gr
 		g.Token, g.ExpiresAt, err = s.mint(ctx, tx, CredGrant, in.Via, sess, s.cfg.GrantTTL, "")
 		return err
 	})
-	return m.Member, g, err
+	if err != nil {
+		return Member{}, Grant{}, err
+	}
+	return m.Member, g, nil
 }
 
 // ExchangeGrant turns a grant token into access and refresh tokens, once.

@@ -62,7 +62,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) service(t *testing.T) *auth.Service {
 	t.Helper()
 	svc, err := auth.NewService(f.e.Store, auth.NewArgon2(testenv.FastArgon2),
-		auth.Config{BaseURL: f.e.BaseURL}, auth.Options{Now: f.clock.Now})
+		auth.Config{BaseURL: f.e.BaseURL, FailureFloor: time.Millisecond}, auth.Options{Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

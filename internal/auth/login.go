@@ -20,7 +20,7 @@ type LoginInput struct {
 // verification. A member with a temporary password gets an ENEWPASSWORD
 // error whose Challenge completes the login in CompleteNewPassword.
 func (s *Service) Login(ctx context.Context, in LoginInput) (Member, Session, error) {
-	m, err := s.checkPassword(ctx, in.Identifier, in.Password)
+	m, err := s.checkPassword(ctx, in.Identifier, in.Password, in.Meta)
 	if err != nil {
 		return Member{}, Session{}, err
 	}
@@ -36,6 +36,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Member, Session, er
 	}
 	var sess Session
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		if err := tx.DeleteLoginFailures(ctx, m.key); err != nil {
+			return err
+		}
 		if m.rehash != "" {
 			if err := tx.SetPasswordHash(ctx, m.ID, m.rehash); err != nil {
 				return err
@@ -48,45 +51,85 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Member, Session, er
 }
 
 // verifiedMember is a member whose password just matched, with a fresh hash
-// when the stored one used outdated parameters.
+// when the stored one used outdated parameters, and the key of its failure
+// counter, which a member with MFA keeps until the code is right too.
 type verifiedMember struct {
 	Member
 	rehash string
+	key    string
 }
 
 // checkPassword finds the member and verifies the password, answering
-// errInvalidCredentials for every kind of failure.
-func (s *Service) checkPassword(ctx context.Context, identifier, password string) (verifiedMember, error) {
+// errInvalidCredentials for every kind of failure (unknown account, wrong
+// password, suspended or invited account) after at least FailureFloor.
+// Before any hash it passes the per-IP throttle and reserves the attempt on
+// the account's failure counter (lockout.go); a backed-off account or IP is
+// ERATELIMIT, the same for known and unknown identifiers. The caller
+// clears the counter (v.key) in the transaction that completes the login,
+// after the one-time password for a member with MFA; until then the
+// reservation stays counted.
+func (s *Service) checkPassword(ctx context.Context, identifier, password string, meta ClientMeta) (v verifiedMember, err error) {
+	start := time.Now()
+	defer func() {
+		if err != nil {
+			s.failureFloor(ctx, start)
+		}
+	}()
+	at, retry, ok := s.ips.reserve(meta.IP)
+	if !ok {
+		return verifiedMember{}, rateLimited(retry)
+	}
+	key := Canonical(identifier)
+	if len(key) > maxIdentifierLen {
+		key = key[:maxIdentifierLen]
+	}
+	m, err := s.store.MemberByLogin(ctx, key)
+	known := err == nil
+	if err != nil && !isNotFound(err) {
+		return verifiedMember{}, err
+	}
+	counter := unknownKey(key)
+	if known {
+		counter = memberKey(m.ID)
+	}
+	if err := s.reserveAttempt(ctx, counter); err != nil {
+		return verifiedMember{}, err
+	}
 	if len(password) > MaxPasswordBytes || password == "" {
 		return verifiedMember{}, errInvalidCredentials
 	}
-	m, err := s.store.MemberByLogin(ctx, Canonical(identifier))
-	if isNotFound(err) {
-		_, _, _ = s.hasher.Verify(password, s.dummy)
-		return verifiedMember{}, errInvalidCredentials
+	hash := m.PasswordHash
+	if !known || hash == "" {
+		hash = s.dummy // unknown, or invited without a password yet
 	}
-	if err != nil {
+	match, rehash, err := s.hasher.Verify(password, hash)
+	if err != nil && ErrorCode(err) != EINTERNAL {
+		// Overloaded (EUNAVAILABLE) and the like: no hash was evaluated,
+		// so the attempt is not a failure; give its reservations back.
+		s.ips.release(meta.IP, at)
+		if uerr := s.unreserveAttempt(context.WithoutCancel(ctx), counter); uerr != nil {
+			return verifiedMember{}, uerr
+		}
 		return verifiedMember{}, err
 	}
-	hash := m.PasswordHash
-	if hash == "" {
-		hash = s.dummy // invited members have no password yet
-	}
-	ok, rehash, err := s.hasher.Verify(password, hash)
-	if err != nil || !ok || m.PasswordHash == "" {
+	if err != nil || !match || !known || m.PasswordHash == "" {
 		return verifiedMember{}, errInvalidCredentials
 	}
 	if m.Status != StatusActive && m.Status != StatusPasswordResetRequired {
 		return verifiedMember{}, errInvalidCredentials
 	}
-	v := verifiedMember{Member: m}
+	v = verifiedMember{Member: m, key: counter}
 	if rehash {
 		if v.rehash, err = s.hasher.Hash(password); err != nil {
 			return verifiedMember{}, err
 		}
 	}
+	s.ips.release(meta.IP, at)
 	return v, nil
 }
+
+// maxIdentifierLen bounds the identifier used as a counter key.
+const maxIdentifierLen = 320
 
 // openSession creates a session for the member inside tx. Its absolute
 // lifetime is the pages' SessionTTL or the dialect policy's Session.
@@ -149,6 +192,12 @@ func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta C
 	if err != nil {
 		return Member{}, Session{}, err
 	}
+	// Each code counts on the account's failure counter like a password
+	// (checklist M3): a backed-off account is refused even with a right code.
+	key := memberKey(m.ID)
+	if err := s.reserveAttempt(ctx, key); err != nil {
+		return Member{}, Session{}, err
+	}
 	var (
 		sess   Session
 		failed bool
@@ -167,6 +216,9 @@ func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta C
 		}
 		if err := tx.UseToken(ctx, tok.Hash, s.clock()); err != nil {
 			return errChallengeInvalid
+		}
+		if err := tx.DeleteLoginFailures(ctx, key); err != nil {
+			return err
 		}
 		var err error
 		sess, err = s.openSession(ctx, tx, m.ID, ViaPage, meta)
@@ -282,6 +334,12 @@ func (s *Service) Authenticate(ctx context.Context, sessionID int64) (Member, Se
 	if err != nil {
 		return Member{}, Session{}, err
 	}
+	return s.authenticateSession(ctx, sess)
+}
+
+// authenticateSession checks a loaded session: live, its member active, its
+// proxy grant (if any) still there; it records the activity.
+func (s *Service) authenticateSession(ctx context.Context, sess Session) (Member, Session, error) {
 	now := s.clock()
 	if !sess.Active(now, s.idle(sess)) {
 		return Member{}, Session{}, errSessionEnded

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,15 +93,18 @@ func (p Argon2Params) checkBounds() error {
 // (NIST SP 800-63B §5.1.1.2), so the same password typed as composed or
 // decomposed accents, or in full-width forms, matches.
 //
-// At most GOMAXPROCS hash computations run at once per Argon2; further calls
-// wait. Each computation holds Memory KiB, so this bounds memory under a
-// flood of logins (100 parallel logins at 19 MiB would be about 1.9 GiB)
-// without lowering throughput, since a single-lane argon2id is CPU-bound.
+// Hash computations run in a bounded pool (see PoolOptions): at most
+// GOMAXPROCS at once per Argon2, further calls wait in a fair FIFO queue of
+// at most DefaultHashQueueLimit, and beyond that Hash and Verify return
+// ErrOverloaded at once. Each computation holds Memory KiB, so this bounds
+// memory under a flood of logins (100 parallel logins at 19 MiB would be
+// about 1.9 GiB; the pool keeps it at slots × 19 MiB) without lowering
+// throughput, since a single-lane argon2id is CPU-bound.
 //
 // An Argon2 is safe for concurrent use.
 type Argon2 struct {
 	params Argon2Params
-	sem    chan struct{}
+	pool   *hashPool
 
 	dummyOnce sync.Once
 	dummy     string
@@ -111,8 +113,14 @@ type Argon2 struct {
 // NewArgon2 returns a hasher producing hashes with p. Zero fields of p take
 // the value from DefaultArgon2Params. It panics if p is outside the hard
 // bounds (a programming error: it could not verify its own hashes); use
-// p.Validate to check configured values first.
+// p.Validate to check configured values first. The hash pool has the
+// default size (see NewArgon2Pool).
 func NewArgon2(p Argon2Params) *Argon2 {
+	return NewArgon2Pool(p, PoolOptions{})
+}
+
+// NewArgon2Pool is NewArgon2 with an explicit hash pool size.
+func NewArgon2Pool(p Argon2Params, o PoolOptions) *Argon2 {
 	d := DefaultArgon2Params
 	if p.Memory == 0 {
 		p.Memory = d.Memory
@@ -132,11 +140,7 @@ func NewArgon2(p Argon2Params) *Argon2 {
 	if err := p.checkBounds(); err != nil {
 		panic(err)
 	}
-	n := runtime.GOMAXPROCS(0)
-	if n < 1 {
-		n = 1
-	}
-	return &Argon2{params: p, sem: make(chan struct{}, n)}
+	return &Argon2{params: p, pool: newHashPool(o)}
 }
 
 // Params returns the parameters new hashes are made with.
@@ -145,8 +149,14 @@ func (a *Argon2) Params() Argon2Params { return a.params }
 var errPasswordTooLong = FieldError("password", fmt.Sprintf("Password must be at most %d bytes.", MaxPasswordBytes))
 
 // Hash returns the PHC-encoded argon2id hash of password with a fresh random
-// salt. Passwords longer than MaxPasswordBytes are refused.
+// salt. Passwords longer than MaxPasswordBytes are refused; with the hash
+// pool's queue full it returns ErrOverloaded.
 func (a *Argon2) Hash(password string) (string, error) {
+	return a.hash(password, true)
+}
+
+// hash is Hash; limited false waits for a slot even past the queue limit.
+func (a *Argon2) hash(password string, limited bool) (string, error) {
 	if len(password) > MaxPasswordBytes {
 		return "", errPasswordTooLong
 	}
@@ -155,7 +165,10 @@ func (a *Argon2) Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("argon2: salt: %w", err)
 	}
-	key := a.derive(password, salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key, err := a.derive(limited, password, salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	if err != nil {
+		return "", err
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.Memory, p.Time, p.Threads,
@@ -168,7 +181,8 @@ func (a *Argon2) Hash(password string) (string, error) {
 // A password longer than MaxPasswordBytes is a mismatch, returned at once
 // without hashing. rehash is true only when ok is true and encoded was made
 // with parameters (m, t, p, salt or key length) other than the configured
-// ones, so the caller should store a fresh Hash.
+// ones, so the caller should store a fresh Hash. With the hash pool's queue
+// full it returns ErrOverloaded (not a mismatch: the caller must pass it on).
 func (a *Argon2) Verify(password, encoded string) (ok, rehash bool, err error) {
 	if len(password) > MaxPasswordBytes {
 		return false, false, nil
@@ -177,7 +191,10 @@ func (a *Argon2) Verify(password, encoded string) (ok, rehash bool, err error) {
 	if err != nil {
 		return false, false, err
 	}
-	key := a.derive(password, h.salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	key, err := a.derive(true, password, h.salt, h.params.Time, h.params.Memory, h.params.Threads, h.params.KeyLen)
+	if err != nil {
+		return false, false, err
+	}
 	if subtle.ConstantTimeCompare(key, h.key) != 1 {
 		return false, false, nil
 	}
@@ -191,7 +208,7 @@ func (a *Argon2) Verify(password, encoded string) (ok, rehash bool, err error) {
 // for a real account (checklist B6) and does not reveal which accounts exist.
 func (a *Argon2) DummyHash() string {
 	a.dummyOnce.Do(func() {
-		h, err := a.Hash(rand.Text() + rand.Text())
+		h, err := a.hash(rand.Text()+rand.Text(), false)
 		if err != nil {
 			// crypto/rand does not fail on supported platforms (Go ≥ 1.24).
 			panic(err)
@@ -202,11 +219,14 @@ func (a *Argon2) DummyHash() string {
 }
 
 // derive computes the argon2id key of the NFKC-normalised password, holding
-// one of the hasher's concurrency slots.
-func (a *Argon2) derive(password string, salt []byte, t, m uint32, p uint8, keyLen uint32) []byte {
-	a.sem <- struct{}{}
-	defer func() { <-a.sem }()
-	return argon2.IDKey([]byte(norm.NFKC.String(password)), salt, t, m, p, keyLen)
+// one of the hash pool's slots. With limited set and the queue full it
+// returns ErrOverloaded without computing anything.
+func (a *Argon2) derive(limited bool, password string, salt []byte, t, m uint32, p uint8, keyLen uint32) ([]byte, error) {
+	if err := a.pool.acquire(limited); err != nil {
+		return nil, err
+	}
+	defer a.pool.release()
+	return argon2.IDKey([]byte(norm.NFKC.String(password)), salt, t, m, p, keyLen), nil
 }
 
 type argon2Hash struct {

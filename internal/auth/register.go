@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 )
@@ -27,9 +28,61 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Member, Sessi
 	return m, t.Session, err
 }
 
+// RegisterOrNotify is the sign-up of the pages (checklist B7): it answers
+// the same for a new and an already-registered email. A new member is
+// created with a welcome mail but not signed in (created is true); for a
+// taken email nothing is created and the owner gets a "someone tried to
+// register" mail instead (created is false, err nil). Invalid input is an
+// EINVALID error as in Register, and an invitation that does not hold is
+// refused as there.
+func (s *Service) RegisterOrNotify(ctx context.Context, in RegisterInput) (created bool, err error) {
+	_, _, err = s.registerWith(ctx, in, nil)
+	if !errors.Is(err, errRegisterTaken) {
+		return err == nil, err
+	}
+	return false, s.notifyRegisterAttempt(ctx, in.Email)
+}
+
+// errRegisterTaken is registerWith's answer for a taken email when the
+// caller asked to hide it.
+var errRegisterTaken = errors.New("auth: email already registered")
+
+// notifyRegisterAttempt mails the owner of email that someone tried to
+// register with it, within the per-address mail limit.
+func (s *Service) notifyRegisterAttempt(ctx context.Context, email string) error {
+	m, err := s.store.MemberByLogin(ctx, Canonical(email))
+	if isNotFound(err) {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	n, err := s.store.CountRecentMail(ctx, m.Email, []string{MailRegisterAttempt}, s.clock().Add(-mailLimitWindow))
+	if err != nil || n >= mailLimit {
+		return err
+	}
+	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+		return q.send(ctx, s.mail(MailRegisterAttempt, m, map[string]string{"link": s.link("/forgot-password")}, s.clock().Add(24*time.Hour)))
+	})
+}
+
 // register creates the member and opens a session, with tokens under
 // in.Via's policy when withTokens.
 func (s *Service) register(ctx context.Context, in RegisterInput, withTokens bool) (Member, Tokens, error) {
+	return s.registerWith(ctx, in, func(ctx context.Context, tx Tx, m Member) (Tokens, error) {
+		sess, err := s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
+		if err != nil || !withTokens {
+			return Tokens{Session: sess}, err
+		}
+		return s.issue(ctx, tx, sess, in.Via)
+	})
+}
+
+// registerWith validates in, creates the member with a welcome mail and,
+// when open is set, opens its session inside the same transaction. With
+// open nil a taken email is errRegisterTaken, after the same hashing work
+// as a new account.
+func (s *Service) registerWith(ctx context.Context, in RegisterInput, open func(ctx context.Context, tx Tx, m Member) (Tokens, error)) (Member, Tokens, error) {
 	m, err := s.newMember(in.Email, in.Username, in.Name, in.Password, in.Confirm)
 	bio, bioErr := cleanText("bio", "Bio", in.Bio, maxBioLen, true)
 	if err := mergeFields(err, bioErr); err != nil {
@@ -65,17 +118,19 @@ func (s *Service) register(ctx context.Context, in RegisterInput, withTokens boo
 			}
 		}
 		if err := createMember(ctx, tx, &m); err != nil {
+			if e := AsError(err); open == nil && e != nil && e.Code == ECONFLICT && e.Fields["email"] != "" {
+				return errRegisterTaken
+			}
 			return err
 		}
 		if err := q.send(ctx, s.mail(MailWelcome, m, map[string]string{"link": s.link("/account")}, now.Add(24*time.Hour))); err != nil {
 			return err
 		}
-		sess, err := s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
-		if err != nil || !withTokens {
-			t.Session = sess
-			return err
+		if open == nil {
+			return nil
 		}
-		t, err = s.issue(ctx, tx, sess, in.Via)
+		var err error
+		t, err = open(ctx, tx, m)
 		return err
 	})
 	if err != nil {

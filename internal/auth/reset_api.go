@@ -65,6 +65,9 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	if m.Status == StatusSuspended || m.Status == StatusInvited {
 		return nil
 	}
+	if full, err := s.mailLimitReached(ctx, m.Email); err != nil || full {
+		return err
+	}
 	switch req.Mode {
 	case ResetCode:
 		return s.mailResetCode(ctx, m)
@@ -274,9 +277,15 @@ func (s *Service) ChangePasswordWithCurrent(ctx context.Context, loginID, curren
 			return err
 		}
 	}
-	m, err := s.checkPassword(ctx, identifier, current)
+	m, err := s.checkPassword(ctx, identifier, current, ClientMeta{})
+	if ErrorCode(err) == ERATELIMIT {
+		return err
+	}
 	if err != nil {
 		return errLoginInvalid
+	}
+	if err := s.clearFailures(ctx, m.key); err != nil {
+		return err
 	}
 	if err := s.policy.Check(newPassword, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
 		return &Error{Code: EINVALID, Message: ErrorMessage(err), Fields: map[string]string{"new_password": ErrorMessage(err)}}
@@ -303,6 +312,9 @@ func (s *Service) InviteOrReset(ctx context.Context, email string) error {
 		return s.RequestReset(ctx, ResetRequest{Identifier: email})
 	}
 	if !isNotFound(err) {
+		return err
+	}
+	if full, err := s.mailLimitReached(ctx, email); err != nil || full {
 		return err
 	}
 	secret, err := newSecret(s.rand, 32)
@@ -368,4 +380,22 @@ func (s *Service) RegisterTokens(ctx context.Context, in RegisterInput) (Member,
 // groupsIndex).
 func (s *Service) MemberGroups(ctx context.Context, memberID int64) ([]Group, error) {
 	return s.store.GroupsOfMember(ctx, memberID)
+}
+
+// Per-address mail limit (checklist B8): at most mailLimit reset,
+// reset-code and invitation mails to one address per mailLimitWindow.
+// Beyond it the requests answer exactly as before and queue nothing.
+const (
+	mailLimit       = 5
+	mailLimitWindow = time.Hour
+)
+
+// limitedMailKinds are the mails anyone can cause to be sent to an address.
+var limitedMailKinds = []string{MailReset, MailResetCode, MailInvite}
+
+// mailLimitReached reports whether the address already got mailLimit
+// limited mails within the window.
+func (s *Service) mailLimitReached(ctx context.Context, to string) (bool, error) {
+	n, err := s.store.CountRecentMail(ctx, to, limitedMailKinds, s.clock().Add(-mailLimitWindow))
+	return n >= mailLimit, err
 }

@@ -31,6 +31,14 @@ type Config struct {
 	ResetURLAllowList []string
 	// Issuer and Audience of id_tokens (default: BaseURL and "gatehouse").
 	Issuer, Audience string
+	// IPFailureLimit is how many failed logins one client IP may make per
+	// minute (checklist B4): 0 means the default 100, a negative value
+	// turns the per-IP throttle off. It is kept in memory and resets when
+	// the process restarts.
+	IPFailureLimit int
+	// FailureFloor is the least time any failed login takes (checklist B6):
+	// 0 means the default 300 ms, a negative value means none.
+	FailureFloor time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -76,6 +84,12 @@ func (c Config) withDefaults() Config {
 	if c.Audience == "" {
 		c.Audience = "gatehouse"
 	}
+	if c.IPFailureLimit == 0 {
+		c.IPFailureLimit = 100
+	}
+	if c.FailureFloor == 0 {
+		c.FailureFloor = 300 * time.Millisecond
+	}
 	return c
 }
 
@@ -97,9 +111,10 @@ type Service struct {
 	now    func() time.Time
 	rand   io.Reader
 	notify func()
-	dummy  string   // a real hash of a random password, verified for unknown accounts
-	keys   keyCache // id_token signing keys (signing.go)
-	blobs  Blobs    // member file bytes (files.go)
+	dummy  string      // a real hash of a random password, verified for unknown accounts
+	keys   keyCache    // id_token signing keys (signing.go)
+	blobs  Blobs       // member file bytes (files.go)
+	ips    *ipThrottle // failed logins per client IP (throttle.go)
 }
 
 // NewService builds the service. It computes one dummy hash, so that a login
@@ -125,6 +140,7 @@ func NewService(store Store, hasher Hasher, cfg Config, opts Options) (*Service,
 	if s.notify == nil {
 		s.notify = func() {}
 	}
+	s.ips = newIPThrottle(cfg.IPFailureLimit, s.now)
 	secret, err := newSecret(s.rand, 32)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,12 @@ type Reader interface {
 	FileByID(ctx context.Context, id int64) (File, error)
 	// ListMail returns the newest outbox mails first.
 	ListMail(ctx context.Context, limit int) ([]Mail, error)
+	// CountRecentMail counts the outbox mails of the kinds to the address
+	// created at or after since (the per-address mail limit, checklist B8).
+	CountRecentMail(ctx context.Context, to string, kinds []string, since time.Time) (int, error)
+	// LoginFailures reads the login failure counter under key (ENOTFOUND
+	// when there is none).
+	LoginFailures(ctx context.Context, key string) (LoginFailure, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -106,6 +112,11 @@ type Tx interface {
 	CreateSigningKey(ctx context.Context, k SigningKey) error
 
 	EnqueueMail(ctx context.Context, m Mail) error
+
+	// SetLoginFailures stores the counter under f.Key, replacing any
+	// earlier one; DeleteLoginFailures removes it (absent is fine).
+	SetLoginFailures(ctx context.Context, f LoginFailure) error
+	DeleteLoginFailures(ctx context.Context, key string) error
 
 	// DeleteMember removes the member and everything that cascades from it
 	// (roles, sessions, credentials, grants, files rows); audit entries stay.

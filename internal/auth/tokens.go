@@ -134,7 +134,7 @@ func (s *Service) withIDToken(ctx context.Context, m Member, via string, t Token
 // LoginTokens checks the password (and the one-time password when MFA is on)
 // and opens a session with tokens issued under the policy of in.Via.
 func (s *Service) LoginTokens(ctx context.Context, in LoginInput) (Member, Tokens, error) {
-	m, err := s.checkPassword(ctx, in.Identifier, in.Password)
+	m, err := s.checkPassword(ctx, in.Identifier, in.Password, in.Meta)
 	if err != nil {
 		return Member{}, Tokens{}, err
 	}
@@ -184,8 +184,12 @@ func (s *Service) mfaGate(ctx context.Context, tx Tx, m Member, otp string) erro
 	return s.checkOTP(ctx, tx, m, otp)
 }
 
-// loginSession stores a pending rehash and opens the session of a login.
+// loginSession clears the failure counter, stores a pending rehash and
+// opens the session of a complete login.
 func (s *Service) loginSession(ctx context.Context, tx Tx, m verifiedMember, via string, meta ClientMeta) (Session, error) {
+	if err := tx.DeleteLoginFailures(ctx, m.key); err != nil {
+		return Session{}, err
+	}
 	if m.rehash != "" {
 		if err := tx.SetPasswordHash(ctx, m.ID, m.rehash); err != nil {
 			return Session{}, err
@@ -334,11 +338,11 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (Member, 
 	if token == "" || len(token) > maxTokenLen {
 		return Member{}, Session{}, errInvalidToken
 	}
-	c, _, err := s.liveCredential(ctx, s.store, HashToken(token), CredAccess)
+	_, sess, err := s.liveCredential(ctx, s.store, HashToken(token), CredAccess)
 	if err != nil {
 		return Member{}, Session{}, err
 	}
-	m, sess, err := s.Authenticate(ctx, c.SessionID)
+	m, sess, err := s.authenticateSession(ctx, sess)
 	if ErrorCode(err) == EUNAUTHORIZED {
 		return Member{}, Session{}, errInvalidToken
 	}

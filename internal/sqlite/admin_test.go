@@ -469,7 +469,7 @@ func TestMigrate0003OnTop(t *testing.T) {
 		created_at, updated_at) VALUES (7, 'Old@Example.com', 'old@example.com', 'old', 'Old Timer', 'active', 1000, 1000)`); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.Migrate(ctx); err != nil || n != 1 {
+	if n, err := sqlite.MigrateTo(ctx, s, 3); err != nil || n != 1 {
 		t.Fatalf("Migrate on top of 0002 = %d, %v; want 1, nil", n, err)
 	}
 	page, err := s.SearchMembers(ctx, auth.MemberFilter{Query: "timer", Sort: auth.SortName})

@@ -156,6 +156,7 @@ func New(t testing.TB, o Options) *Env {
 	}
 	cfg := o.Auth
 	cfg.BaseURL = o.BaseURL
+	cfg.FailureFloor = max(cfg.FailureFloor, time.Millisecond) // B6's floor, small in tests
 	e.Svc, err = auth.NewService(st, auth.NewArgon2(params), cfg, auth.Options{Now: e.Clock.Now, Notify: notify, Blobs: blob.New(filepath.Join(dir, "files"))})
 	if err != nil {
 		t.Fatal(err)

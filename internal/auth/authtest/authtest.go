@@ -65,6 +65,7 @@ func New(t testing.TB, cfg auth.Config) *Env {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "https://auth.example.test"
 	}
+	cfg.FailureFloor = max(cfg.FailureFloor, time.Millisecond) // B6's floor, small in tests
 	c := &Clock{}
 	svc, err := auth.NewService(st, auth.NewArgon2(auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}), cfg, auth.Options{Now: c.Now, Blobs: blob.New(filepath.Join(dir, "files"))})
 	if err != nil {

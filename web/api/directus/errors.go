@@ -25,6 +25,9 @@ const (
 	codeRouteNotFound      = "ROUTE_NOT_FOUND"
 	codeRequestsExceeded   = "REQUESTS_EXCEEDED"
 	codeInternal           = "INTERNAL_SERVER_ERROR"
+	// codeUnavailable answers an overloaded server (hash queue full) with
+	// 503 and Retry-After, as Directus does under its own load shedding.
+	codeUnavailable = "SERVICE_UNAVAILABLE"
 	// codeNewPassword answers a login with a temporary password: Directus has
 	// no such state, so Gatehouse adds this code; the member sets a password
 	// through /auth/password/request or the pages.
@@ -43,7 +46,7 @@ type vendorError struct {
 	Status  int
 	Code    string
 	Message string
-	Retry   int // seconds, for 429
+	Retry   int // seconds, for 429 and 503
 }
 
 // context in which an auth error is mapped: what EUNAUTHORIZED means.
@@ -89,6 +92,12 @@ func mapError(err error, ec errContext) vendorError {
 			retry = int((e.RetryAfter + 999_999_999) / 1_000_000_000)
 		}
 		return vendorError{fiber.StatusTooManyRequests, codeRequestsExceeded, "Too many requests, retry later.", retry}
+	case auth.EUNAVAILABLE:
+		retry := 1
+		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
+			retry = int((e.RetryAfter + 999_999_999) / 1_000_000_000)
+		}
+		return vendorError{fiber.StatusServiceUnavailable, codeUnavailable, "Under pressure, please try again later.", retry}
 	}
 	return vendorError{fiber.StatusInternalServerError, codeInternal, "An unexpected error occurred.", 0}
 }
@@ -131,7 +140,7 @@ func item(err error, ve vendorError) errorItem {
 
 // logInternal logs an unexpected error once, at the edge.
 func logInternal(c *fiber.Ctx, d api.Deps, err error, ve vendorError) {
-	if ve.Status >= 500 && d.Log != nil {
+	if ve.Status >= 500 && ve.Status != fiber.StatusServiceUnavailable && d.Log != nil {
 		d.Log.Error("directus request failed", "path", c.Path(), "request_id", api.RequestID(c), "err", err)
 	}
 }

@@ -47,6 +47,11 @@ func respondError(c *fiber.Ctx, d api.Deps, err error) error {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 		}
 		status, msg = fiber.StatusTooManyRequests, auth.ErrorMessage(err)
+	case auth.EUNAVAILABLE:
+		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+		}
+		status, msg = fiber.StatusServiceUnavailable, auth.ErrorMessage(err)
 	default:
 		if d.Log != nil {
 			d.Log.ErrorContext(c.UserContext(), "kotive: internal error", "request_id", c.GetRespHeader("X-Request-Id"),

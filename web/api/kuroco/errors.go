@@ -73,6 +73,8 @@ func statusOf(code string) int {
 		return fiber.StatusNotFound
 	case auth.ERATELIMIT:
 		return fiber.StatusTooManyRequests
+	case auth.EUNAVAILABLE:
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError
 }
@@ -111,7 +113,7 @@ func respondError(c *fiber.Ctx, err error) error {
 		}
 		body.Errors = []wireError{{Code: code, Message: msg}}
 	}
-	if e := auth.AsError(err); e != nil && status == fiber.StatusTooManyRequests && e.RetryAfter > 0 {
+	if e := auth.AsError(err); e != nil && (status == fiber.StatusTooManyRequests || status == fiber.StatusServiceUnavailable) && e.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
 	return c.Status(status).JSON(body)

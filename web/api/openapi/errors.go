@@ -24,6 +24,8 @@ func statusOf(code string) int {
 		return fiber.StatusNotFound
 	case auth.ERATELIMIT:
 		return fiber.StatusTooManyRequests
+	case auth.EUNAVAILABLE:
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError
 }
@@ -44,7 +46,7 @@ func respondError(c *fiber.Ctx, log *slog.Logger, err error) error {
 		if len(body.Errors) == 0 {
 			body.Errors["body"] = body.Message
 		}
-	case fiber.StatusTooManyRequests:
+	case fiber.StatusTooManyRequests, fiber.StatusServiceUnavailable:
 		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
 		}

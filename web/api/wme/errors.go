@@ -31,6 +31,8 @@ func statusOf(code string) int {
 		return fiber.StatusConflict
 	case auth.ERATELIMIT:
 		return fiber.StatusTooManyRequests
+	case auth.EUNAVAILABLE:
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError
 }
@@ -51,7 +53,7 @@ func respondError(c *fiber.Ctx, d api.Deps, err error) error {
 	if field := firstField(err); field != "" && !strings.Contains(msg, field) {
 		msg = field + ": " + msg
 	}
-	if e := auth.AsError(err); status == fiber.StatusTooManyRequests && e != nil && e.RetryAfter > 0 {
+	if e := auth.AsError(err); (status == fiber.StatusTooManyRequests || status == fiber.StatusServiceUnavailable) && e != nil && e.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, retryAfter(e.RetryAfter))
 	}
 	return c.Status(status).JSON(errorResponse{Message: msg, Status: status})
