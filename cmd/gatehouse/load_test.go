@@ -450,8 +450,14 @@ func TestLoadStorm(t *testing.T) {
 		t.Errorf("peak RSS: %v", rssErr)
 	} else {
 		t.Logf("server peak RSS (VmHWM): %.1f MiB (ceiling %d MiB)", float64(rss)/(1<<20), rssCeiling>>20)
-		if rss > rssCeiling {
+		// The race detector multiplies a Go program's memory several times
+		// over, so the ceiling is asserted for the plain binary only (CI
+		// builds the binary with -race; task bench measures the real one).
+		switch {
+		case rss > rssCeiling && !raceEnabled:
 			t.Errorf("server peak RSS %.1f MiB, above the ceiling of %d MiB", float64(rss)/(1<<20), rssCeiling>>20)
+		case rss > rssCeiling:
+			t.Logf("peak RSS above the ceiling under the race detector; not asserted")
 		}
 	}
 }
