@@ -70,9 +70,9 @@ func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) str
 		fs.Usage()
 		return usageError{"--email and --password are required"}
 	}
-	r, ok := auth.ParseRole(*role)
-	if !ok {
-		return usageError{fmt.Sprintf("--role %q: must be owner, admin or maker", *role)}
+	r, err := roleFlag(*role)
+	if err != nil {
+		return err
 	}
 	svc, done, err := openService(ctx, config)
 	if err != nil {
@@ -186,4 +186,13 @@ func openService(ctx context.Context, config func() (Config, error)) (svc *auth.
 		return nil, nil, err
 	}
 	return svc, func() { st.Close() }, nil
+}
+
+// roleFlag parses the --role flag of the member commands.
+func roleFlag(v string) (auth.RoleID, error) {
+	r, ok := auth.ParseRole(v)
+	if !ok {
+		return 0, usageError{fmt.Sprintf("--role %q: must be owner, admin or maker", v)}
+	}
+	return r, nil
 }

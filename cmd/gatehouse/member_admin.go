@@ -124,9 +124,9 @@ func cmdMemberSetRole(ctx context.Context, args []string, getenv func(string) st
 		fs.Usage()
 		return usageError{"--member and --role are required"}
 	}
-	r, ok := auth.ParseRole(*role)
-	if !ok {
-		return usageError{fmt.Sprintf("--role %q: must be owner, admin or maker", *role)}
+	r, err := roleFlag(*role)
+	if err != nil {
+		return err
 	}
 	svc, done, err := openService(ctx, config)
 	if err != nil {

@@ -201,6 +201,19 @@ func (s *Service) reachOf(ctx context.Context, r Reader, a Actor) (adminReach, e
 	return rc, nil
 }
 
+// loadRankedTarget is loadTarget for actions that need the actor to
+// outrank the target (requireRank: only Owners act on other admins).
+func (s *Service) loadRankedTarget(ctx context.Context, r Reader, a Actor, id int64) (Member, error) {
+	m, err := s.loadTarget(ctx, r, a, id)
+	if err != nil {
+		return Member{}, err
+	}
+	if err := requireRank(a, m); err != nil {
+		return Member{}, err
+	}
+	return m, nil
+}
+
 // loadTarget reads the member id and checks the actor administers them.
 func (s *Service) loadTarget(ctx context.Context, r Reader, a Actor, id int64) (Member, error) {
 	if err := s.requireAdmin(a); err != nil {
@@ -481,11 +494,8 @@ func (s *Service) AdminUpdateMember(ctx context.Context, a Actor, id int64, u Me
 	}
 	var m Member
 	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		old, err := s.loadTarget(ctx, tx, a, id)
+		old, err := s.loadRankedTarget(ctx, tx, a, id)
 		if err != nil {
-			return err
-		}
-		if err := requireRank(a, old); err != nil {
 			return err
 		}
 		m = old
@@ -560,11 +570,8 @@ func (s *Service) AdminSetStatus(ctx context.Context, a Actor, id int64, st Stat
 		return FieldError("status", "The status must be active or suspended.")
 	}
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		m, err := s.loadTarget(ctx, tx, a, id)
+		m, err := s.loadRankedTarget(ctx, tx, a, id)
 		if err != nil {
-			return err
-		}
-		if err := requireRank(a, m); err != nil {
 			return err
 		}
 		from := m.Status
@@ -632,11 +639,8 @@ func (s *Service) endAllSessions(ctx context.Context, tx Tx, id int64, now time.
 func (s *Service) AdminDeleteMember(ctx context.Context, a Actor, id int64) error {
 	var files []File
 	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		m, err := s.loadTarget(ctx, tx, a, id)
+		m, err := s.loadRankedTarget(ctx, tx, a, id)
 		if err != nil {
-			return err
-		}
-		if err := requireRank(a, m); err != nil {
 			return err
 		}
 		if actsOnSelf(a, id) {
@@ -691,11 +695,8 @@ func (s *Service) AdminSendReset(ctx context.Context, a Actor, id int64) error {
 func (s *Service) AdminEndSessions(ctx context.Context, a Actor, id int64) (int, error) {
 	var n int
 	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		m, err := s.loadTarget(ctx, tx, a, id)
+		_, err := s.loadRankedTarget(ctx, tx, a, id)
 		if err != nil {
-			return err
-		}
-		if err := requireRank(a, m); err != nil {
 			return err
 		}
 		if n, err = s.endAllSessions(ctx, tx, id, s.clock()); err != nil {
@@ -713,11 +714,8 @@ func (s *Service) AdminEndSessions(ctx context.Context, a Actor, id int64) (int,
 // effective at the member's next request.
 func (s *Service) AdminSetRoles(ctx context.Context, a Actor, id int64, roles []RoleGrant) error {
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		m, err := s.loadTarget(ctx, tx, a, id)
+		m, err := s.loadRankedTarget(ctx, tx, a, id)
 		if err != nil {
-			return err
-		}
-		if err := requireRank(a, m); err != nil {
 			return err
 		}
 		rc, err := s.reachOf(ctx, tx, a)

@@ -7,29 +7,15 @@ import "context"
 // ExchangeGrant. Members with MFA on must use a dialect that carries a
 // one-time password.
 func (s *Service) LoginChallenge(ctx context.Context, in LoginInput) (Member, Grant, error) {
-	m, err := s.checkPassword(ctx, in.Identifier, in.Password, in.Meta)
-	if err != nil {
-		return Member{}, Grant{}, err
-	}
-	if err := s.newPasswordGate(ctx, m.Member); err != nil {
-		return Member{}, Grant{}, err
-	}
 	var g Grant
-	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		if err := s.mfaGate(ctx, tx, m.Member, in.OTP); err != nil {
-			return err
-		}
-		sess, err := s.loginSession(ctx, tx, m, in.Via, in.Meta)
-		if err != nil {
-			return err
-		}
+	m, err := s.passwordLogin(ctx, in, func(tx Tx, sess Session) (err error) {
 		g.Token, g.ExpiresAt, err = s.mint(ctx, tx, CredGrant, in.Via, sess, s.cfg.GrantTTL, "")
 		return err
 	})
 	if err != nil {
 		return Member{}, Grant{}, err
 	}
-	return m.Member, g, nil
+	return m, g, nil
 }
 
 // ExchangeGrant turns a grant token into access and refresh tokens, once.

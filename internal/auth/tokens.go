@@ -134,14 +134,30 @@ func (s *Service) withIDToken(ctx context.Context, m Member, via string, t Token
 // LoginTokens checks the password (and the one-time password when MFA is on)
 // and opens a session with tokens issued under the policy of in.Via.
 func (s *Service) LoginTokens(ctx context.Context, in LoginInput) (Member, Tokens, error) {
-	m, err := s.checkPassword(ctx, in.Identifier, in.Password, in.Meta)
+	var t Tokens
+	m, err := s.passwordLogin(ctx, in, func(tx Tx, sess Session) (err error) {
+		t, err = s.issue(ctx, tx, sess, in.Via)
+		return err
+	})
 	if err != nil {
 		return Member{}, Tokens{}, err
 	}
-	if err := s.newPasswordGate(ctx, m.Member); err != nil {
-		return Member{}, Tokens{}, err
+	t, err = s.withIDToken(ctx, m, in.Via, t)
+	return m, t, err
+}
+
+// passwordLogin is the API logins' common path: the password (with the
+// lockout and throttle of checkPassword), the temporary-password gate, then
+// one transaction checking the one-time password and opening the session,
+// in which issue hands out the dialect's credentials.
+func (s *Service) passwordLogin(ctx context.Context, in LoginInput, issue func(tx Tx, sess Session) error) (Member, error) {
+	m, err := s.checkPassword(ctx, in.Identifier, in.Password, in.Meta)
+	if err != nil {
+		return Member{}, err
 	}
-	var t Tokens
+	if err := s.newPasswordGate(ctx, m.Member); err != nil {
+		return Member{}, err
+	}
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		if err := s.mfaGate(ctx, tx, m.Member, in.OTP); err != nil {
 			return err
@@ -150,14 +166,12 @@ func (s *Service) LoginTokens(ctx context.Context, in LoginInput) (Member, Token
 		if err != nil {
 			return err
 		}
-		t, err = s.issue(ctx, tx, sess, in.Via)
-		return err
+		return issue(tx, sess)
 	})
 	if err != nil {
-		return Member{}, Tokens{}, err
+		return Member{}, err
 	}
-	t, err = s.withIDToken(ctx, m.Member, in.Via, t)
-	return m.Member, t, err
+	return m.Member, nil
 }
 
 // newPasswordGate stops a member with a temporary password at the

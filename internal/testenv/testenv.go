@@ -24,6 +24,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/auth/authtest"
 	"gatehouse/internal/blob"
 	"gatehouse/internal/mail"
 	"gatehouse/internal/outbox"
@@ -64,24 +65,7 @@ type Env struct {
 }
 
 // Clock is a settable time source shared by the service and the worker.
-type Clock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-// Now returns the real time shifted by every Advance so far.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.off += d
-	c.mu.Unlock()
-}
+type Clock = authtest.Clock
 
 // SyncBuffer is a log sink safe for concurrent writes.
 type SyncBuffer struct {
