@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -521,5 +522,57 @@ func TestE2EPasswordResetBySMTP(t *testing.T) {
 	}
 	if err := s.waitExit(t, 20*time.Second); err != nil {
 		t.Errorf("exit after SIGTERM: %v", err)
+	}
+}
+
+// TestE2ECLISuspendReachesTheRunningServer: the server caches what a bearer
+// request reads, and a `member suspend` run by another process beside it
+// still ends the member's tokens within the cache's external-change bound
+// (50 ms; internal/sqlite/cache.go).
+func TestE2ECLISuspendReachesTheRunningServer(t *testing.T) {
+	e := env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db")}
+	s := startServer(t, e)
+	if _, stderr, err := runBinary(t, e, "member", "create", "--email", "ada@example.com", "--password", strongPassword, "--name", "Ada"); err != nil {
+		t.Fatalf("member create: %v\n%s", err, stderr)
+	}
+	c := newClient(t)
+	post := func(path, body, bearer string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	status, body := post("/auth/login", `{"email":"ada@example.com","password":"`+strongPassword+`"}`, "")
+	var login struct {
+		Data struct {
+			AccessToken string `json:"access_token"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &login); status != http.StatusOK || err != nil || login.Data.AccessToken == "" {
+		t.Fatalf("POST /auth/login: %d %s", status, body)
+	}
+	for range 3 { // the later ones are cache hits
+		if status, body := post("/auth", "{}", login.Data.AccessToken); status != http.StatusOK {
+			t.Fatalf("POST /auth before suspension: %d %s", status, body)
+		}
+	}
+	if out, stderr, err := runBinary(t, e, "member", "suspend", "ada@example.com"); err != nil {
+		t.Fatalf("member suspend: %v\n%s%s", err, out, stderr)
+	}
+	time.Sleep(100 * time.Millisecond) // twice the bound
+	if status, body := post("/auth", "{}", login.Data.AccessToken); status != http.StatusUnauthorized {
+		t.Errorf("POST /auth after `member suspend` in another process: %d %s, want 401", status, body)
 	}
 }

@@ -40,6 +40,9 @@ type Store struct {
 	queries
 	writer *sql.DB
 	reader *sql.DB
+	// cache serves the per-request lookups (see cache.go); every commit
+	// through writer invalidates it.
+	cache *readCache
 }
 
 // Store also implements outbox.Queue; that assertion lives in
@@ -111,9 +114,20 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open reader: %w", err)
 	}
 
+	watch, err := sql.Open("sqlite3", name+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open watcher: %w", err)
+	}
+	watch.SetMaxOpenConns(1)
+	watch.SetMaxIdleConns(1)
+	watch.SetConnMaxLifetime(0)
+	watch.SetConnMaxIdleTime(0)
+
 	key := make([]byte, keySize)
 	copy(key, opts.PayloadKey)
-	return &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader}, nil
+	return &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader, cache: newReadCache(watch)}, nil
 }
 
 // escapePath makes path safe inside a file: URI, where '?' starts the query,
@@ -125,7 +139,7 @@ func escapePath(path string) string {
 // Close closes both pools. The readers close first so that the writer, as
 // the last connection, checkpoints the WAL and removes it.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	return errors.Join(s.cache.watch.Close(), s.reader.Close(), s.writer.Close())
 }
 
 // Ping checks that the database answers, through the read pool only: the
@@ -190,6 +204,9 @@ func (s *Store) Update(ctx context.Context, fn func(auth.Tx) error) error {
 	if err := fn(&tx{queries: queries{q: sqlTx, key: s.key}}); err != nil {
 		return err
 	}
+	// Whatever Commit answers (an error may come after the data is
+	// durable), cached rows may be out of date from here on.
+	defer s.cache.invalidate()
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
@@ -206,6 +223,7 @@ func (s *Store) write(ctx context.Context, fn func(q queryer) error) error {
 	if err := fn(sqlTx); err != nil {
 		return err
 	}
+	defer s.cache.invalidate()
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}

@@ -14,3 +14,38 @@ func ReaderDB(s *Store) *sql.DB { return s.reader }
 
 // MigrateTo applies the migrations up to version upTo only.
 func MigrateTo(ctx context.Context, s *Store, upTo int64) (int, error) { return s.migrateTo(ctx, upTo) }
+
+// ExternalCheck is how long a change by another connection may go unseen
+// by cache hits.
+const ExternalCheck = externalCheck
+
+// Cached reports whether the read cache would serve key ("credential":
+// a hash, "session" or "member": an id) without SQL.
+func Cached(s *Store, kind string, key any) bool {
+	c := s.cache
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.loaded != c.gen.Load() {
+		return false
+	}
+	var ok bool
+	switch kind {
+	case "credential":
+		_, ok = c.creds[key.(string)]
+	case "session":
+		_, ok = c.session[key.(int64)]
+	case "member":
+		_, ok = c.members[key.(int64)]
+	}
+	return ok
+}
+
+// CacheLen returns how many sessions the read cache holds.
+func CacheLen(s *Store) int {
+	s.cache.mu.RLock()
+	defer s.cache.mu.RUnlock()
+	return len(s.cache.session)
+}
+
+// SetCacheCap changes the per-map bound of the read cache.
+func SetCacheCap(s *Store, n int) { s.cache.max = n }
