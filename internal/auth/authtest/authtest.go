@@ -42,36 +42,47 @@ type Env struct {
 	Store  *sqlite.Store
 	Clock  *Clock
 	DBPath string
+
+	cfg auth.Config
 }
 
 // New builds an Env; cfg may set lifetimes and policies (BaseURL defaults
 // to https://auth.example.test).
 func New(t testing.TB, cfg auth.Config) *Env {
 	t.Helper()
-	dir := t.TempDir()
-	key, err := sqlite.LoadOrCreateKey(filepath.Join(dir, "gatehouse.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "gatehouse.db")
-	st, err := sqlite.Open(path, sqlite.Options{PayloadKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "https://auth.example.test"
 	}
 	cfg.FailureFloor = max(cfg.FailureFloor, time.Millisecond) // B6's floor, small in tests
-	c := &Clock{}
-	svc, err := auth.NewService(st, auth.NewArgon2(auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}), cfg, auth.Options{Now: c.Now, Blobs: blob.New(filepath.Join(dir, "files"))})
+	e := &Env{Clock: &Clock{}, DBPath: filepath.Join(t.TempDir(), "gatehouse.db"), cfg: cfg}
+	e.Reopen(t)
+	if _, err := e.Store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// Reopen is a restart: a new store on the same file (fresh connections, an
+// empty read cache) and a new service over it, sharing the clock. The old
+// store is left as a crashed process would leave it, and closed at the end
+// of the test.
+func (e *Env) Reopen(t testing.TB) {
+	t.Helper()
+	dir := filepath.Dir(e.DBPath)
+	key, err := sqlite.LoadOrCreateKey(filepath.Join(dir, "gatehouse.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Svc: svc, Store: st, Clock: c, DBPath: path}
+	st, err := sqlite.Open(e.DBPath, sqlite.Options{PayloadKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc, err := auth.NewService(st, auth.NewArgon2(auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}), e.cfg, auth.Options{Now: e.Clock.Now, Blobs: blob.New(filepath.Join(dir, "files"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Store, e.Svc = st, svc
 }
 
 // Member creates an active member with the given password.
