@@ -421,17 +421,36 @@ func TestRegisterOrNotify(t *testing.T) {
 	}
 }
 
+// enableMFA turns on TOTP for m (a member with rightPassword) and returns
+// the code of the current step and a way to pass the password step of a
+// page login, which yields the pending login's challenge.
+func (l *lockEnv) enableMFA(t *testing.T, m auth.Member) (code func() string, challenge func() string) {
+	t.Helper()
+	key := []byte("12345678901234567890")
+	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(key)
+	if err := l.Store.Update(l.ctx, func(tx auth.Tx) error { return tx.SetMFA(l.ctx, m.ID, secret, true) }); err != nil {
+		t.Fatal(err)
+	}
+	code = func() string { return auth.TOTPCode(key, l.Clock.Now().Unix()/30) }
+	challenge = func() string {
+		t.Helper()
+		_, _, err := l.svc.Login(l.ctx, auth.LoginInput{Identifier: m.Email, Password: rightPassword, Via: auth.ViaPage})
+		e := auth.AsError(err)
+		if e == nil || e.Code != auth.EOTP || e.Challenge == "" {
+			t.Fatalf("password step: %v", err)
+		}
+		return e.Challenge
+	}
+	return code, challenge
+}
+
 // TestLockoutTOTP: wrong one-time passwords count on the account's failure
 // counter (M3): five wrong codes raise it, and once backed off the right
 // password and the right code are refused.
 func TestLockoutTOTP(t *testing.T) {
 	l := newLockEnv(t, auth.Config{})
 	m := l.Member(t, "ann@example.com", rightPassword)
-	key := []byte("12345678901234567890")
-	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(key)
-	if err := l.Store.Update(l.ctx, func(tx auth.Tx) error { return tx.SetMFA(l.ctx, m.ID, secret, true) }); err != nil {
-		t.Fatal(err)
-	}
+	code, challenge := l.enableMFA(t, m)
 	counter := func() int {
 		f, err := l.Store.LoginFailures(l.ctx, fmt.Sprintf("m:%d", m.ID))
 		if auth.ErrorCode(err) == auth.ENOTFOUND {
@@ -441,16 +460,6 @@ func TestLockoutTOTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		return f.Failures
-	}
-	code := func() string { return auth.TOTPCode(key, l.Clock.Now().Unix()/30) }
-	challenge := func() string {
-		t.Helper()
-		_, _, err := l.svc.Login(l.ctx, auth.LoginInput{Identifier: "ann@example.com", Password: rightPassword, Via: auth.ViaPage})
-		e := auth.AsError(err)
-		if e == nil || e.Code != auth.EOTP || e.Challenge == "" {
-			t.Fatalf("password step: %v", err)
-		}
-		return e.Challenge
 	}
 	c := challenge()
 	for i := range 5 {

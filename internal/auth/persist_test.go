@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"encoding/base32"
 	"testing"
 	"time"
 
@@ -55,24 +54,10 @@ func TestRefreshReuseSurvivesRestart(t *testing.T) {
 func TestOneTimeCodesSurviveRestart(t *testing.T) {
 	l := newLockEnv(t, auth.Config{})
 	m := l.Member(t, "ann@example.com", rightPassword)
-	key := []byte("12345678901234567890")
-	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(key)
-	if err := l.Store.Update(l.ctx, func(tx auth.Tx) error { return tx.SetMFA(l.ctx, m.ID, secret, true) }); err != nil {
-		t.Fatal(err)
-	}
+	now, challenge := l.enableMFA(t, m)
 	restart := func() {
 		l.Reopen(t)
 		l.svc, l.hasher = l.restart(t, auth.Config{})
-	}
-	now := func() string { return auth.TOTPCode(key, l.Clock.Now().Unix()/30) }
-	challenge := func() string {
-		t.Helper()
-		_, _, err := l.svc.Login(l.ctx, auth.LoginInput{Identifier: "ann@example.com", Password: rightPassword, Via: auth.ViaPage})
-		e := auth.AsError(err)
-		if e == nil || e.Code != auth.EOTP || e.Challenge == "" {
-			t.Fatalf("password step: %v", err)
-		}
-		return e.Challenge
 	}
 	c := challenge()
 	for i := range 2 {

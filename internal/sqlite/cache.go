@@ -102,45 +102,26 @@ func (c *readCache) checkExternal(ctx context.Context) {
 	c.lastCheck.Store(started)
 }
 
-func (c *readCache) credential(ctx context.Context, hash string) (auth.Credential, uint64, bool) {
+// cached answers key from the map pick selects, or loads it and, when keep
+// approves, files a copy under the generation current before the load.
+func cached[K comparable, V any](ctx context.Context, c *readCache, pick func(*readCache) map[K]V,
+	key K, clone func(V) V, load func() (V, error), keep func(V) bool) (V, error) {
 	g := c.current(ctx)
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.loaded != g {
-		return auth.Credential{}, g, false
+	v, ok := pick(c)[key]
+	ok = ok && c.loaded == g
+	c.mu.RUnlock()
+	if ok {
+		return clone(v), nil
 	}
-	v, ok := c.creds[hash]
-	return cloneCredential(v), g, ok
-}
-
-func (c *readCache) sessionByID(ctx context.Context, id int64) (auth.Session, uint64, bool) {
-	g := c.current(ctx)
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.loaded != g {
-		return auth.Session{}, g, false
+	v, err := load()
+	if err != nil || !keep(v) {
+		return v, err
 	}
-	v, ok := c.session[id]
-	return cloneSession(v), g, ok
-}
-
-func (c *readCache) member(ctx context.Context, id int64) (auth.Member, uint64, bool) {
-	g := c.current(ctx)
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.loaded != g {
-		return auth.Member{}, g, false
-	}
-	v, ok := c.members[id]
-	return cloneMember(v), g, ok
-}
-
-// store files one loaded row under generation g, unless g is already over.
-func (c *readCache) store(g uint64, put func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if g != c.gen.Load() {
-		return
+		return v, nil // a commit came in between: the row may be old
 	}
 	if c.loaded != g {
 		c.reset(g)
@@ -148,48 +129,31 @@ func (c *readCache) store(g uint64, put func()) {
 	if len(c.creds) >= c.max || len(c.session) >= c.max || len(c.members) >= c.max {
 		c.reset(g)
 	}
-	put()
+	pick(c)[key] = clone(v)
+	return v, nil
 }
+
+func always[V any](V) bool { return true }
 
 // CredentialByHash is the cached queries.CredentialByHash. Only access
 // tokens are kept: they are what requests carry, and other kinds (refresh,
 // grants) are read once per use inside a writing transaction anyway.
 func (s *Store) CredentialByHash(ctx context.Context, hash string) (auth.Credential, error) {
-	v, g, ok := s.cache.credential(ctx, hash)
-	if ok {
-		return v, nil
-	}
-	v, err := s.queries.CredentialByHash(ctx, hash)
-	if err == nil && v.Kind == auth.CredAccess {
-		s.cache.store(g, func() { s.cache.creds[hash] = cloneCredential(v) })
-	}
-	return v, err
+	return cached(ctx, s.cache, func(c *readCache) map[string]auth.Credential { return c.creds }, hash, cloneCredential,
+		func() (auth.Credential, error) { return s.queries.CredentialByHash(ctx, hash) },
+		func(v auth.Credential) bool { return v.Kind == auth.CredAccess })
 }
 
 // SessionByID is the cached queries.SessionByID.
 func (s *Store) SessionByID(ctx context.Context, id int64) (auth.Session, error) {
-	v, g, ok := s.cache.sessionByID(ctx, id)
-	if ok {
-		return v, nil
-	}
-	v, err := s.queries.SessionByID(ctx, id)
-	if err == nil {
-		s.cache.store(g, func() { s.cache.session[id] = cloneSession(v) })
-	}
-	return v, err
+	return cached(ctx, s.cache, func(c *readCache) map[int64]auth.Session { return c.session }, id, cloneSession,
+		func() (auth.Session, error) { return s.queries.SessionByID(ctx, id) }, always[auth.Session])
 }
 
 // MemberByID is the cached queries.MemberByID.
 func (s *Store) MemberByID(ctx context.Context, id int64) (auth.Member, error) {
-	v, g, ok := s.cache.member(ctx, id)
-	if ok {
-		return v, nil
-	}
-	v, err := s.queries.MemberByID(ctx, id)
-	if err == nil {
-		s.cache.store(g, func() { s.cache.members[id] = cloneMember(v) })
-	}
-	return v, err
+	return cached(ctx, s.cache, func(c *readCache) map[int64]auth.Member { return c.members }, id, cloneMember,
+		func() (auth.Member, error) { return s.queries.MemberByID(ctx, id) }, always[auth.Member])
 }
 
 // The clones keep callers from changing a cached value through a pointer or
