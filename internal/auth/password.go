@@ -12,7 +12,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/argon2"
+	"gatehouse/internal/argon2"
 	"golang.org/x/text/unicode/norm"
 )
 

@@ -21,8 +21,20 @@ import (
 
 	"gatehouse/internal/auth"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	sqlite3 "github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
 )
+
+// writerDriver is "sqlite3" with the settings the DSN cannot carry, applied
+// to every writer connection: no automatic checkpoint inside commits (see
+// checkpoint.go) and a WAL trimmed to 64 MiB when it restarts.
+const writerDriver = "sqlite3-gatehouse-writer"
+
+func init() {
+	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864", nil)
+		return err
+	}})
+}
 
 // Options configures Open.
 type Options struct {
@@ -43,6 +55,8 @@ type Store struct {
 	// cache serves the per-request lookups (see cache.go); every commit
 	// through writer invalidates it.
 	cache *readCache
+	// checkpoints copies the WAL into the database off the request path.
+	checkpoints *checkpointer
 }
 
 // Store also implements outbox.Queue; that assertion lives in
@@ -85,7 +99,7 @@ func Open(path string, opts Options) (*Store, error) {
 
 	// The writer goes first: it creates the file and switches it to WAL,
 	// which a read-only connection cannot do on a fresh file.
-	writer, err := sql.Open("sqlite3", name+
+	writer, err := sql.Open(writerDriver, name+
 		"?_journal_mode=WAL&_busy_timeout=5000&_txlock=immediate&_foreign_keys=on&_synchronous=FULL")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open writer: %w", err)
@@ -125,9 +139,20 @@ func Open(path string, opts Options) (*Store, error) {
 	watch.SetConnMaxLifetime(0)
 	watch.SetConnMaxIdleTime(0)
 
+	// The checkpointer writes the database file, so it cannot be mode=ro.
+	ckpt, err := sql.Open("sqlite3", name+"?_busy_timeout=5000&_synchronous=FULL")
+	if err != nil {
+		watch.Close()
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open checkpointer: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
+
 	key := make([]byte, keySize)
 	copy(key, opts.PayloadKey)
-	return &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader, cache: newReadCache(watch)}, nil
+	return &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader,
+		cache: newReadCache(watch), checkpoints: newCheckpointer(ckpt)}, nil
 }
 
 // escapePath makes path safe inside a file: URI, where '?' starts the query,
@@ -136,10 +161,10 @@ func escapePath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
 
-// Close closes both pools. The readers close first so that the writer, as
+// Close closes every pool. The others close first so that the writer, as
 // the last connection, checkpoints the WAL and removes it.
 func (s *Store) Close() error {
-	return errors.Join(s.cache.watch.Close(), s.reader.Close(), s.writer.Close())
+	return errors.Join(s.checkpoints.close(), s.cache.watch.Close(), s.reader.Close(), s.writer.Close())
 }
 
 // Ping checks that the database answers, through the read pool only: the
@@ -157,8 +182,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// pragmaNames are the settings Pragmas reports.
-var pragmaNames = []string{"journal_mode", "busy_timeout", "foreign_keys", "synchronous"}
+// pragmaNames are the settings Pragmas reports (wal_autocheckpoint is 0 on
+// the writer only).
+var pragmaNames = []string{"journal_mode", "busy_timeout", "foreign_keys", "synchronous", "wal_autocheckpoint"}
 
 // Pragmas reads journal_mode, busy_timeout, foreign_keys and synchronous
 // from one connection of each pool, keyed "writer.NAME" and "reader.NAME",
@@ -206,7 +232,7 @@ func (s *Store) Update(ctx context.Context, fn func(auth.Tx) error) error {
 	}
 	// Whatever Commit answers (an error may come after the data is
 	// durable), cached rows may be out of date from here on.
-	defer s.cache.invalidate()
+	defer s.committed()
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
@@ -223,11 +249,17 @@ func (s *Store) write(ctx context.Context, fn func(q queryer) error) error {
 	if err := fn(sqlTx); err != nil {
 		return err
 	}
-	defer s.cache.invalidate()
+	defer s.committed()
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
+}
+
+// committed follows every commit through the writer.
+func (s *Store) committed() {
+	s.cache.invalidate()
+	s.checkpoints.committed()
 }
 
 // tx is one Update transaction; it implements auth.Tx.

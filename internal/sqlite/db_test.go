@@ -185,6 +185,10 @@ func TestPragmas(t *testing.T) {
 			t.Errorf("%ssynchronous = %q, want 2 (FULL)", pool, v)
 		}
 	}
+	// Checkpoints run beside the writer, not inside its commits.
+	if v := got["writer.wal_autocheckpoint"]; v != "0" {
+		t.Errorf("writer.wal_autocheckpoint = %q, want 0", v)
+	}
 	if n := sqlite.WriterDB(s).Stats().MaxOpenConnections; n != 1 {
 		t.Errorf("writer MaxOpenConnections = %d, want 1", n)
 	}
@@ -395,5 +399,40 @@ func TestDependencies(t *testing.T) {
 				t.Errorf("internal/sqlite depends on %s", dep)
 			}
 		}
+	}
+}
+
+// TestBackgroundCheckpoints: with the writer's automatic checkpoint off,
+// the store's own checkpointer still copies the WAL into the database
+// between bursts of commits, so the WAL restarts instead of growing with
+// every commit ever made.
+func TestBackgroundCheckpoints(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	s := mustOpenAt(t, path)
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	n := 0
+	burst := func() {
+		for range 40 {
+			n++
+			create(t, s, newMember(fmt.Sprintf("m%d@example.com", n), ""))
+		}
+		time.Sleep(600 * time.Millisecond) // the checkpointer waits 250 ms, then copies
+	}
+	burst()
+	first := walSize()
+	for range 3 {
+		burst()
+	}
+	if got := walSize(); got > 2*first {
+		t.Errorf("WAL after 4 bursts is %d bytes, after one %d: no checkpoint ran between them", got, first)
+	}
+	if c := count(t, s, `SELECT count(*) FROM members`); c != n {
+		t.Fatalf("%d members, want %d", c, n)
 	}
 }
