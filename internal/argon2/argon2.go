@@ -3,24 +3,24 @@
 // license that can be found in the LICENSE file.
 
 // Package argon2 is golang.org/x/crypto/argon2 v0.58.0 (BSD licence, see
-// LICENSE) with one change: the work area of a derivation (memory KiB,
-// 19 MiB for Gatehouse's parameters) comes from a small free list and goes
-// back to it, instead of a fresh make([]block, memory) per call.
+// LICENSE) with three changes, each marked "Gatehouse" in the code:
 //
-// Why: a fresh 19 MiB slice per login is zeroed, triggers a GC cycle, and,
-// once the runtime has returned the pages to the OS, is faulted in again
-// page by page. On the 2-core VM this project is measured on, that made
-// about 2% of hashes take 80 ms instead of 20 (p99 80 ms; with the free
-// list p99 26 ms, median 19.6 ms instead of 22.6 ms). Argon2 writes every
-// block before it reads it (pass 0 fills the blocks in order and only
-// references blocks already written), so a reused area needs no clearing
-// once pass 0 writes its blocks instead of XORing them into zeroes, which is
-// the second change; argon2_test.go checks equality with the upstream
-// package on dirty areas.
-//
-// The free list keeps at most GOMAXPROCS areas (the password hash pool in
-// internal/auth runs that many derivations at once), so the memory it holds
-// is bounded by GOMAXPROCS × the largest memory parameter seen.
+//  1. The work area of a derivation (memory KiB; 19 MiB for Gatehouse's
+//     parameters) comes from a small free list and goes back to it, instead
+//     of a fresh make([]block, memory) per call. A fresh 19 MiB slice per
+//     login was zeroed, triggered a GC cycle and, once the runtime had
+//     returned its pages to the OS, was faulted in again page by page: on
+//     the 2-core VM this project is measured on, about 2% of hashes took
+//     80 ms instead of 20 (p99 80 ms; with the free list p99 26 ms, median
+//     19.6 ms instead of 22.6 ms). The list keeps at most GOMAXPROCS areas
+//     (the password hash pool in internal/auth runs that many derivations
+//     at once), so it holds at most GOMAXPROCS × the largest memory seen.
+//  2. Pass 0 writes its blocks instead of XORing them into a zeroed area
+//     (the same result there), so a reused, dirty area needs no clearing:
+//     Argon2 writes every block before it reads it. argon2_test.go (the
+//     upstream vectors) and reuse_test.go (equality with upstream on dirty
+//     areas, sequential and concurrent) check it.
+//  3. A derivation yields to the scheduler every yieldEvery blocks.
 //
 // Upstream's package documentation follows.
 //
@@ -257,6 +257,10 @@ func processBlocks(B []block, time, memory, threads uint32, mode int) {
 				processBlockXOR(&B[offset], &B[prev], &B[newOffset])
 			}
 			index, offset = index+1, offset+1
+			if index%yieldEvery == 0 {
+				// Gatehouse: let other goroutines run (see yieldEvery).
+				runtime.Gosched()
+			}
 		}
 		wg.Done()
 	}
@@ -318,6 +322,14 @@ func phi(rand, m, s uint64, lane, lanes uint32) uint32 {
 	p = (p * m) >> 32
 	return lane*lanes + uint32((s+m-(p+1))%uint64(lanes))
 }
+
+// yieldEvery is how many blocks a derivation computes between two
+// runtime.Gosched calls (Gatehouse's addition): about half a millisecond.
+// With every core hashing, a request that needs only a few microseconds of
+// CPU (a health check, a page) otherwise waits for the scheduler to preempt
+// a hash, up to 10 ms at each step it takes; the yields keep those waits
+// short at a cost of well under 1% of a hash.
+const yieldEvery = 1024
 
 // free holds work areas between derivations (Gatehouse's addition).
 var free = make(chan []block, runtime.GOMAXPROCS(0))
