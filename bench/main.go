@@ -10,7 +10,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -36,7 +35,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	_ "github.com/mattn/go-sqlite3"
+
+	"gatehouse/internal/sqlite"
 )
 
 const (
@@ -96,7 +96,7 @@ func run(ctx context.Context) int {
 		return 1
 	}
 	logf("seeding %d members", *flagMembers)
-	if err := seedMembers(env["GATEHOUSE_DB"], *flagMembers); err != nil {
+	if err := sqlite.SeedMembers(env["GATEHOUSE_DB"], *flagMembers); err != nil {
 		logf("seed: %v", err)
 		return 1
 	}
@@ -303,49 +303,6 @@ func startBare() (*fiber.App, string, error) {
 	})
 	go func() { _ = app.Listener(ln) }()
 	return app, "http://" + ln.Addr().String() + "/auth", nil
-}
-
-// seedMembers inserts n Maker members of the root group in one transaction,
-// as web/admin_bench_test.go does (no password: they only fill the list).
-func seedMembers(path string, n int) error {
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000&_txlock=immediate&_foreign_keys=1")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	mem, err := tx.Prepare(`INSERT INTO members (email, email_key, email_verified, username, name, first_name, last_name, status, created_at, updated_at)
-		VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	role, err := tx.Prepare(`INSERT INTO member_roles (member_id, group_id, role_id) VALUES (?, 1, 3)`)
-	if err != nil {
-		return err
-	}
-	statuses := []string{"active", "active", "active", "suspended", "invited", "password_reset_required"}
-	base := time.Now().Add(-24 * time.Hour).UnixMilli()
-	for i := range n {
-		email := fmt.Sprintf("user%d@example.com", i)
-		res, err := mem.Exec(email, email, fmt.Sprintf("user%d", i), fmt.Sprintf("User Number %d", i),
-			"User", fmt.Sprintf("Number%d", i), statuses[i%len(statuses)], base+int64(i), base+int64(i))
-		if err != nil {
-			return err
-		}
-		id, _ := res.LastInsertId()
-		if _, err := role.Exec(id); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	_, err = db.Exec(`ANALYZE`)
-	return err
 }
 
 // procStatus reads a "kB" field of /proc/<pid>/status in bytes (0 when

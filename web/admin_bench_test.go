@@ -2,67 +2,21 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/sqlite"
 	"gatehouse/internal/testenv"
 )
 
 // benchMembers is the size of the member list benchmark (issue 4: the first
 // page and a search answer in under 50 ms each with 100,000 members).
 const benchMembers = 100_000
-
-// seedMembers inserts n Maker members of the root group straight into the
-// database in one transaction (the service would hash n passwords).
-func seedMembers(b *testing.B, path string, n int) {
-	b.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000&_txlock=immediate&_foreign_keys=1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	tx, err := db.Begin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	mem, err := tx.Prepare(`INSERT INTO members (email, email_key, email_verified, username, name, first_name, last_name, status, created_at, updated_at)
-		VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	role, err := tx.Prepare(`INSERT INTO member_roles (member_id, group_id, role_id) VALUES (?, 1, 3)`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	statuses := []string{"active", "active", "active", "suspended", "invited", "password_reset_required"}
-	base := time.Now().Add(-24 * time.Hour).UnixMilli()
-	for i := range n {
-		email := fmt.Sprintf("user%d@example.com", i)
-		res, err := mem.Exec(email, email, fmt.Sprintf("user%d", i), fmt.Sprintf("User Number %d", i),
-			"User", fmt.Sprintf("Number%d", i), statuses[i%len(statuses)], base+int64(i), base+int64(i))
-		if err != nil {
-			b.Fatal(err)
-		}
-		id, _ := res.LastInsertId()
-		if _, err := role.Exec(id); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.Exec(`ANALYZE`); err != nil {
-		b.Fatal(err)
-	}
-}
 
 // benchLogin signs the owner in through the login page and returns the
 // session cookie.
@@ -112,7 +66,9 @@ func BenchmarkMemberList100k(b *testing.B) {
 		Email: "owner@example.com", Password: goodPassword, Name: "Owner", Role: auth.RoleOwner}); err != nil {
 		b.Fatal(err)
 	}
-	seedMembers(b, e.DBPath, benchMembers)
+	if err := sqlite.SeedMembers(e.DBPath, benchMembers); err != nil {
+		b.Fatal(err)
+	}
 	cookie := benchLogin(b, e)
 	for _, tc := range []struct{ name, path, want string }{
 		{"first-page", "/admin/members", "user48@example.com"},

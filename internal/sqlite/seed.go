@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// SeedMembers fills the migrated database at path with n members, for
+// benchmarks that need a large member base (the member list at 100,000):
+// userI@example.com, username userI, "User Number I", Makers of the root
+// group, statuses rotating through active (half), suspended, invited and
+// password_reset_required, no password. It writes in one transaction on
+// its own connection, much faster than n service calls, and runs ANALYZE.
+// It is not for a database a server has open.
+func SeedMembers(path string, n int) error {
+	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?_busy_timeout=10000&_txlock=immediate&_foreign_keys=1")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	mem, err := tx.Prepare(`INSERT INTO members (email, email_key, email_verified, username, name, first_name, last_name, status, created_at, updated_at)
+		VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	role, err := tx.Prepare(`INSERT INTO member_roles (member_id, group_id, role_id) VALUES (?, 1, 3)`)
+	if err != nil {
+		return err
+	}
+	statuses := []string{"active", "active", "active", "suspended", "invited", "password_reset_required"}
+	base := time.Now().Add(-24 * time.Hour).UnixMilli()
+	for i := range n {
+		email := fmt.Sprintf("user%d@example.com", i)
+		res, err := mem.Exec(email, email, fmt.Sprintf("user%d", i), fmt.Sprintf("User Number %d", i),
+			"User", fmt.Sprintf("Number%d", i), statuses[i%len(statuses)], base+int64(i), base+int64(i))
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := role.Exec(id); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	_, err = db.Exec(`ANALYZE`)
+	return err
+}
