@@ -123,10 +123,7 @@ func cached[K comparable, V any](ctx context.Context, c *readCache, pick func(*r
 	if g != c.gen.Load() {
 		return v, nil // a commit came in between: the row may be old
 	}
-	if c.loaded != g {
-		c.reset(g)
-	}
-	if len(c.creds) >= c.max || len(c.session) >= c.max || len(c.members) >= c.max {
+	if c.loaded != g || len(c.creds) >= c.max || len(c.session) >= c.max || len(c.members) >= c.max {
 		c.reset(g)
 	}
 	pick(c)[key] = clone(v)

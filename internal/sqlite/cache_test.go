@@ -207,15 +207,6 @@ func TestCacheIsBounded(t *testing.T) {
 	sqlite.SetCacheCap(s, 8)
 	m := create(t, s, newMember("a@example.com", ""))
 	ctx := context.Background()
-	for range 30 {
-		sess := createSession(t, s, m.ID, t0)
-		if _, err := s.SessionByID(ctx, sess.ID); err != nil {
-			t.Fatal(err)
-		}
-		if n := sqlite.CacheLen(s); n > 8 {
-			t.Fatalf("cache holds %d sessions, bound 8", n)
-		}
-	}
 	// Nothing is written between these reads: they fill the cache.
 	var ids []int64
 	mustUpdate(t, s, func(tx auth.Tx) error {

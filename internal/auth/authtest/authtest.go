@@ -56,14 +56,12 @@ func New(t testing.TB, cfg auth.Config) *Env {
 	cfg.FailureFloor = max(cfg.FailureFloor, time.Millisecond) // B6's floor, small in tests
 	e := &Env{Clock: &Clock{}, DBPath: filepath.Join(t.TempDir(), "gatehouse.db"), cfg: cfg}
 	e.Reopen(t)
-	if _, err := e.Store.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	return e
 }
 
 // Reopen is a restart: a new store on the same file (fresh connections, an
-// empty read cache) and a new service over it, sharing the clock. The old
+// empty read cache), migrated as `serve` does, and a new service over it,
+// sharing the clock. The old
 // store is left as a crashed process would leave it, and closed at the end
 // of the test.
 func (e *Env) Reopen(t testing.TB) {
@@ -78,6 +76,9 @@ func (e *Env) Reopen(t testing.TB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil { // as serve does on start
+		t.Fatal(err)
+	}
 	svc, err := auth.NewService(st, auth.NewArgon2(auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1}), e.cfg, auth.Options{Now: e.Clock.Now, Blobs: blob.New(filepath.Join(dir, "files"))})
 	if err != nil {
 		t.Fatal(err)
