@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,62 +12,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
-
-// chromiumSession starts a headless Chromium for the test and returns its
-// context and a step runner that bounds each step to 20 s and saves a
-// screenshot when one fails.
-func chromiumSession(t *testing.T) (context.Context, func(name string, actions ...chromedp.Action)) {
-	t.Helper()
-	chromium := findChromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quietErrorf))
-	// Registered last, so it runs first: close the browser before
-	// t.TempDir removes its profile.
-	t.Cleanup(func() {
-		_ = chromedp.Cancel(bctx)
-		cancelBrowser()
-	})
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-	step := func(name string, actions ...chromedp.Action) {
-		t.Helper()
-		sctx, cancelStep := context.WithTimeout(bctx, 20*time.Second)
-		defer cancelStep()
-		if err := chromedp.Run(sctx, actions...); err != nil {
-			var url string
-			var png []byte
-			if shotErr := chromedp.Run(bctx, chromedp.Location(&url), chromedp.FullScreenshot(&png, 100)); shotErr == nil {
-				if dir, err := os.MkdirTemp("", "gatehouse-browser-"); err == nil {
-					path := filepath.Join(dir, "failure.png")
-					if os.WriteFile(path, png, 0o600) == nil {
-						t.Logf("screenshot of %s: %s", url, path)
-					}
-				}
-			}
-			t.Fatalf("%s: %v (page %s)", name, err, url)
-		}
-	}
-	return bctx, step
-}
 
 // sessionCookie reads the browser's page-session cookie.
 func sessionCookie(value *string) chromedp.Action {
@@ -110,7 +53,7 @@ func cookieSignedIn(t *testing.T, base, cookie string) bool {
 func TestBrowserProxyLogin(t *testing.T) {
 	e := env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db")}
 	s := startServer(t, e)
-	_, step := chromiumSession(t)
+	step := chromiumSession(t, 90*time.Second)
 
 	create := func(email, name string, extra ...string) int64 {
 		t.Helper()
@@ -129,15 +72,12 @@ func TestBrowserProxyLogin(t *testing.T) {
 	create("ada@example.com", "Ada Actor")
 	bID := create("bea@example.com", "Bea Target")
 
-	const heading = `[data-testid="account-heading"]`
+	const heading = accountHeading
 	signIn := func(email string) chromedp.Tasks {
 		return chromedp.Tasks{
 			chromedp.Navigate(s.base + "/login"),
 			chromedp.WaitVisible(`[data-testid="login-submit"]`, chromedp.ByQuery),
-			chromedp.SendKeys(`input[name="identifier"]`, email, chromedp.ByQuery),
-			chromedp.SendKeys(`input[name="password"]`, strongPassword, chromedp.ByQuery),
-			chromedp.Click(`[data-testid="login-submit"]`, chromedp.ByQuery),
-			chromedp.WaitVisible(heading, chromedp.ByQuery),
+			submitLogin(email, strongPassword),
 		}
 	}
 	signOut := chromedp.Tasks{

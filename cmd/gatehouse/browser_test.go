@@ -39,14 +39,15 @@ func quietErrorf(format string, args ...any) {
 	log.Printf(format, args...)
 }
 
-// TestBrowserRegisterLogoutLogin drives real Chromium against the real
-// binary in dev mode: register, sign out from the nav, sign in again.
-func TestBrowserRegisterLogoutLogin(t *testing.T) {
+// chromiumSession starts a headless Chromium for the test, alive for at most
+// timeout and closed when the test ends, and returns a step runner: step runs
+// actions within 20 s and on failure saves a screenshot (the browser is still
+// up then) for debugging.
+func chromiumSession(t *testing.T, timeout time.Duration) (step func(name string, actions ...chromedp.Action)) {
+	t.Helper()
 	chromium := findChromium(t)
-	s := startServer(t, env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db")})
-
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
@@ -63,23 +64,20 @@ func TestBrowserRegisterLogoutLogin(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quietErrorf))
-	defer func() {
-		// Close the browser before t.TempDir removes its profile.
+	// Registered last, so it runs first: close the browser before
+	// t.TempDir removes its profile.
+	t.Cleanup(func() {
 		_ = chromedp.Cancel(bctx)
 		cancelBrowser()
-	}()
-
+	})
 	// Start the browser on bctx itself, so that the shorter step contexts
-	// below bound the actions, not the browser's life.
+	// bound the actions, not the browser's life.
 	if err := chromedp.Run(bctx); err != nil {
 		t.Fatalf("starting %s: %v", chromium, err)
 	}
-
-	// step runs actions within 20 s; on failure it saves a screenshot (the
-	// browser is still up then) for debugging.
-	step := func(name string, actions ...chromedp.Action) {
+	return func(name string, actions ...chromedp.Action) {
 		t.Helper()
 		sctx, cancelStep := context.WithTimeout(bctx, 20*time.Second)
 		defer cancelStep()
@@ -98,11 +96,36 @@ func TestBrowserRegisterLogoutLogin(t *testing.T) {
 			t.Fatalf("%s: %v (page %s)", name, err, url)
 		}
 	}
+}
+
+// accountHeading is the heading of the account page, which greets the
+// member signed in.
+const accountHeading = `[data-testid="account-heading"]`
+
+// submitLogin fills in and submits the sign-in form on the current page and
+// waits for the account page.
+func submitLogin(identifier, password string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.SendKeys(`input[name="identifier"]`, identifier, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="password"]`, password, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="login-submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(accountHeading, chromedp.ByQuery),
+	}
+}
+
+// TestBrowserRegisterLogoutLogin drives real Chromium against the real
+// binary in dev mode: register, sign out from the nav, sign in again.
+func TestBrowserRegisterLogoutLogin(t *testing.T) {
+	// The browser first, so that without Chromium the test skips before
+	// starting the server.
+	step := chromiumSession(t, 60*time.Second)
+	s := startServer(t, env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db")})
+
 	const (
 		name     = "Margaret Hamilton"
 		email    = "margaret@example.com"
 		password = "apollo-guidance-computer-11"
-		heading  = `[data-testid="account-heading"]`
+		heading  = accountHeading
 	)
 
 	var text, loc string
@@ -118,10 +141,7 @@ func TestBrowserRegisterLogoutLogin(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid="register-sent"]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid="login-link"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid="login-submit"]`, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name="identifier"]`, email, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name="password"]`, password, chromedp.ByQuery),
-		chromedp.Click(`[data-testid="login-submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(heading, chromedp.ByQuery),
+		submitLogin(email, password),
 		chromedp.Text(heading, &text, chromedp.ByQuery),
 		chromedp.Location(&loc),
 	)
@@ -146,10 +166,7 @@ func TestBrowserRegisterLogoutLogin(t *testing.T) {
 	}
 
 	step("sign in",
-		chromedp.SendKeys(`input[name="identifier"]`, email, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name="password"]`, password, chromedp.ByQuery),
-		chromedp.Click(`[data-testid="login-submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(heading, chromedp.ByQuery),
+		submitLogin(email, password),
 		chromedp.Text(heading, &text, chromedp.ByQuery),
 		chromedp.Location(&loc),
 	)

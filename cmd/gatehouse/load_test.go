@@ -328,7 +328,7 @@ func TestLoadStorm(t *testing.T) {
 						pageStats.record(r, http.StatusOK)
 					}
 				case 3:
-					r = sendWith(stormCtx, browsers[j], s.base+"/account")
+					r = send(stormCtx, browsers[j], "GET", s.base+"/account", nil)
 					if !done(r) {
 						accountStats.record(r, http.StatusOK)
 					}
@@ -460,20 +460,4 @@ func TestLoadStorm(t *testing.T) {
 			t.Logf("peak RSS above the ceiling under the race detector; not asserted")
 		}
 	}
-}
-
-// sendWith GETs u with c (and its cookie jar).
-func sendWith(ctx context.Context, c *http.Client, u string) reply {
-	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
-	if err != nil {
-		return reply{err: err}
-	}
-	start := time.Now()
-	resp, err := c.Do(req)
-	if err != nil {
-		return reply{err: err, dur: time.Since(start)}
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return reply{status: resp.StatusCode, header: resp.Header, body: b, dur: time.Since(start), err: err}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -63,12 +64,8 @@ func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) str
 	role := fs.String("role", "maker", "role in the root group: owner, admin or maker")
 	temporary := fs.Bool("temporary", false, "the password must be replaced at first login")
 	config := configFlags(fs, getenv)
-	if err := parse(fs, args); err != nil {
+	if err := parseRequired(fs, args, "--email and --password are required", email, password); err != nil {
 		return err
-	}
-	if *email == "" || *password == "" {
-		fs.Usage()
-		return usageError{"--email and --password are required"}
 	}
 	r, err := roleFlag(*role)
 	if err != nil {
@@ -138,9 +135,10 @@ func cmdMemberList(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer done()
+	const pageSize = 500
 	out := []memberJSON{}
 	for after := int64(0); ; {
-		page, err := svc.ListMembers(ctx, after, 500)
+		page, err := svc.ListMembers(ctx, after, pageSize)
 		if err != nil {
 			return err
 		}
@@ -153,7 +151,7 @@ func cmdMemberList(ctx context.Context, args []string, getenv func(string) strin
 			out = append(out, memberJSON{ID: m.ID, Email: m.Email, Username: m.Username, Name: m.Name, Status: string(m.Status), Roles: roles, Grants: grants, CreatedAt: m.CreatedAt})
 			after = m.ID
 		}
-		if len(page) < 500 {
+		if len(page) < pageSize {
 			break
 		}
 	}
@@ -186,6 +184,21 @@ func openService(ctx context.Context, config func() (Config, error)) (svc *auth.
 		return nil, nil, err
 	}
 	return svc, func() { st.Close() }, nil
+}
+
+// parseRequired parses args into fs like parse; when a required flag is
+// left empty it prints the usage and fails with the usage error msg.
+func parseRequired(fs *flag.FlagSet, args []string, msg string, required ...*string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	for _, v := range required {
+		if *v == "" {
+			fs.Usage()
+			return usageError{msg}
+		}
+	}
+	return nil
 }
 
 // roleFlag parses the --role flag of the member commands.

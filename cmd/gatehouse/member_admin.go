@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,12 +75,8 @@ func cmdMemberProxy(ctx context.Context, grant bool, args []string, getenv func(
 	target := fs.String("target", "", "the member to be logged in as: id, email or username (required)")
 	actor := fs.String("actor", "", "the member who logs in as the target: id, email or username (required)")
 	config := configFlags(fs, getenv)
-	if err := parse(fs, args); err != nil {
+	if err := parseRequired(fs, args, "--target and --actor are required", target, actor); err != nil {
 		return err
-	}
-	if *target == "" || *actor == "" {
-		fs.Usage()
-		return usageError{"--target and --actor are required"}
 	}
 	svc, done, err := openService(ctx, config)
 	if err != nil {
@@ -117,12 +114,8 @@ func cmdMemberSetRole(ctx context.Context, args []string, getenv func(string) st
 	role := fs.String("role", "", "the role to add: owner, admin or maker (required)")
 	group := fs.String("group", "", "the group the role is held in: id or name (default: the root group)")
 	config := configFlags(fs, getenv)
-	if err := parse(fs, args); err != nil {
+	if err := parseRequired(fs, args, "--member and --role are required", member, role); err != nil {
 		return err
-	}
-	if *member == "" || *role == "" {
-		fs.Usage()
-		return usageError{"--member and --role are required"}
 	}
 	r, err := roleFlag(*role)
 	if err != nil {
@@ -141,14 +134,8 @@ func cmdMemberSetRole(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	roles := append([]auth.RoleGrant{}, m.Roles...)
-	grant := auth.RoleGrant{Group: g.ID, Role: r}
-	has := false
-	for _, x := range roles {
-		has = has || x == grant
-	}
-	if !has {
-		roles = append(roles, grant)
+	if grant := (auth.RoleGrant{Group: g.ID, Role: r}); !slices.Contains(m.Roles, grant) {
+		roles := append(slices.Clone(m.Roles), grant)
 		if err := svc.AdminSetRoles(ctx, cliActor, m.ID, roles); err != nil {
 			return describe(err)
 		}
@@ -167,24 +154,11 @@ func findGroup(ctx context.Context, svc *auth.Service, ref string) (auth.Group, 
 	ref = strings.TrimSpace(ref)
 	want := auth.RootGroup
 	if ref != "" {
-		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-			want = id
-		} else {
-			var found []auth.Group
-			for _, g := range groups {
-				if strings.EqualFold(g.Name, ref) {
-					found = append(found, g)
-				}
-			}
-			switch len(found) {
-			case 1:
-				return found[0], nil
-			case 0:
-				return auth.Group{}, fmt.Errorf("--group: no group named %q", ref)
-			default:
-				return auth.Group{}, fmt.Errorf("--group: %d groups are named %q; use the id", len(found), ref)
-			}
+		id, err := strconv.ParseInt(ref, 10, 64)
+		if err != nil {
+			return groupNamed(groups, ref)
 		}
+		want = id
 	}
 	for _, g := range groups {
 		if g.ID == want {
@@ -192,6 +166,24 @@ func findGroup(ctx context.Context, svc *auth.Service, ref string) (auth.Group, 
 		}
 	}
 	return auth.Group{}, fmt.Errorf("--group: no group with id %d", want)
+}
+
+// groupNamed finds the one group named name (case-insensitive).
+func groupNamed(groups []auth.Group, name string) (auth.Group, error) {
+	var found []auth.Group
+	for _, g := range groups {
+		if strings.EqualFold(g.Name, name) {
+			found = append(found, g)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return auth.Group{}, fmt.Errorf("--group: no group named %q", name)
+	default:
+		return auth.Group{}, fmt.Errorf("--group: %d groups are named %q; use the id", len(found), name)
+	}
 }
 
 // cmdMemberStatus is "member suspend M", "member activate M" and "member

@@ -23,12 +23,7 @@ import (
 // cmdServe runs the server until ctx ends, then shuts down gracefully:
 // in-flight requests finish, the outbox worker finishes its current send.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "serve [flags]", stderr)
-	config := configFlags(fs, getenv)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig("serve", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -61,6 +56,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen on GATEHOUSE_ADDR=%s: %w", cfg.Addr, err)
 	}
+	defer ln.Close() // every early return; after serving it is closed already
 	if _, port, _ := net.SplitHostPort(cfg.Addr); port == "0" && cfg.BaseURL == defaultBaseURL(cfg.Addr) {
 		cfg.BaseURL = defaultBaseURL(ln.Addr().String())
 	}
@@ -73,7 +69,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	svc, err := newService(st, cfg, notify)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	// The id_token signing key is created at first start, not at first use.
@@ -213,12 +208,7 @@ func checkPragmas(ctx context.Context, st *sqlite.Store, log *slog.Logger) error
 
 // cmdMigrate applies pending migrations and exits.
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("migrate", "migrate [flags]", stderr)
-	config := configFlags(fs, getenv)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := config()
+	cfg, err := parseConfig("migrate", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -229,4 +219,15 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	defer st.Close()
 	fmt.Fprintf(stdout, "database %s is up to date\n", cfg.DB)
 	return nil
+}
+
+// parseConfig parses the arguments of a command that takes only the
+// settings flags ("gatehouse <name> [flags]") and resolves the configuration.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	fs := newFlagSet(name, name+" [flags]", stderr)
+	config := configFlags(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return Config{}, err
+	}
+	return config()
 }
