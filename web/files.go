@@ -3,7 +3,6 @@ package web
 import (
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -51,15 +50,6 @@ func logPath(c *fiber.Ctx) string {
 		return "/files/t=[redacted]"
 	}
 	return p
-}
-
-// fileParam parses a positive integer route parameter; anything else is 404.
-func fileParam(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return id, nil
 }
 
 // sendFile streams a member file with the headers every file response
@@ -125,7 +115,7 @@ func encodeRFC8187(s string) string {
 // of its session's member, nothing else. The name in the URL is cosmetic.
 func (s *server) handleFileWithToken() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := fileParam(c, "id")
+		id, err := paramID(c, "id")
 		if err != nil {
 			return err
 		}

@@ -26,16 +26,22 @@ func editFormOf(m auth.Member) views.MemberEditForm {
 // proxy-permission member picker.
 func (s *server) handleAdminMember() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
-		m, err := s.auth.AdminGetMember(c.UserContext(), currentActor(c), id)
+		m, err := s.routeMember(c)
 		if err != nil {
 			return err
 		}
 		return s.renderAdminMember(c, fiber.StatusOK, m, editFormOf(m), "")
 	}
+}
+
+// routeMember loads the member of the route's :id as the admin sees it; a
+// malformed id is 404.
+func (s *server) routeMember(c *fiber.Ctx) (auth.Member, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return auth.Member{}, err
+	}
+	return s.auth.AdminGetMember(c.UserContext(), currentActor(c), id)
 }
 
 // renderAdminMember renders the member page with the given field form and
@@ -107,6 +113,20 @@ func (s *server) adminActionDone(c *fiber.Ctx, id int64, err error, ok string) e
 	return s.renderAdminMember(c, statusOf(err), m, editFormOf(m), auth.ErrorMessage(err))
 }
 
+// memberAction is the handler of a member-page action on :id (a malformed
+// id is 404): act does it and returns the flash of its success, and
+// adminActionDone ends it.
+func (s *server) memberAction(act func(c *fiber.Ctx, id int64) (ok string, err error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := paramID(c, "id")
+		if err != nil {
+			return err
+		}
+		ok, err := act(c, id)
+		return s.adminActionDone(c, id, err, ok)
+	}
+}
+
 // handleAdminUpdateMember saves the member's fields. Only the seven named
 // inputs are read (checklist A3).
 func (s *server) handleAdminUpdateMember() fiber.Handler {
@@ -138,106 +158,76 @@ func (s *server) handleAdminUpdateMember() fiber.Handler {
 
 // handleAdminSetStatus suspends (ending every session) or reactivates.
 func (s *server) handleAdminSetStatus() fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
+	return s.memberAction(func(c *fiber.Ctx, id int64) (string, error) {
 		st := auth.Status(form(c, "status"))
 		if st != auth.StatusSuspended && st != auth.StatusActive {
-			return s.adminActionDone(c, id, auth.Errorf(auth.EINVALID, "Choose suspend or reactivate."), "")
+			return "", auth.Errorf(auth.EINVALID, "Choose suspend or reactivate.")
 		}
-		err = s.auth.AdminSetStatus(c.UserContext(), currentActor(c), id, st)
-		msg := "The member has been reactivated."
+		err := s.auth.AdminSetStatus(c.UserContext(), currentActor(c), id, st)
 		if st == auth.StatusSuspended {
-			msg = "The member has been suspended and signed out everywhere."
+			return "The member has been suspended and signed out everywhere.", err
 		}
-		return s.adminActionDone(c, id, err, msg)
-	}
+		return "The member has been reactivated.", err
+	})
 }
 
 // handleAdminSendReset mails the member a password reset link.
 func (s *server) handleAdminSendReset() fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
-		err = s.auth.AdminSendReset(c.UserContext(), currentActor(c), id)
-		return s.adminActionDone(c, id, err, "A password reset link is on its way to the member.")
-	}
+	return s.memberAction(func(c *fiber.Ctx, id int64) (string, error) {
+		err := s.auth.AdminSendReset(c.UserContext(), currentActor(c), id)
+		return "A password reset link is on its way to the member.", err
+	})
 }
 
 // handleAdminEndSessions signs the member out everywhere.
 func (s *server) handleAdminEndSessions() fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
+	return s.memberAction(func(c *fiber.Ctx, id int64) (string, error) {
 		n, err := s.auth.AdminEndSessions(c.UserContext(), currentActor(c), id)
-		msg := fmt.Sprintf("Ended %d sessions.", n)
 		if n == 1 {
-			msg = "Ended 1 session."
+			return "Ended 1 session.", err
 		}
-		return s.adminActionDone(c, id, err, msg)
-	}
+		return fmt.Sprintf("Ended %d sessions.", n), err
+	})
 }
 
 // handleAdminSetRoles replaces the member's roles with the checked boxes of
 // the group × role table.
 func (s *server) handleAdminSetRoles() fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
-		err = s.auth.AdminSetRoles(c.UserContext(), currentActor(c), id, formGrants(c))
-		return s.adminActionDone(c, id, err, "The member's roles have been saved.")
-	}
+	return s.memberAction(func(c *fiber.Ctx, id int64) (string, error) {
+		err := s.auth.AdminSetRoles(c.UserContext(), currentActor(c), id, formGrants(c))
+		return "The member's roles have been saved.", err
+	})
 }
 
 // handleAdminGrantProxy allows the member actor_id to log in as :id.
 func (s *server) handleAdminGrantProxy() fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
+	return s.memberAction(func(c *fiber.Ctx, id int64) (string, error) {
 		actor := formInt(c, "actor_id")
 		if actor <= 0 {
-			return s.adminActionDone(c, id, auth.Errorf(auth.EINVALID, "Choose a member to allow."), "")
+			return "", auth.Errorf(auth.EINVALID, "Choose a member to allow.")
 		}
-		_, err = s.auth.AdminGrantProxy(c.UserContext(), currentActor(c), id, actor)
-		return s.adminActionDone(c, id, err, "The member may now log in as this member.")
-	}
+		_, err := s.auth.AdminGrantProxy(c.UserContext(), currentActor(c), id, actor)
+		return "The member may now log in as this member.", err
+	})
 }
 
 // handleAdminRevokeProxy removes :actor from :id's permission list, ending
 // their running proxy sessions.
 func (s *server) handleAdminRevokeProxy() fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
+	return s.memberAction(func(c *fiber.Ctx, id int64) (string, error) {
 		actor, err := paramID(c, "actor")
 		if err != nil {
-			return err
+			return "", err // not a form error: adminActionDone returns it (404)
 		}
 		err = s.auth.AdminRevokeProxy(c.UserContext(), currentActor(c), id, actor)
-		return s.adminActionDone(c, id, err, "The permission has been removed.")
-	}
+		return "The permission has been removed.", err
+	})
 }
 
 // handleAdminDeleteConfirm asks "are you sure?" before deleting.
 func (s *server) handleAdminDeleteConfirm() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
-		m, err := s.auth.AdminGetMember(c.UserContext(), currentActor(c), id)
+		m, err := s.routeMember(c)
 		if err != nil {
 			return err
 		}
@@ -249,19 +239,14 @@ func (s *server) handleAdminDeleteConfirm() fiber.Handler {
 // by the confirmation page); without it, it shows the confirmation page.
 func (s *server) handleAdminDelete() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := paramID(c, "id")
-		if err != nil {
-			return err
-		}
-		ctx, a := c.UserContext(), currentActor(c)
-		m, err := s.auth.AdminGetMember(ctx, a, id)
+		m, err := s.routeMember(c)
 		if err != nil {
 			return err
 		}
 		if c.FormValue("confirm") != "yes" {
-			return redirect(c, views.MemberURL(id)+"/delete")
+			return redirect(c, views.MemberURL(m.ID)+"/delete")
 		}
-		err = s.auth.AdminDeleteMember(ctx, a, id)
+		err = s.auth.AdminDeleteMember(c.UserContext(), currentActor(c), m.ID)
 		if err == nil {
 			sess(c).flash("Member " + m.Email + " has been deleted.")
 			return redirect(c, "/admin/members")

@@ -61,33 +61,19 @@ func (s *server) uploadFile(c *fiber.Ctx, memberID int64) (auth.File, error) {
 func (s *server) handleAccountFileUpload() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		m, _ := currentMember(c)
-		f, err := s.uploadFile(c, m.ID)
-		if err != nil {
-			return err
-		}
-		sess(c).flash(uploadedMessage(f))
-		return redirect(c, "/account#files")
+		return s.uploadMemberFile(c, m.ID, "/account#files")
 	}
 }
 
 // handleAccountFileDelete is POST /account/files/{id}/delete.
 func (s *server) handleAccountFileDelete() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := fileParam(c, "id")
+		id, err := paramID(c, "id")
 		if err != nil {
 			return err
 		}
 		m, _ := currentMember(c)
-		a := currentActor(c)
-		f, err := s.ownedFile(c.UserContext(), a, m.ID, id)
-		if err != nil {
-			return err
-		}
-		if err := s.auth.DeleteFile(c.UserContext(), a, f.ID); err != nil {
-			return err
-		}
-		sess(c).flash("The file has been deleted.")
-		return redirect(c, "/account#files")
+		return s.deleteMemberFile(c, m.ID, id, "/account#files")
 	}
 }
 
@@ -95,7 +81,7 @@ func (s *server) handleAccountFileDelete() fiber.Handler {
 // member's own files (another member's file is 404).
 func (s *server) handleAccountFileDownload() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id, err := fileParam(c, "id")
+		id, err := paramID(c, "id")
 		if err != nil {
 			return err
 		}
@@ -107,56 +93,77 @@ func (s *server) handleAccountFileDownload() fiber.Handler {
 // handleAdminFileUpload is POST /admin/members/{id}/files.
 func (s *server) handleAdminFileUpload() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		mid, err := fileParam(c, "id")
+		mid, err := paramID(c, "id")
 		if err != nil {
 			return err
 		}
-		f, err := s.uploadFile(c, mid)
-		if err != nil {
-			return err
-		}
-		sess(c).flash(uploadedMessage(f))
-		return redirect(c, "/admin/members/"+strconv.FormatInt(mid, 10)+"#files")
+		return s.uploadMemberFile(c, mid, adminFilesPage(mid))
 	}
 }
 
 // handleAdminFileDelete is POST /admin/members/{id}/files/{fid}/delete.
 func (s *server) handleAdminFileDelete() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		mid, err := fileParam(c, "id")
+		mid, fid, err := adminFileParams(c)
 		if err != nil {
 			return err
 		}
-		fid, err := fileParam(c, "fid")
-		if err != nil {
-			return err
-		}
-		a := currentActor(c)
-		f, err := s.ownedFile(c.UserContext(), a, mid, fid)
-		if err != nil {
-			return err
-		}
-		if err := s.auth.DeleteFile(c.UserContext(), a, f.ID); err != nil {
-			return err
-		}
-		sess(c).flash("The file has been deleted.")
-		return redirect(c, "/admin/members/"+strconv.FormatInt(mid, 10)+"#files")
+		return s.deleteMemberFile(c, mid, fid, adminFilesPage(mid))
 	}
 }
 
 // handleAdminFileDownload is GET /admin/members/{id}/files/{fid}.
 func (s *server) handleAdminFileDownload() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		mid, err := fileParam(c, "id")
-		if err != nil {
-			return err
-		}
-		fid, err := fileParam(c, "fid")
+		mid, fid, err := adminFileParams(c)
 		if err != nil {
 			return err
 		}
 		return s.serveOwnedFile(c, mid, fid)
 	}
+}
+
+// adminFileParams parses the member editor's file routes: the member :id
+// and the file :fid (anything but positive integers is 404).
+func adminFileParams(c *fiber.Ctx) (memberID, fileID int64, err error) {
+	if memberID, err = paramID(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	if fileID, err = paramID(c, "fid"); err != nil {
+		return 0, 0, err
+	}
+	return memberID, fileID, nil
+}
+
+// adminFilesPage is where the member editor's file actions go back to.
+func adminFilesPage(memberID int64) string {
+	return "/admin/members/" + strconv.FormatInt(memberID, 10) + "#files"
+}
+
+// uploadMemberFile uploads the form's file for the member, flashes what
+// was stored and goes back to the page at back.
+func (s *server) uploadMemberFile(c *fiber.Ctx, memberID int64, back string) error {
+	f, err := s.uploadFile(c, memberID)
+	if err != nil {
+		return err
+	}
+	sess(c).flash(uploadedMessage(f))
+	return redirect(c, back)
+}
+
+// deleteMemberFile deletes file id of the member (404 when it is not one of
+// theirs the actor may see) and goes back to the page at back.
+func (s *server) deleteMemberFile(c *fiber.Ctx, memberID, id int64, back string) error {
+	a := currentActor(c)
+	f, err := s.ownedFile(c.UserContext(), a, memberID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.auth.DeleteFile(c.UserContext(), a, f.ID); err != nil {
+		return err
+	}
+	sess(c).flash("The file has been deleted.")
+	return redirect(c, back)
 }
 
 // ownedFile finds file id among the member's files, as the actor may see

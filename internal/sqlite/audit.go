@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 
 	"gatehouse/internal/auth"
@@ -21,16 +20,12 @@ func (t *tx) AddAudit(ctx context.Context, e *auth.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = now()
 	}
-	res, err := t.q.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, subject_id, action, detail,
+	id, err := t.insert(ctx, "add audit", `INSERT INTO audit_log (at, actor_id, subject_id, action, detail,
 		grant_id, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		toMillis(e.At), nullID(e.ActorID), nullID(e.SubjectID), e.Action, e.Detail, nullID(e.GrantID),
 		e.IP, e.UserAgent)
 	if err != nil {
-		return fmt.Errorf("sqlite: add audit: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("sqlite: add audit: %w", err)
+		return err
 	}
 	e.ID = id
 	return nil
@@ -75,28 +70,22 @@ func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.Audit
 	}
 	query += " ORDER BY id DESC LIMIT ?"
 	args = append(args, limit)
-	rows, err := r.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list audit: %w", err)
+	return queryAll(ctx, r.q, scanAudit, "list audit", query, args...)
+}
+
+// scanAudit reads id, at, actor_id, subject_id, action, detail, grant_id,
+// ip, user_agent.
+func scanAudit(row rowScanner) (auth.AuditEntry, error) {
+	var (
+		e                       auth.AuditEntry
+		at                      int64
+		actor, subject, grantID sql.NullInt64
+	)
+	if err := row.Scan(&e.ID, &at, &actor, &subject, &e.Action, &e.Detail, &grantID,
+		&e.IP, &e.UserAgent); err != nil {
+		return auth.AuditEntry{}, err
 	}
-	defer rows.Close()
-	var out []auth.AuditEntry
-	for rows.Next() {
-		var (
-			e                       auth.AuditEntry
-			at                      int64
-			actor, subject, grantID sql.NullInt64
-		)
-		if err := rows.Scan(&e.ID, &at, &actor, &subject, &e.Action, &e.Detail, &grantID,
-			&e.IP, &e.UserAgent); err != nil {
-			return nil, fmt.Errorf("sqlite: list audit: %w", err)
-		}
-		e.At = fromMillis(at)
-		e.ActorID, e.SubjectID, e.GrantID = actor.Int64, subject.Int64, grantID.Int64
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list audit: %w", err)
-	}
-	return out, nil
+	e.At = fromMillis(at)
+	e.ActorID, e.SubjectID, e.GrantID = actor.Int64, subject.Int64, grantID.Int64
+	return e, nil
 }

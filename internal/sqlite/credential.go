@@ -60,27 +60,19 @@ func (t *tx) CreateCredential(ctx context.Context, c auth.Credential) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create credential: seal: %w", err)
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO credentials (`+credentialColumns+`)
+	return t.exec(ctx, "create credential", `INSERT INTO credentials (`+credentialColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Hash, c.Kind, nullID(c.SessionID), c.Via, c.ParentHash, toMillis(c.CreatedAt),
 		toMillis(c.ExpiresAt), ptrMillis(c.UsedAt), ptrMillis(c.RotatedAt), ptrMillis(c.RevokedAt),
 		successor, c.Mints)
-	if err != nil {
-		return fmt.Errorf("sqlite: create credential: %w", err)
-	}
-	return nil
 }
 
 // UseCredential marks a single-use credential used at at. As with
 // UseToken, the conditional UPDATE makes exactly one of two concurrent
 // exchanges win; a missing or already used credential is ENOTFOUND.
 func (t *tx) UseCredential(ctx context.Context, hash string, at time.Time) error {
-	res, err := t.q.ExecContext(ctx,
+	return t.execOne(ctx, "use credential", "Credential",
 		`UPDATE credentials SET used_at = ? WHERE hash = ? AND used_at IS NULL`, toMillis(at), hash)
-	if err != nil {
-		return fmt.Errorf("sqlite: use credential: %w", err)
-	}
-	return wrap("use credential", rowsAffected(res, "Credential"))
 }
 
 // RotateCredential records that the refresh token hash was replaced at at
@@ -91,13 +83,9 @@ func (t *tx) RotateCredential(ctx context.Context, hash string, at time.Time, su
 	if err != nil {
 		return fmt.Errorf("sqlite: rotate credential: seal: %w", err)
 	}
-	res, err := t.q.ExecContext(ctx,
+	return t.execOne(ctx, "rotate credential", "Credential",
 		`UPDATE credentials SET rotated_at = ?, successor = ? WHERE hash = ? AND rotated_at IS NULL`,
 		toMillis(at), sealed, hash)
-	if err != nil {
-		return fmt.Errorf("sqlite: rotate credential: %w", err)
-	}
-	return wrap("rotate credential", rowsAffected(res, "Credential"))
 }
 
 // AddMint counts one access token minted from the refresh token and returns
@@ -119,10 +107,6 @@ func (t *tx) AddMint(ctx context.Context, hash string) (int, error) {
 // already keeps its first revocation time (no error). An unknown credential
 // is ENOTFOUND.
 func (t *tx) RevokeCredential(ctx context.Context, hash string, at time.Time) error {
-	res, err := t.q.ExecContext(ctx,
+	return t.execOne(ctx, "revoke credential", "Credential",
 		`UPDATE credentials SET revoked_at = coalesce(revoked_at, ?) WHERE hash = ?`, toMillis(at), hash)
-	if err != nil {
-		return fmt.Errorf("sqlite: revoke credential: %w", err)
-	}
-	return wrap("revoke credential", rowsAffected(res, "Credential"))
 }

@@ -267,6 +267,78 @@ type tx struct {
 	queries
 }
 
+// rowScanner is a *sql.Row or *sql.Rows, as the scanX functions take it.
+type rowScanner = interface{ Scan(...any) error }
+
+// queryOne reads the one row of query with scan: no row is ENOTFOUND
+// (what), any other failure an error of op.
+func queryOne[T any](ctx context.Context, q queryer, scan func(rowScanner) (T, error), op, what, query string, args ...any) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, notFound(what)
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return v, nil
+}
+
+// queryAll reads every row of query with scan (nil when there is none);
+// a failure is an error of op.
+func queryAll[T any](ctx context.Context, q queryer, scan func(rowScanner) (T, error), op, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return out, nil
+}
+
+// exec runs one statement of op.
+func (t *tx) exec(ctx context.Context, op, query string, args ...any) error {
+	if _, err := t.q.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return nil
+}
+
+// execOne runs one statement of op that must touch a row: none is
+// ENOTFOUND (what).
+func (t *tx) execOne(ctx context.Context, op, what, query string, args ...any) error {
+	res, err := t.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return wrap(op, rowsAffected(res, what))
+}
+
+// insert runs the INSERT of op and returns the new row's id. A failed
+// statement keeps its driver error inside (isConstraint still sees it).
+func (t *tx) insert(ctx context.Context, op, query string, args ...any) (int64, error) {
+	res, err := t.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return id, nil
+}
+
 // notFound is the ENOTFOUND error for a missing thing ("Member", "Session").
 func notFound(what string) error {
 	return &auth.Error{Code: auth.ENOTFOUND, Message: what + " not found."}

@@ -2,9 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 
 	"gatehouse/internal/auth"
 
@@ -28,35 +25,13 @@ func scanFile(row interface{ Scan(...any) error }) (auth.File, error) {
 
 // FilesOfMember returns the member's files ordered by id.
 func (r queries) FilesOfMember(ctx context.Context, memberID int64) ([]auth.File, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+fileColumns+` FROM files WHERE member_id = ? ORDER BY id`, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: files of member: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.File
-	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: files of member: %w", err)
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: files of member: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, r.q, scanFile, "files of member",
+		`SELECT `+fileColumns+` FROM files WHERE member_id = ? ORDER BY id`, memberID)
 }
 
 // FileByID returns the file or ENOTFOUND.
 func (r queries) FileByID(ctx context.Context, id int64) (auth.File, error) {
-	f, err := scanFile(r.q.QueryRowContext(ctx, `SELECT `+fileColumns+` FROM files WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.File{}, notFound("File")
-	}
-	if err != nil {
-		return auth.File{}, fmt.Errorf("sqlite: file by id: %w", err)
-	}
-	return f, nil
+	return queryOne(ctx, r.q, scanFile, "file by id", "File", `SELECT `+fileColumns+` FROM files WHERE id = ?`, id)
 }
 
 // CreateFile inserts f and sets f.ID (and CreatedAt when zero). An unknown
@@ -65,7 +40,7 @@ func (t *tx) CreateFile(ctx context.Context, f *auth.File) error {
 	if f.CreatedAt.IsZero() {
 		f.CreatedAt = now()
 	}
-	res, err := t.q.ExecContext(ctx, `INSERT INTO files (member_id, kind, name, content_type, size,
+	id, err := t.insert(ctx, "create file", `INSERT INTO files (member_id, kind, name, content_type, size,
 		storage_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		f.MemberID, f.Kind, f.Name, f.ContentType, f.Size, f.StorageKey, toMillis(f.CreatedAt))
 	switch {
@@ -74,11 +49,7 @@ func (t *tx) CreateFile(ctx context.Context, f *auth.File) error {
 	case isConstraint(err, sqlite3.ErrConstraintUnique):
 		return auth.Errorf(auth.ECONFLICT, "This storage key is already in use.")
 	case err != nil:
-		return fmt.Errorf("sqlite: create file: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("sqlite: create file: %w", err)
+		return err
 	}
 	f.ID = id
 	return nil
@@ -87,9 +58,5 @@ func (t *tx) CreateFile(ctx context.Context, f *auth.File) error {
 // DeleteFile deletes the file row (ENOTFOUND when absent); the caller
 // removes the bytes.
 func (t *tx) DeleteFile(ctx context.Context, id int64) error {
-	res, err := t.q.ExecContext(ctx, `DELETE FROM files WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete file: %w", err)
-	}
-	return wrap("delete file", rowsAffected(res, "File"))
+	return t.execOne(ctx, "delete file", "File", `DELETE FROM files WHERE id = ?`, id)
 }

@@ -14,29 +14,9 @@ import (
 // least one role in (once, however many roles). A member without roles, or
 // an unknown one, has none.
 func (r queries) GroupsOfMember(ctx context.Context, memberID int64) ([]auth.Group, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT DISTINCT g.id, g.parent_id, g.name
+	return queryAll(ctx, r.q, scanGroup, "groups of member", `SELECT DISTINCT g.id, g.parent_id, g.name
 		FROM member_roles mr JOIN "groups" g ON g.id = mr.group_id
 		WHERE mr.member_id = ? ORDER BY g.id`, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: groups of member: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.Group
-	for rows.Next() {
-		var (
-			g      auth.Group
-			parent sql.NullInt64
-		)
-		if err := rows.Scan(&g.ID, &parent, &g.Name); err != nil {
-			return nil, fmt.Errorf("sqlite: groups of member: %w", err)
-		}
-		g.ParentID = parent.Int64
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: groups of member: %w", err)
-	}
-	return out, nil
 }
 
 // scanGroup reads id, parent_id, name.
@@ -54,35 +34,12 @@ func scanGroup(row interface{ Scan(...any) error }) (auth.Group, error) {
 
 // ListGroups returns every group ordered by id; the root's ParentID is 0.
 func (r queries) ListGroups(ctx context.Context) ([]auth.Group, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT id, parent_id, name FROM "groups" ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list groups: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list groups: %w", err)
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list groups: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, r.q, scanGroup, "list groups", `SELECT id, parent_id, name FROM "groups" ORDER BY id`)
 }
 
 // GroupByID returns the group or ENOTFOUND.
 func (r queries) GroupByID(ctx context.Context, id int64) (auth.Group, error) {
-	g, err := scanGroup(r.q.QueryRowContext(ctx, `SELECT id, parent_id, name FROM "groups" WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.Group{}, notFound("Group")
-	}
-	if err != nil {
-		return auth.Group{}, fmt.Errorf("sqlite: group by id: %w", err)
-	}
-	return g, nil
+	return queryOne(ctx, r.q, scanGroup, "group by id", "Group", `SELECT id, parent_id, name FROM "groups" WHERE id = ?`, id)
 }
 
 // groupFieldError is the EINVALID error of a group form field.
@@ -112,13 +69,9 @@ func (t *tx) CreateGroup(ctx context.Context, g *auth.Group) error {
 	if err := t.checkGroup(ctx, *g); err != nil {
 		return wrap("create group", err)
 	}
-	res, err := t.q.ExecContext(ctx, `INSERT INTO "groups" (parent_id, name) VALUES (?, ?)`, g.ParentID, g.Name)
+	id, err := t.insert(ctx, "create group", `INSERT INTO "groups" (parent_id, name) VALUES (?, ?)`, g.ParentID, g.Name)
 	if err != nil {
-		return fmt.Errorf("sqlite: create group: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("sqlite: create group: %w", err)
+		return err
 	}
 	g.ID = id
 	return nil
@@ -156,12 +109,8 @@ func (t *tx) UpdateGroup(ctx context.Context, g auth.Group) error {
 			return groupFieldError("parent", "A group cannot move under itself or one of its subgroups.")
 		}
 	}
-	res, err := t.q.ExecContext(ctx, `UPDATE "groups" SET parent_id = ?, name = ? WHERE id = ?`,
+	return t.execOne(ctx, "update group", "Group", `UPDATE "groups" SET parent_id = ?, name = ? WHERE id = ?`,
 		nullID(g.ParentID), g.Name, g.ID)
-	if err != nil {
-		return fmt.Errorf("sqlite: update group: %w", err)
-	}
-	return wrap("update group", rowsAffected(res, "Group"))
 }
 
 // DeleteGroup deletes a group without subgroups or role holders (ECONFLICT
@@ -183,9 +132,5 @@ func (t *tx) DeleteGroup(ctx context.Context, id int64) error {
 	if used != 0 {
 		return auth.Errorf(auth.ECONFLICT, "This group still has subgroups or members.")
 	}
-	res, err := t.q.ExecContext(ctx, `DELETE FROM "groups" WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete group: %w", err)
-	}
-	return wrap("delete group", rowsAffected(res, "Group"))
+	return t.execOne(ctx, "delete group", "Group", `DELETE FROM "groups" WHERE id = ?`, id)
 }

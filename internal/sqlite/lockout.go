@@ -34,23 +34,16 @@ func (r queries) LoginFailures(ctx context.Context, key string) (auth.LoginFailu
 
 // SetLoginFailures stores f under f.Key, replacing any earlier row.
 func (t *tx) SetLoginFailures(ctx context.Context, f auth.LoginFailure) error {
-	_, err := t.q.ExecContext(ctx, `INSERT INTO login_failures (key, failures, locks, last_failure_at, locked_until)
+	return t.exec(ctx, "set login failures", `INSERT INTO login_failures (key, failures, locks, last_failure_at, locked_until)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locks = excluded.locks,
 			last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
 		f.Key, f.Failures, f.Locks, toMillis(f.LastFailureAt), nullMillis(f.LockedUntil))
-	if err != nil {
-		return fmt.Errorf("sqlite: set login failures: %w", err)
-	}
-	return nil
 }
 
 // DeleteLoginFailures removes the counter under key (absent is fine).
 func (t *tx) DeleteLoginFailures(ctx context.Context, key string) error {
-	if _, err := t.q.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {
-		return fmt.Errorf("sqlite: delete login failures: %w", err)
-	}
-	return nil
+	return t.exec(ctx, "delete login failures", `DELETE FROM login_failures WHERE key = ?`, key)
 }
 
 // CountRecentMail counts the outbox rows of the kinds to the address

@@ -68,6 +68,9 @@ func (r queries) MemberByLogin(ctx context.Context, key string) (auth.Member, er
 		ORDER BY email_key = ?1 DESC LIMIT 1`, key)
 }
 
+// memberRow is scanMember with the store's key.
+func (r queries) memberRow(row rowScanner) (auth.Member, error) { return scanMember(row, r.key) }
+
 func (r queries) member(ctx context.Context, op, query string, arg any) (auth.Member, error) {
 	m, err := scanMember(r.q.QueryRowContext(ctx, query, arg), r.key)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -91,8 +94,14 @@ func (r queries) roles(ctx context.Context, memberID int64) ([]auth.RoleGrant, e
 // rolesBetween loads, in one query, the grants of every member whose id is
 // in [lo, hi]: a page of ListMembers is exactly such a range.
 func (r queries) rolesBetween(ctx context.Context, lo, hi int64) (map[int64][]auth.RoleGrant, error) {
+	return r.grants(ctx, `member_id BETWEEN ? AND ?`, lo, hi)
+}
+
+// grants loads, in one query, the grants of the members the member_roles
+// condition where selects, by member id.
+func (r queries) grants(ctx context.Context, where string, args ...any) (map[int64][]auth.RoleGrant, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT member_id, group_id, role_id FROM member_roles
-		WHERE member_id BETWEEN ? AND ? ORDER BY member_id, group_id, role_id`, lo, hi)
+		WHERE `+where+` ORDER BY member_id, group_id, role_id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -116,24 +125,11 @@ func (r queries) ListMembers(ctx context.Context, q auth.MemberQuery) ([]auth.Me
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := r.q.QueryContext(ctx, `SELECT `+memberColumns+` FROM members
+	out, err := queryAll(ctx, r.q, r.memberRow, "list members", `SELECT `+memberColumns+` FROM members
 		WHERE id > ? ORDER BY id LIMIT ?`, q.AfterID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list members: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []auth.Member
-	for rows.Next() {
-		m, err := scanMember(rows, r.key)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list members: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list members: %w", err)
-	}
-	rows.Close()
 	if len(out) == 0 {
 		return out, nil
 	}
@@ -219,23 +215,15 @@ func (t *tx) SetPassword(ctx context.Context, memberID int64, hash string, chang
 	if err := checkStatus(status); err != nil {
 		return err
 	}
-	res, err := t.q.ExecContext(ctx, `UPDATE members SET password_hash = ?, password_changed_at = ?,
+	return t.execOne(ctx, "set password", "Member", `UPDATE members SET password_hash = ?, password_changed_at = ?,
 		status = ?, updated_at = ? WHERE id = ?`,
 		hash, nullMillis(changedAt), string(status), toMillis(changedAt), memberID)
-	if err != nil {
-		return fmt.Errorf("sqlite: set password: %w", err)
-	}
-	return wrap("set password", rowsAffected(res, "Member"))
 }
 
 // SetPasswordHash replaces the hash only (a rehash with new parameters):
 // the password did not change, so neither do the timestamps.
 func (t *tx) SetPasswordHash(ctx context.Context, memberID int64, hash string) error {
-	res, err := t.q.ExecContext(ctx, `UPDATE members SET password_hash = ? WHERE id = ?`, hash, memberID)
-	if err != nil {
-		return fmt.Errorf("sqlite: set password hash: %w", err)
-	}
-	return wrap("set password hash", rowsAffected(res, "Member"))
+	return t.execOne(ctx, "set password hash", "Member", `UPDATE members SET password_hash = ? WHERE id = ?`, hash, memberID)
 }
 
 // SetRoles replaces all of the member's grants with roles.

@@ -50,15 +50,11 @@ func (t *tx) EnqueueMail(ctx context.Context, m auth.Mail) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: enqueue mail: seal: %w", err)
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO outbox (kind, to_addr, payload, created_at,
+	return t.exec(ctx, "enqueue mail", `INSERT INTO outbox (kind, to_addr, payload, created_at,
 		not_after, next_attempt_at, attempts, last_error, sent_at, dropped_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Kind, m.To, sealed, toMillis(m.CreatedAt), nullMillis(m.NotAfter),
 		toMillis(m.NextAttemptAt), m.Attempts, m.LastError, ptrMillis(m.SentAt), ptrMillis(m.DroppedAt))
-	if err != nil {
-		return fmt.Errorf("sqlite: enqueue mail: %w", err)
-	}
-	return nil
 }
 
 // ListMail returns up to limit (default 50) outbox mails, newest first,
@@ -68,24 +64,12 @@ func (r queries) ListMail(ctx context.Context, limit int) ([]auth.Mail, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := r.q.QueryContext(ctx,
+	scan := func(row rowScanner) (auth.Mail, error) {
+		m, _, err := scanMail(row, r.key)
+		return m, err
+	}
+	return queryAll(ctx, r.q, scan, "list mail",
 		`SELECT `+mailColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list mail: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.Mail
-	for rows.Next() {
-		m, _, err := scanMail(rows, r.key)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list mail: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list mail: %w", err)
-	}
-	return out, nil
 }
 
 // ClaimDue leases up to limit pending mails (not sent, not dropped,

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -29,24 +28,8 @@ func scanProxyGrant(row interface{ Scan(...any) error }) (auth.ProxyGrant, error
 }
 
 func (r queries) proxyGrants(ctx context.Context, op, where string, arg int64) ([]auth.ProxyGrant, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+proxyGrantColumns+` FROM proxy_grants
+	return queryAll(ctx, r.q, scanProxyGrant, op, `SELECT `+proxyGrantColumns+` FROM proxy_grants
 		WHERE `+where+` = ? ORDER BY id`, arg)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	defer rows.Close()
-	var out []auth.ProxyGrant
-	for rows.Next() {
-		g, err := scanProxyGrant(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	return out, nil
 }
 
 // ProxyGrantsForTarget lists, ordered by id, the grants naming who may log
@@ -64,15 +47,8 @@ func (r queries) ProxyGrantsForActor(ctx context.Context, actorID int64) ([]auth
 // ProxyGrantOf returns the grant letting actor log in as target, or
 // ENOTFOUND.
 func (r queries) ProxyGrantOf(ctx context.Context, targetID, actorID int64) (auth.ProxyGrant, error) {
-	g, err := scanProxyGrant(r.q.QueryRowContext(ctx, `SELECT `+proxyGrantColumns+` FROM proxy_grants
-		WHERE target_id = ? AND actor_id = ?`, targetID, actorID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.ProxyGrant{}, notFound("Proxy grant")
-	}
-	if err != nil {
-		return auth.ProxyGrant{}, fmt.Errorf("sqlite: proxy grant of: %w", err)
-	}
-	return g, nil
+	return queryOne(ctx, r.q, scanProxyGrant, "proxy grant of", "Proxy grant", `SELECT `+proxyGrantColumns+` FROM proxy_grants
+		WHERE target_id = ? AND actor_id = ?`, targetID, actorID)
 }
 
 // GrantProxy inserts g and sets g.ID (and CreatedAt when zero). A member
@@ -86,7 +62,7 @@ func (t *tx) GrantProxy(ctx context.Context, g *auth.ProxyGrant) error {
 	if g.CreatedAt.IsZero() {
 		g.CreatedAt = now()
 	}
-	res, err := t.q.ExecContext(ctx, `INSERT INTO proxy_grants (target_id, actor_id, created_at, created_by)
+	id, err := t.insert(ctx, "grant proxy", `INSERT INTO proxy_grants (target_id, actor_id, created_at, created_by)
 		VALUES (?, ?, ?, ?)`, g.TargetID, g.ActorID, toMillis(g.CreatedAt), nullID(g.CreatedBy))
 	switch {
 	case isConstraint(err, sqlite3.ErrConstraintUnique):
@@ -95,11 +71,7 @@ func (t *tx) GrantProxy(ctx context.Context, g *auth.ProxyGrant) error {
 	case isConstraint(err, sqlite3.ErrConstraintForeignKey):
 		return notFound("Member")
 	case err != nil:
-		return fmt.Errorf("sqlite: grant proxy: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("sqlite: grant proxy: %w", err)
+		return err
 	}
 	g.ID = id
 	return nil
@@ -109,12 +81,8 @@ func (t *tx) GrantProxy(ctx context.Context, g *auth.ProxyGrant) error {
 // when there is none). Running proxy sessions are left to
 // RevokeProxySessions.
 func (t *tx) RevokeProxy(ctx context.Context, targetID, actorID int64) error {
-	res, err := t.q.ExecContext(ctx, `DELETE FROM proxy_grants WHERE target_id = ? AND actor_id = ?`,
+	return t.execOne(ctx, "revoke proxy", "Proxy grant", `DELETE FROM proxy_grants WHERE target_id = ? AND actor_id = ?`,
 		targetID, actorID)
-	if err != nil {
-		return fmt.Errorf("sqlite: revoke proxy: %w", err)
-	}
-	return wrap("revoke proxy", rowsAffected(res, "Proxy grant"))
 }
 
 // RevokeProxySessions revokes at at the live sessions (not revoked, not

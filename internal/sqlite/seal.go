@@ -102,15 +102,7 @@ func sealData(key []byte, kind, to string, data map[string]string) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	aead, err := newAEAD(key)
-	if err != nil {
-		return nil, err
-	}
-	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return aead.Seal(nonce, nonce, plain, payloadAD(kind, to)), nil
+	return seal(key, plain, payloadAD(kind, to))
 }
 
 // openData reverses sealData.
@@ -134,6 +126,19 @@ func openData(key []byte, kind, to string, sealed []byte) (map[string]string, er
 	return data, nil
 }
 
+// seal encrypts plain bound to ad with AES-256-GCM: nonce || ciphertext.
+func seal(key, plain, ad []byte) ([]byte, error) {
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, plain, ad), nil
+}
+
 func newAEAD(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
@@ -154,15 +159,11 @@ func sealField(key []byte, field, id string, plain []byte) (any, error) {
 	if len(plain) == 0 {
 		return nil, nil
 	}
-	aead, err := newAEAD(key)
+	sealed, err := seal(key, plain, fieldAD(field, id))
 	if err != nil {
-		return nil, err
+		return nil, err // an untyped nil, not a nil []byte in the any
 	}
-	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return aead.Seal(nonce, nonce, plain, fieldAD(field, id)), nil
+	return sealed, nil
 }
 
 // openField reverses sealField; NULL (nil) opens to nil.

@@ -358,23 +358,7 @@ func (r queries) rolesOf(ctx context.Context, ids []int64) (map[int64][]auth.Rol
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := r.q.QueryContext(ctx, `SELECT member_id, group_id, role_id FROM member_roles
-		WHERE member_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)
-		ORDER BY member_id, group_id, role_id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]auth.RoleGrant{}
-	for rows.Next() {
-		var id int64
-		var g auth.RoleGrant
-		if err := rows.Scan(&id, &g.Group, &g.Role); err != nil {
-			return nil, err
-		}
-		out[id] = append(out[id], g)
-	}
-	return out, rows.Err()
+	return r.grants(ctx, `member_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 }
 
 // CountMembersWithRole counts the members holding role in group.
@@ -392,9 +376,5 @@ func (r queries) CountMembersWithRole(ctx context.Context, role auth.RoleID, gro
 // sessions (its own and those it acts in), credentials, tokens, proxy
 // grants and file rows. Audit entries stay. ENOTFOUND when absent.
 func (t *tx) DeleteMember(ctx context.Context, id int64) error {
-	res, err := t.q.ExecContext(ctx, `DELETE FROM members WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete member: %w", err)
-	}
-	return wrap("delete member", rowsAffected(res, "Member"))
+	return t.execOne(ctx, "delete member", "Member", `DELETE FROM members WHERE id = ?`, id)
 }

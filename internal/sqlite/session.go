@@ -34,39 +34,16 @@ func scanSession(row interface{ Scan(...any) error }) (auth.Session, error) {
 
 // SessionByID returns the session, revoked or expired alike, or ENOTFOUND.
 func (r queries) SessionByID(ctx context.Context, id int64) (auth.Session, error) {
-	s, err := scanSession(r.q.QueryRowContext(ctx,
-		`SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.Session{}, notFound("Session")
-	}
-	if err != nil {
-		return auth.Session{}, fmt.Errorf("sqlite: session by id: %w", err)
-	}
-	return s, nil
+	return queryOne(ctx, r.q, scanSession, "session by id", "Session",
+		`SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id)
 }
 
 // ListSessions returns the member's sessions that are not revoked and
 // expire after now, newest first.
 func (r queries) ListSessions(ctx context.Context, memberID int64, now time.Time) ([]auth.Session, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+	return queryAll(ctx, r.q, scanSession, "list sessions", `SELECT `+sessionColumns+` FROM sessions
 		WHERE member_id = ? AND revoked_at IS NULL AND expires_at > ?
 		ORDER BY created_at DESC, id DESC`, memberID, toMillis(now))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list sessions: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list sessions: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list sessions: %w", err)
-	}
-	return out, nil
 }
 
 // CreateSession inserts s and sets s.ID. LastUsedAt defaults to CreatedAt.
@@ -77,17 +54,13 @@ func (t *tx) CreateSession(ctx context.Context, s *auth.Session) error {
 	if s.LastUsedAt.IsZero() {
 		s.LastUsedAt = s.CreatedAt
 	}
-	res, err := t.q.ExecContext(ctx, `INSERT INTO sessions (member_id, via, actor_id, ip,
+	id, err := t.insert(ctx, "create session", `INSERT INTO sessions (member_id, via, actor_id, ip,
 		user_agent, created_at, last_used_at, expires_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.MemberID, s.Via, nullID(s.ActorID), s.IP, s.UserAgent, toMillis(s.CreatedAt),
 		toMillis(s.LastUsedAt), toMillis(s.ExpiresAt), ptrMillis(s.RevokedAt))
 	if err != nil {
-		return fmt.Errorf("sqlite: create session: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("sqlite: create session: %w", err)
+		return err
 	}
 	s.ID = id
 	return nil
@@ -96,12 +69,8 @@ func (t *tx) CreateSession(ctx context.Context, s *auth.Session) error {
 // TouchSession records activity at at. It never moves LastUsedAt back, so
 // concurrent requests finishing out of order do no harm.
 func (t *tx) TouchSession(ctx context.Context, id int64, at time.Time) error {
-	res, err := t.q.ExecContext(ctx,
+	return t.execOne(ctx, "touch session", "Session",
 		`UPDATE sessions SET last_used_at = max(last_used_at, ?) WHERE id = ?`, toMillis(at), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: touch session: %w", err)
-	}
-	return wrap("touch session", rowsAffected(res, "Session"))
 }
 
 // RevokeSession revokes the session at at; revoking a revoked session keeps

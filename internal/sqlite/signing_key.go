@@ -15,34 +15,26 @@ const privateKeyField = "signing_keys.private"
 // SigningKeys returns every id_token signing key, retired ones included,
 // newest first, with the private seeds opened.
 func (r queries) SigningKeys(ctx context.Context) ([]auth.SigningKey, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT kid, private, public, created_at, retired_at
-		FROM signing_keys ORDER BY created_at DESC, rowid DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: signing keys: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.SigningKey
-	for rows.Next() {
+	scan := func(row rowScanner) (auth.SigningKey, error) {
 		var (
 			k         auth.SigningKey
 			private   []byte
 			createdAt int64
 			retired   sql.NullInt64
+			err       error
 		)
-		if err := rows.Scan(&k.KID, &private, &k.Public, &createdAt, &retired); err != nil {
-			return nil, fmt.Errorf("sqlite: signing keys: %w", err)
+		if err := row.Scan(&k.KID, &private, &k.Public, &createdAt, &retired); err != nil {
+			return auth.SigningKey{}, err
 		}
 		if k.Private, err = openField(r.key, privateKeyField, k.KID, private); err != nil {
-			return nil, fmt.Errorf("sqlite: signing keys: key %s: %w", k.KID, err)
+			return auth.SigningKey{}, fmt.Errorf("key %s: %w", k.KID, err)
 		}
 		k.CreatedAt = fromMillis(createdAt)
 		k.RetiredAt = timePtr(retired)
-		out = append(out, k)
+		return k, nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: signing keys: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, r.q, scan, "signing keys", `SELECT kid, private, public, created_at, retired_at
+		FROM signing_keys ORDER BY created_at DESC, rowid DESC`)
 }
 
 // CreateSigningKey stores the key, its private seed sealed and bound to the
@@ -62,10 +54,6 @@ func (t *tx) CreateSigningKey(ctx context.Context, k auth.SigningKey) error {
 	if public == nil {
 		public = []byte{}
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO signing_keys (kid, private, public, created_at, retired_at)
+	return t.exec(ctx, "create signing key", `INSERT INTO signing_keys (kid, private, public, created_at, retired_at)
 		VALUES (?, ?, ?, ?, ?)`, k.KID, private, public, toMillis(k.CreatedAt), ptrMillis(k.RetiredAt))
-	if err != nil {
-		return fmt.Errorf("sqlite: create signing key: %w", err)
-	}
-	return nil
 }

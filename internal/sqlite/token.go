@@ -33,30 +33,16 @@ func scanToken(row interface{ Scan(...any) error }) (auth.OneTimeToken, error) {
 
 // TokenByHash returns the token, used or not, or ENOTFOUND.
 func (r queries) TokenByHash(ctx context.Context, hash string) (auth.OneTimeToken, error) {
-	t, err := scanToken(r.q.QueryRowContext(ctx,
-		`SELECT `+tokenColumns+` FROM one_time_tokens WHERE hash = ?`, hash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.OneTimeToken{}, notFound("Token")
-	}
-	if err != nil {
-		return auth.OneTimeToken{}, fmt.Errorf("sqlite: token by hash: %w", err)
-	}
-	return t, nil
+	return queryOne(ctx, r.q, scanToken, "token by hash", "Token",
+		`SELECT `+tokenColumns+` FROM one_time_tokens WHERE hash = ?`, hash)
 }
 
 // ActiveToken returns the member's newest unused token of kind that expires
 // after now, or ENOTFOUND.
 func (r queries) ActiveToken(ctx context.Context, memberID int64, kind string, now time.Time) (auth.OneTimeToken, error) {
-	t, err := scanToken(r.q.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM one_time_tokens
+	return queryOne(ctx, r.q, scanToken, "active token", "Token", `SELECT `+tokenColumns+` FROM one_time_tokens
 		WHERE member_id = ? AND kind = ? AND used_at IS NULL AND expires_at > ?
-		ORDER BY created_at DESC, rowid DESC LIMIT 1`, memberID, kind, toMillis(now)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.OneTimeToken{}, notFound("Token")
-	}
-	if err != nil {
-		return auth.OneTimeToken{}, fmt.Errorf("sqlite: active token: %w", err)
-	}
-	return t, nil
+		ORDER BY created_at DESC, rowid DESC LIMIT 1`, memberID, kind, toMillis(now))
 }
 
 // CreateToken stores the token (its hash only). CreatedAt defaults to now.
@@ -64,38 +50,26 @@ func (t *tx) CreateToken(ctx context.Context, tok auth.OneTimeToken) error {
 	if tok.CreatedAt.IsZero() {
 		tok.CreatedAt = now()
 	}
-	_, err := t.q.ExecContext(ctx, `INSERT INTO one_time_tokens
+	return t.exec(ctx, "create token", `INSERT INTO one_time_tokens
 		(hash, kind, member_id, email, created_at, expires_at, used_at, secret2_hash, attempts)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tok.Hash, tok.Kind, nullID(tok.MemberID), tok.Email, toMillis(tok.CreatedAt),
 		toMillis(tok.ExpiresAt), ptrMillis(tok.UsedAt), tok.Secret2Hash, tok.Attempts)
-	if err != nil {
-		return fmt.Errorf("sqlite: create token: %w", err)
-	}
-	return nil
 }
 
 // UseToken marks the token used at at. The conditional UPDATE is the
 // single-use guarantee: of two concurrent uses exactly one succeeds; a
 // missing or already used token is ENOTFOUND.
 func (t *tx) UseToken(ctx context.Context, hash string, at time.Time) error {
-	res, err := t.q.ExecContext(ctx,
+	return t.execOne(ctx, "use token", "Token",
 		`UPDATE one_time_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, toMillis(at), hash)
-	if err != nil {
-		return fmt.Errorf("sqlite: use token: %w", err)
-	}
-	return wrap("use token", rowsAffected(res, "Token"))
 }
 
 // DeleteTokens removes the member's unused tokens of kind (for example the
 // older reset links when a new one is issued); used ones stay as a record.
 func (t *tx) DeleteTokens(ctx context.Context, memberID int64, kind string) error {
-	_, err := t.q.ExecContext(ctx,
+	return t.exec(ctx, "delete tokens",
 		`DELETE FROM one_time_tokens WHERE member_id = ? AND kind = ? AND used_at IS NULL`, memberID, kind)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete tokens: %w", err)
-	}
-	return nil
 }
 
 // AddTokenAttempt counts one failed attempt on the token and returns the
