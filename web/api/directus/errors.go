@@ -88,14 +88,14 @@ func mapError(err error, ec errContext) vendorError {
 		return vendorError{fiber.StatusBadRequest, codeInvalidPayload, msg, 0}
 	case auth.ERATELIMIT:
 		retry := 60
-		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
-			retry = int((e.RetryAfter + 999_999_999) / 1_000_000_000)
+		if s := api.RetryAfter(err); s > 0 {
+			retry = s
 		}
 		return vendorError{fiber.StatusTooManyRequests, codeRequestsExceeded, "Too many requests, retry later.", retry}
 	case auth.EUNAVAILABLE:
 		retry := 1
-		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
-			retry = int((e.RetryAfter + 999_999_999) / 1_000_000_000)
+		if s := api.RetryAfter(err); s > 0 {
+			retry = s
 		}
 		return vendorError{fiber.StatusServiceUnavailable, codeUnavailable, "Under pressure, please try again later.", retry}
 	}

@@ -1,9 +1,6 @@
 package kotive
 
 import (
-	"math"
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"gatehouse/internal/auth"
@@ -43,14 +40,10 @@ func respondError(c *fiber.Ctx, d api.Deps, err error) error {
 	case auth.ECONFLICT:
 		status, msg = fiber.StatusConflict, auth.ErrorMessage(err)
 	case auth.ERATELIMIT:
-		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
-		}
+		api.SetRetryAfter(c, err)
 		status, msg = fiber.StatusTooManyRequests, auth.ErrorMessage(err)
 	case auth.EUNAVAILABLE:
-		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
-		}
+		api.SetRetryAfter(c, err)
 		status, msg = fiber.StatusServiceUnavailable, auth.ErrorMessage(err)
 	default:
 		if d.Log != nil {

@@ -3,7 +3,6 @@ package kuroco
 import (
 	"fmt"
 	"log/slog"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,8 +112,8 @@ func respondError(c *fiber.Ctx, err error) error {
 		}
 		body.Errors = []wireError{{Code: code, Message: msg}}
 	}
-	if e := auth.AsError(err); e != nil && (status == fiber.StatusTooManyRequests || status == fiber.StatusServiceUnavailable) && e.RetryAfter > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	if status == fiber.StatusTooManyRequests || status == fiber.StatusServiceUnavailable {
+		api.SetRetryAfter(c, err)
 	}
 	return c.Status(status).JSON(body)
 }

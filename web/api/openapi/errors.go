@@ -2,11 +2,11 @@ package openapi
 
 import (
 	"log/slog"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"gatehouse/internal/auth"
+	"gatehouse/web/api"
 )
 
 // statusOf is the one mapping from domain codes to this dialect's statuses.
@@ -47,9 +47,7 @@ func respondError(c *fiber.Ctx, log *slog.Logger, err error) error {
 			body.Errors["body"] = body.Message
 		}
 	case fiber.StatusTooManyRequests, fiber.StatusServiceUnavailable:
-		if e := auth.AsError(err); e != nil && e.RetryAfter > 0 {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
-		}
+		api.SetRetryAfter(c, err)
 	case fiber.StatusInternalServerError:
 		body.Message = "Internal error."
 		if log != nil {

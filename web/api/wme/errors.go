@@ -1,11 +1,8 @@
 package wme
 
 import (
-	"math"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -53,8 +50,8 @@ func respondError(c *fiber.Ctx, d api.Deps, err error) error {
 	if field := firstField(err); field != "" && !strings.Contains(msg, field) {
 		msg = field + ": " + msg
 	}
-	if e := auth.AsError(err); (status == fiber.StatusTooManyRequests || status == fiber.StatusServiceUnavailable) && e != nil && e.RetryAfter > 0 {
-		c.Set(fiber.HeaderRetryAfter, retryAfter(e.RetryAfter))
+	if status == fiber.StatusTooManyRequests || status == fiber.StatusServiceUnavailable {
+		api.SetRetryAfter(c, err)
 	}
 	return c.Status(status).JSON(errorResponse{Message: msg, Status: status})
 }
@@ -102,9 +99,4 @@ func unknownRoute(known map[string]bool) fiber.Handler {
 		}
 		return c.Status(fiber.StatusNotFound).JSON(errorResponse{Message: "Route not found.", Status: fiber.StatusNotFound})
 	}
-}
-
-// retryAfter formats a wait as whole seconds, rounded up.
-func retryAfter(d time.Duration) string {
-	return strconv.Itoa(int(math.Ceil(d.Seconds())))
 }
