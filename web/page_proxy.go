@@ -54,20 +54,18 @@ func (s *server) handleProxyStop() fiber.Handler {
 		if err := s.auth.StopProxy(c.UserContext(), a); err != nil {
 			return err
 		}
-		if back != 0 {
-			m, own, err := s.auth.Authenticate(c.UserContext(), back)
-			switch {
-			case err == nil && own.ActorID == 0 && m.ID == a.RealID():
-				if err := s.signIn(c, own); err != nil {
-					return err
-				}
-				ps.flash("Welcome back, " + m.DisplayName() + ".")
-				return redirect(c, "/account")
-			case err != nil && auth.ErrorCode(err) != auth.EUNAUTHORIZED:
-				return err
-			}
+		m, own, ok, err := s.auth.ReturnSession(c.UserContext(), a, back)
+		if err != nil {
+			return err
 		}
-		return s.endBrowserSession(c)
+		if !ok {
+			return s.endBrowserSession(c)
+		}
+		if err := s.signIn(c, own); err != nil {
+			return err
+		}
+		ps.flash("Welcome back, " + m.DisplayName() + ".")
+		return redirect(c, "/account")
 	}
 }
 

@@ -176,7 +176,7 @@ func (s *Service) startProxy(ctx context.Context, a Actor, targetID int64, via s
 }
 
 // StopProxy ends the actor's proxy session (the return to A) and audits it.
-// The caller restores A's own session, if it is still alive.
+// The caller restores A's own session that ReturnSession vouches for.
 func (s *Service) StopProxy(ctx context.Context, a Actor) error {
 	if !a.Proxied() || a.Session.ID == 0 {
 		return errProxyNotActing
@@ -198,6 +198,24 @@ func (s *Service) StopProxy(ctx context.Context, a Actor) error {
 		detail := fmt.Sprintf("%s returned from %s", actorName, memberLabel(a.Member, a.Member.ID))
 		return s.audit(ctx, tx, a, AuditProxyStop, a.Member.ID, detail, grantID)
 	})
+}
+
+// ReturnSession is the session to restore after StopProxy: returnID, the
+// actor's own session saved when the proxy session started, if it is still
+// alive, is the real actor's and is not itself a proxy session. ok is false
+// when there is nothing to restore (returnID 0, or that session has ended).
+func (s *Service) ReturnSession(ctx context.Context, a Actor, returnID int64) (m Member, own Session, ok bool, err error) {
+	if returnID == 0 {
+		return Member{}, Session{}, false, nil
+	}
+	m, own, err = s.Authenticate(ctx, returnID)
+	switch {
+	case err == nil && own.ActorID == 0 && m.ID == a.RealID():
+		return m, own, true, nil
+	case err != nil && ErrorCode(err) != EUNAUTHORIZED:
+		return Member{}, Session{}, false, err
+	}
+	return Member{}, Session{}, false, nil
 }
 
 // AliasLogin is kuroco's proxy login (alias_login): the actor's session

@@ -303,3 +303,37 @@ func TestAliasLogin(t *testing.T) {
 		t.Fatalf("chain: %v", err)
 	}
 }
+
+// TestReturnSession: after a proxy session only the actor's own, live,
+// non-proxy session is restored.
+func TestReturnSession(t *testing.T) {
+	p := newProxyEnv(t)
+	a := p.actor(t, p.a)
+	_, proxied, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asB := p.as(t, proxied)
+	bOwn := p.actor(t, p.b)
+	for _, c := range []struct {
+		name string
+		id   int64
+		want bool
+	}{
+		{"none saved", 0, false},
+		{"the actor's own session", a.Session.ID, true},
+		{"the target's session", bOwn.Session.ID, false},
+		{"the proxy session itself", proxied.ID, false},
+	} {
+		m, own, ok, err := p.e.Svc.ReturnSession(ctx, asB, c.id)
+		if err != nil || ok != c.want || (ok && (m.ID != p.a.ID || own.ID != a.Session.ID)) {
+			t.Errorf("%s: member %d session %d ok %v err %v, want ok %v", c.name, m.ID, own.ID, ok, err, c.want)
+		}
+	}
+	if err := p.e.Svc.Logout(ctx, a.Session.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, err := p.e.Svc.ReturnSession(ctx, asB, a.Session.ID); ok || err != nil {
+		t.Errorf("ended own session: ok %v err %v, want neither", ok, err)
+	}
+}
