@@ -1,7 +1,6 @@
 package directus_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha1"
@@ -11,8 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -22,6 +19,7 @@ import (
 	"gatehouse/internal/auth"
 	"gatehouse/internal/testenv"
 	"gatehouse/web/api"
+	"gatehouse/web/api/apitest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
@@ -196,28 +194,11 @@ func golden(t *testing.T, name string, r *testenv.Response) {
 	if cc := r.Header.Get("Cache-Control"); cc != "" {
 		got["cache_control"] = cc
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(got); err != nil {
+	raw, err := apitest.EncodeJSON(got)
+	if err != nil {
 		t.Fatal(err)
 	}
-	raw := buf.Bytes()
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(want, raw) {
-		t.Errorf("%s mismatch:\n--- want\n%s\n--- got\n%s", name, want, raw)
-	}
+	apitest.Golden(t, name, raw, *update)
 }
 
 // gql posts a GraphQL request to /graphql/system.

@@ -1,7 +1,6 @@
 package kotive_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -18,6 +17,7 @@ import (
 
 	"gatehouse/internal/auth"
 	"gatehouse/internal/testenv"
+	"gatehouse/web/api/apitest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current responses")
@@ -125,28 +125,11 @@ func golden(t *testing.T, name string, r *testenv.Response, placeholders map[str
 	} else {
 		doc.Body, _ = json.Marshal(body)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	got, err := apitest.EncodeJSON(doc)
+	if err != nil {
 		t.Fatalf("%s: %v (body %s)", name, err, r.Body)
 	}
-	got := buf.Bytes()
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./web/api/kotive/ -update)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", name, path, got, want)
-	}
+	apitest.Golden(t, name, got, *update)
 }
 
 // shape reduces a JSON value to its structure: objects keep their keys,

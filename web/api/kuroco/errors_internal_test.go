@@ -3,9 +3,7 @@ package kuroco
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 
 	"gatehouse/internal/auth"
 	"gatehouse/web/api"
+	"gatehouse/web/api/apitest"
 )
 
 // TestRespondError covers the mapping for errors the HTTP tests cannot
@@ -40,13 +39,7 @@ func TestRespondError(t *testing.T) {
 			`[{"code":"new_password_required","message":"A new password must be set."}]`},
 	}
 	for _, c := range cases {
-		app := fiber.New()
-		app.Get("/", withRequest(d), func(ctx *fiber.Ctx) error { return respondError(ctx, c.err) })
-		res, err := app.Test(httptest.NewRequest("GET", "/", nil), -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
+		res, raw := apitest.Serve(t, "GET", withRequest(d), func(ctx *fiber.Ctx) error { return respondError(ctx, c.err) })
 		var body struct {
 			Errors    json.RawMessage `json:"errors"`
 			RequestID string          `json:"x-rcms-request-id"`

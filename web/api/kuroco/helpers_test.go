@@ -1,18 +1,16 @@
 package kuroco_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"gatehouse/internal/testenv"
+	"gatehouse/web/api/apitest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current responses")
@@ -137,33 +135,16 @@ func normalize(t *testing.T, r *testenv.Response) []byte {
 		}
 		return v
 	}
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(map[string]any{"status": r.StatusCode, "body": walk(body)}); err != nil {
+	out, err := apitest.EncodeJSON(map[string]any{"status": r.StatusCode, "body": walk(body)})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return out.Bytes()
+	return out
 }
 
 // golden compares the normalized response with testdata/<name>.golden.json
 // (rewritten with -update).
 func golden(t *testing.T, name string, r *testenv.Response) {
 	t.Helper()
-	got := normalize(t, r)
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./web/api/kuroco/ -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s:\n got: %s\nwant: %s", name, path, got, want)
-	}
+	apitest.Golden(t, name, normalize(t, r), *update)
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"gatehouse/internal/smtptest"
 	"gatehouse/internal/testenv"
+	"gatehouse/web/api/apitest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current responses")
@@ -87,20 +86,7 @@ func golden(t *testing.T, name string, res *testenv.Response) {
 	}
 	raw, _ := json.MarshalIndent(got, "", "  ")
 	raw = append(raw, '\n')
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./web/api/openapi/ -update)", err)
-	}
-	if !bytes.Equal(want, raw) {
-		t.Errorf("%s differs from %s:\n got: %s\nwant: %s", name, path, raw, want)
-	}
+	apitest.Golden(t, name, raw, *update)
 }
 
 func newEnv(t *testing.T) *testenv.Env {

@@ -3,9 +3,7 @@ package wme
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 
 	"gatehouse/internal/auth"
 	"gatehouse/web/api"
+	"gatehouse/web/api/apitest"
 )
 
 // TestRespondError checks the one mapping from domain codes to wme statuses
@@ -44,13 +43,7 @@ func TestRespondError(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			app := fiber.New()
-			app.Post("/", func(ctx *fiber.Ctx) error { return respondError(ctx, d, c.err) })
-			res, err := app.Test(httptest.NewRequest("POST", "/", nil), -1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ := io.ReadAll(res.Body)
+			res, raw := apitest.Serve(t, "POST", func(ctx *fiber.Ctx) error { return respondError(ctx, d, c.err) })
 			var body errorResponse
 			if err := json.Unmarshal(raw, &body); err != nil {
 				t.Fatal(err)

@@ -1,13 +1,10 @@
 package wme_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -17,6 +14,7 @@ import (
 	"gatehouse/internal/auth"
 	"gatehouse/internal/smtptest"
 	"gatehouse/internal/testenv"
+	"gatehouse/web/api/apitest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current responses")
@@ -202,27 +200,12 @@ func golden(t *testing.T, name string, req any, r *testenv.Response) {
 		"headers":  headers,
 		"response": normalize(body),
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	got, err := apitest.EncodeJSON(doc)
+	if err != nil {
 		t.Fatal(err)
 	}
-	got := buf.Bytes()
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./web/api/wme/ -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from %s:\n got: %s\nwant: %s", name, path, got, want)
+	if !apitest.Golden(t, name, got, *update) {
+		t.FailNow()
 	}
 }
 
