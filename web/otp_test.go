@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gatehouse/internal/auth"
 )
 
 // totp computes an RFC 6238 code (SHA-1, 30 s, 6 digits) for the tests.
@@ -34,11 +36,15 @@ func TestLoginWithMFA(t *testing.T) {
 	e := newEnv(t, envOptions{baseURL: "http://localhost:8080"})
 	m := e.createMember("mfa@example.com", goodPassword)
 	ctx := context.Background()
-	sec, err := e.svc.GenerateTOTP(ctx, m.ID, goodPassword)
+	_, tok, err := e.svc.LoginTokens(ctx, auth.LoginInput{Identifier: m.Email, Password: goodPassword, Via: auth.ViaOpenAPI})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.EnableTOTP(ctx, m.ID, sec.Secret, totp(sec.Secret, e.clock.Now())); err != nil {
+	sec, err := e.svc.GenerateTOTP(ctx, tok.Session.ID, goodPassword, auth.ClientMeta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.EnableTOTP(ctx, tok.Session.ID, sec.Secret, totp(sec.Secret, e.clock.Now())); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(31 * time.Second) // the enabling code's step is used up

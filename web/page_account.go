@@ -71,8 +71,8 @@ func (s *server) handlePasswordSubmit() fiber.Handler {
 		m, current := currentMember(c)
 		confirm := form(c, "confirm_password")
 		err := s.auth.ChangePassword(c.UserContext(), auth.ChangePasswordInput{
-			MemberID:      m.ID,
 			SessionID:     current.ID,
+			Meta:          clientMeta(c),
 			Current:       form(c, "current_password"),
 			New:           form(c, "new_password"),
 			Confirm:       &confirm,
@@ -94,12 +94,12 @@ func (s *server) handlePasswordSubmit() fiber.Handler {
 // the current one is a logout.
 func (s *server) handleSessionRevoke() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		m, current := currentMember(c)
+		_, current := currentMember(c)
 		id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 		if err != nil {
 			return fiber.ErrNotFound
 		}
-		if err := s.auth.RevokeOwnSession(c.UserContext(), m.ID, id); err != nil {
+		if err := s.auth.RevokeOwnSession(c.UserContext(), current.ID, id); err != nil {
 			return err
 		}
 		if id == current.ID {

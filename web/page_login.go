@@ -30,7 +30,7 @@ func (s *server) handleLoginSubmit() fiber.Handler {
 			Identifier: identifier,
 			Password:   c.FormValue("password"),
 			Via:        auth.ViaPage,
-			Meta:       clientMeta(c),
+			Meta:       s.deviceMeta(c),
 		})
 		switch auth.ErrorCode(err) {
 		case "":

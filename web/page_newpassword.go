@@ -32,7 +32,7 @@ func (s *server) handleNewPasswordSubmit() fiber.Handler {
 				Errors: map[string]string{"confirm": "The passwords do not match."},
 			}))
 		}
-		_, as, err := s.auth.CompleteNewPassword(c.UserContext(), challenge, password, auth.ViaPage, clientMeta(c))
+		_, as, err := s.auth.CompleteNewPassword(c.UserContext(), challenge, password, auth.ViaPage, s.deviceMeta(c))
 		switch auth.ErrorCode(err) {
 		case "":
 			if err := s.signIn(c, as); err != nil {

@@ -26,7 +26,7 @@ func (s *server) handleOTPSubmit() fiber.Handler {
 		if !ok {
 			return redirect(c, "/login")
 		}
-		_, as, err := s.auth.CompleteMFA(c.UserContext(), challenge, form(c, "otp"), clientMeta(c))
+		_, as, err := s.auth.CompleteMFA(c.UserContext(), challenge, form(c, "otp"), s.deviceMeta(c))
 		switch auth.ErrorCode(err) {
 		case "":
 			if err := s.signIn(c, as); err != nil {

@@ -32,7 +32,7 @@ func (s *server) handleResetSubmit() fiber.Handler {
 				Token: token, Errors: map[string]string{"confirm": "The passwords do not match."},
 			}))
 		}
-		err := s.auth.ResetPassword(c.UserContext(), token, password)
+		err := s.auth.ResetPassword(c.UserContext(), token, password, clientMeta(c))
 		switch auth.ErrorCode(err) {
 		case "":
 			sess(c).del(keySessionID)

@@ -40,63 +40,22 @@ func (s *Service) UpdateProfile(ctx context.Context, memberID int64, in ProfileI
 	return m, err
 }
 
-// ChangePasswordInput is a signed-in member changing their own password.
-type ChangePasswordInput struct {
-	MemberID      int64
-	SessionID     int64 // the session making the change; it stays signed in
-	Current       string
-	New           string
-	Confirm       *string
-	SignOutOthers bool
-}
-
-// ChangePassword replaces the password after checking the current one. Reset
-// links die, other sessions end when asked, and a notice is mailed. A proxy
-// session may not change the password (checklist X4).
-func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) error {
-	if err := s.GuardProxy(ctx, in.SessionID); err != nil {
-		return err
-	}
-	m, err := s.store.MemberByID(ctx, in.MemberID)
-	if err != nil {
-		return err
-	}
-	if ok, _, _ := s.hasher.Verify(in.Current, m.PasswordHash); !ok || len(in.Current) > MaxPasswordBytes {
-		return FieldError("current_password", "Your current password is incorrect.")
-	}
-	if err := s.policy.Check(in.New, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
-		return &Error{Code: EINVALID, Message: ErrorMessage(err), Fields: map[string]string{"new_password": ErrorMessage(err)}}
-	}
-	if in.Confirm != nil && *in.Confirm != in.New {
-		return FieldError("confirm_password", "The passwords do not match.")
-	}
-	if in.New == in.Current {
-		return FieldError("new_password", "Choose a password different from your current one.")
-	}
-	hash, err := s.hasher.Hash(in.New)
-	if err != nil {
-		return err
-	}
-	keep := int64(-1)
-	if in.SignOutOthers {
-		keep = in.SessionID
-	}
-	return s.update(ctx, func(tx Tx, q *mailQueue) error {
-		return s.passwordChanged(ctx, tx, q, m, hash, keep)
-	})
-}
-
 // ListSessions returns the member's live sessions, newest first.
 func (s *Service) ListSessions(ctx context.Context, memberID int64) ([]Session, error) {
 	return s.store.ListSessions(ctx, memberID, s.clock())
 }
 
-// RevokeOwnSession ends one of the member's own sessions. A session of
-// another member is ENOTFOUND, exactly like one that does not exist.
-func (s *Service) RevokeOwnSession(ctx context.Context, memberID, sessionID int64) error {
+// RevokeOwnSession ends one of the member's own sessions, asked from the
+// session current. A session of another member is ENOTFOUND, exactly like
+// one that does not exist; a proxy session may end none (checklist X4).
+func (s *Service) RevokeOwnSession(ctx context.Context, current, sessionID int64) error {
+	req, err := s.requester(ctx, current)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		sess, err := tx.SessionByID(ctx, sessionID)
-		if err != nil || sess.MemberID != memberID {
+		if err != nil || sess.MemberID != req.MemberID {
 			return Errorf(ENOTFOUND, "Session not found.")
 		}
 		return tx.RevokeSession(ctx, sessionID, s.clock())

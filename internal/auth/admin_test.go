@@ -356,7 +356,7 @@ func TestAdminCreateMemberByInvitation(t *testing.T) {
 		t.Errorf("login before accepting: %v", err)
 	}
 	// Setting the password through the link activates the member.
-	if err := e.Svc.ResetPassword(e.ctx, link.Query().Get("token"), admPassword); err != nil {
+	if err := e.Svc.ResetPassword(e.ctx, link.Query().Get("token"), admPassword, auth.ClientMeta{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.reload(t, m.ID); got.Status != auth.StatusActive {

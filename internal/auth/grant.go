@@ -19,7 +19,7 @@ func (s *Service) LoginChallenge(ctx context.Context, in LoginInput) (Member, Gr
 }
 
 // ExchangeGrant turns a grant token into access and refresh tokens, once.
-func (s *Service) ExchangeGrant(ctx context.Context, grant string) (Member, Tokens, error) {
+func (s *Service) ExchangeGrant(ctx context.Context, grant string, meta ClientMeta) (Member, Tokens, error) {
 	if grant == "" || len(grant) > maxTokenLen {
 		return Member{}, Tokens{}, errInvalidToken
 	}
@@ -27,24 +27,29 @@ func (s *Service) ExchangeGrant(ctx context.Context, grant string) (Member, Toke
 		m Member
 		t Tokens
 	)
-	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
+	err := s.gateToken(ctx, meta, func(ctx context.Context) error { return s.exchangeGrant(ctx, grant, &m, &t) })
+	if err != nil {
+		return Member{}, Tokens{}, err
+	}
+	return m, t, nil
+}
+
+// exchangeGrant is ExchangeGrant's transaction.
+func (s *Service) exchangeGrant(ctx context.Context, grant string, m *Member, t *Tokens) error {
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		c, sess, err := s.liveCredential(ctx, tx, HashToken(grant), CredGrant)
 		if err != nil {
 			return err
 		}
-		if m, err = s.activeMember(ctx, tx, sess.MemberID); err != nil {
+		if *m, err = s.activeMember(ctx, tx, sess.MemberID); err != nil {
 			return err
 		}
 		if err := tx.UseCredential(ctx, c.Hash, s.clock()); err != nil {
 			return errInvalidToken
 		}
-		t, err = s.issue(ctx, tx, sess, c.Via)
+		*t, err = s.issue(ctx, tx, sess, c.Via)
 		return err
 	})
-	if err != nil {
-		return Member{}, Tokens{}, err
-	}
-	return m, t, nil
 }
 
 // FileAccessToken issues a short-lived token that opens the session member's

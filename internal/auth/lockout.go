@@ -6,37 +6,58 @@ import (
 	"time"
 )
 
-// Per-account login backoff (checklist B1-B3, B5, M3, L5). Every password
-// or one-time-password attempt first reserves itself on the account's
-// counter in a writing transaction of its own, before any hash is
-// evaluated; a success clears the counter, a failure leaves the reservation
-// as the counted failure. So concurrent attempts can never evaluate more
-// than lockThreshold hashes per round, and the increment is committed
-// whatever happens to the request afterwards. The counter lives in the
-// database: it holds across dialects, identifier spellings and restarts.
+// Failure counters (checklist B1-B3, B5, M3, L5; docs/decisions.md,
+// "Lockout"). Every attempt at a secret first reserves a place on its
+// counter in a writing transaction of its own, before anything is
+// evaluated; the reservation is pending until the attempt is settled. Only
+// a settled failure counts, so concurrent correct sign-ins never start a
+// backoff; pending reservations still count towards the threshold, so
+// concurrent wrong attempts can never evaluate more than the threshold per
+// round (the excess waits, then meets the backoff). Counters live in the
+// database: they hold across doors, identifier spellings, restarts and
+// nodes.
 const (
-	lockThreshold = 10               // failures that start a backoff
 	lockFirst     = time.Minute      // first backoff; doubles per lock
 	lockMax       = 15 * time.Minute // longest backoff (never permanent)
 	lockQuiet     = 12 * time.Hour   // a counter this long without failures starts over
+	pendingExpiry = time.Minute      // a reservation older than this died with its request
 )
 
-// LoginFailure is the stored failure counter of one account (or of one
-// unknown identifier).
+// Thresholds: failures that start a backoff, per counter family. Password
+// and one-time-code failures count separately (a wrong code says nothing
+// about the password); a pending two-factor login also ends after
+// maxOTPAttempts wrong codes.
+const (
+	passwordThreshold = 10
+	codeThreshold     = 10
+)
+
+// LoginFailure is the stored failure counter of one account, one
+// (account, client) pair, or one unknown identifier.
 type LoginFailure struct {
-	Key           string // "m:<member id>" or "i:<canonical identifier>"
-	Failures      int    // failures in the current round
+	Key           string // see counterKeys
+	MemberID      int64  // 0 for an unknown identifier
+	Failures      int    // settled failures in the current round
 	Locks         int    // backoffs so far; the next one is twice as long
 	LastFailureAt time.Time
 	LockedUntil   time.Time // zero: not backed off
+	Pending       int       // reservations not yet settled
+	PendingAt     time.Time // the newest reservation
 }
 
-// memberKey is the counter key of a known account; every spelling of its
-// email or username maps to it.
+// counter names one failure counter and its threshold.
+type counter struct {
+	key       string
+	member    int64
+	threshold int
+}
+
+// memberKey is the password counter of a known account for clients that
+// never signed in to it; every spelling of its email or username maps to it.
 func memberKey(id int64) string { return "m:" + strconv.FormatInt(id, 10) }
 
-// unknownKey is the counter key of an identifier that names no account, so
-// that unknown identifiers lock exactly like known ones.
+// unknownKey is the counter of an identifier that names no account, so that
+// unknown identifiers lock exactly like known ones.
 func unknownKey(canonical string) string { return "i:" + canonical }
 
 // lockBackoff is the length of the n-th backoff: 1, 2, 4, 8, then 15 minutes.
@@ -59,66 +80,167 @@ func rateLimited(retry time.Duration) *Error {
 	return &Error{Code: ERATELIMIT, Message: "Too many attempts. Please try again later.", RetryAfter: retry.Round(time.Second)}
 }
 
-// reserveAttempt counts one attempt on key in its own committed
-// transaction, or answers ERATELIMIT (and counts nothing) while the key is
-// backed off. The attempt that reaches lockThreshold starts the next
-// backoff.
-func (s *Service) reserveAttempt(ctx context.Context, key string) error {
+// errCounterBusy: the threshold is taken by attempts in flight; the caller
+// waits for them to settle.
+var errCounterBusy = &Error{Code: ERATELIMIT, Message: "Too many attempts in flight.", RetryAfter: time.Second}
+
+// load reads the counter as it stands at now: a quiet counter starts over
+// and a dead reservation no longer counts.
+func (c counter) load(ctx context.Context, r Reader, now time.Time) (LoginFailure, error) {
+	f, err := r.LoginFailures(ctx, c.key)
+	if isNotFound(err) {
+		return LoginFailure{Key: c.key, MemberID: c.member}, nil
+	}
+	if err != nil {
+		return LoginFailure{}, err
+	}
+	f.MemberID = c.member
+	if !f.LastFailureAt.IsZero() && now.Sub(f.LastFailureAt) >= lockQuiet && !f.LockedUntil.After(now) {
+		f.Failures, f.Locks, f.LastFailureAt = 0, 0, time.Time{}
+	}
+	if f.Pending > 0 && now.Sub(f.PendingAt) >= pendingExpiry {
+		f.Pending = 0
+	}
+	return f, nil
+}
+
+// check answers ERATELIMIT while f is backed off, errCounterBusy while the
+// attempts in flight fill the threshold, nil when one more may proceed.
+func (c counter) check(f LoginFailure, now time.Time) error {
+	if f.LockedUntil.After(now) {
+		return rateLimited(f.LockedUntil.Sub(now))
+	}
+	if f.Failures+f.Pending >= c.threshold {
+		return errCounterBusy
+	}
+	return nil
+}
+
+// reserve counts one attempt in flight on every counter, in one committed
+// transaction, or reserves nothing and answers as check does.
+func (s *Service) reserve(ctx context.Context, cs []counter) error {
 	now := s.clock()
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		f, err := tx.LoginFailures(ctx, key)
-		if isNotFound(err) {
-			f, err = LoginFailure{Key: key}, nil
+		fs := make([]LoginFailure, len(cs))
+		for i, c := range cs {
+			f, err := c.load(ctx, tx, now)
+			if err == nil {
+				err = c.check(f, now)
+			}
+			if err != nil {
+				return err
+			}
+			fs[i] = f
 		}
-		if err != nil {
-			return err
+		for _, f := range fs {
+			f.Pending++
+			f.PendingAt = now
+			if err := tx.SetLoginFailures(ctx, f); err != nil {
+				return err
+			}
 		}
-		if f.LockedUntil.After(now) {
-			return rateLimited(f.LockedUntil.Sub(now))
-		}
-		if !f.LastFailureAt.IsZero() && now.Sub(f.LastFailureAt) >= lockQuiet {
-			f = LoginFailure{Key: key}
-		}
-		f.Failures++
-		f.LastFailureAt = now
-		f.LockedUntil = time.Time{}
-		if f.Failures >= lockThreshold {
-			f.Locks++
-			f.Failures = 0
-			f.LockedUntil = now.Add(lockBackoff(f.Locks))
-		}
-		return tx.SetLoginFailures(ctx, f)
-	})
-}
-
-// unreserveAttempt takes back a reservation whose attempt was never
-// evaluated (the hash pool was full). A reservation that started a backoff
-// stays: the backoff is not undone.
-func (s *Service) unreserveAttempt(ctx context.Context, key string) error {
-	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		f, err := tx.LoginFailures(ctx, key)
-		if isNotFound(err) || (err == nil && f.Failures == 0) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		f.Failures--
-		return tx.SetLoginFailures(ctx, f)
-	})
-}
-
-// clearFailures forgets the key's counter after a complete login.
-func (s *Service) clearFailures(ctx context.Context, key string) error {
-	if key == "" {
 		return nil
-	}
-	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		return tx.DeleteLoginFailures(ctx, key)
 	})
 }
 
-// failureFloor makes a failed login last at least cfg.FailureFloor since
+// outcome is how an attempt ended.
+type outcome int
+
+const (
+	attemptFailed    outcome = iota // the secret was wrong: counts
+	attemptSucceeded                // the secret was right: the round starts over
+	attemptSkipped                  // nothing was evaluated (overload): forget it
+)
+
+// settle ends one reservation on every counter inside tx. A failure that
+// reaches the threshold starts the next backoff.
+func (s *Service) settle(ctx context.Context, tx Tx, cs []counter, o outcome) error {
+	now := s.clock()
+	for _, c := range cs {
+		f, err := c.load(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		if f.Pending > 0 {
+			f.Pending--
+		}
+		switch o {
+		case attemptFailed:
+			f.Failures++
+			f.LastFailureAt = now
+			if f.Failures >= c.threshold {
+				f.Locks++
+				f.Failures = 0
+				f.LockedUntil = now.Add(lockBackoff(f.Locks))
+			}
+		case attemptSucceeded:
+			f.Failures, f.Locks, f.LockedUntil = 0, 0, time.Time{}
+		}
+		if f.Failures == 0 && f.Locks == 0 && f.Pending == 0 && !f.LockedUntil.After(now) {
+			err = tx.DeleteLoginFailures(ctx, c.key)
+		} else {
+			err = tx.SetLoginFailures(ctx, f)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitForRoom reserves on the counters, waiting while attempts in flight
+// fill a threshold (they settle within a hash or two) up to busyWait; a
+// backed-off counter is answered at once. The wait polls with reads, never
+// holding the writer.
+func (s *Service) waitForRoom(ctx context.Context, cs []counter) error {
+	deadline := time.Now().Add(busyWait)
+	for {
+		err := s.reserve(ctx, cs)
+		if err != errCounterBusy {
+			return err
+		}
+		for {
+			if time.Now().After(deadline) {
+				return rateLimited(time.Second)
+			}
+			t := time.NewTimer(busyPoll)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+			if s.roomOn(ctx, cs) {
+				break
+			}
+		}
+	}
+}
+
+// roomOn reports (by a read) whether every counter may take one more
+// attempt, or is backed off (which reserve then answers).
+func (s *Service) roomOn(ctx context.Context, cs []counter) bool {
+	now := s.clock()
+	for _, c := range cs {
+		f, err := c.load(ctx, s.store, now)
+		if err != nil {
+			return true // let reserve report it
+		}
+		if c.check(f, now) == errCounterBusy {
+			return false
+		}
+	}
+	return true
+}
+
+// How long an attempt waits for attempts in flight to settle, and how often
+// it looks.
+const (
+	busyWait = 3 * time.Second
+	busyPoll = 10 * time.Millisecond
+)
+
+// failureFloor makes a failed attempt last at least cfg.FailureFloor since
 // start (checklist B6), so that no kind of failure answers faster than
 // another. It uses the real clock: the floor is about wall time.
 func (s *Service) failureFloor(ctx context.Context, start time.Time) {

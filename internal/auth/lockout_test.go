@@ -444,15 +444,16 @@ func (l *lockEnv) enableMFA(t *testing.T, m auth.Member) (code func() string, ch
 	return code, challenge
 }
 
-// TestLockoutTOTP: wrong one-time passwords count on the account's failure
-// counter (M3): five wrong codes raise it, and once backed off the right
+// TestLockoutTOTP: wrong one-time passwords count on the account's code
+// counter, apart from its password counter (M3): five wrong codes end the
+// pending login, and once the code counter is backed off the right
 // password and the right code are refused.
 func TestLockoutTOTP(t *testing.T) {
 	l := newLockEnv(t, auth.Config{})
 	m := l.Member(t, "ann@example.com", rightPassword)
 	code, challenge := l.enableMFA(t, m)
-	counter := func() int {
-		f, err := l.Store.LoginFailures(l.ctx, fmt.Sprintf("m:%d", m.ID))
+	counter := func(key string) int {
+		f, err := l.Store.LoginFailures(l.ctx, key)
 		if auth.ErrorCode(err) == auth.ENOTFOUND {
 			return 0
 		}
@@ -461,14 +462,15 @@ func TestLockoutTOTP(t *testing.T) {
 		}
 		return f.Failures
 	}
+	passwords, codes := fmt.Sprintf("m:%d", m.ID), fmt.Sprintf("o:%d", m.ID)
 	c := challenge()
 	for i := range 5 {
 		if _, _, err := l.svc.CompleteMFA(l.ctx, c, wrongCode(code()), auth.ClientMeta{}); auth.ErrorCode(err) != auth.EOTP && auth.ErrorCode(err) != auth.EUNAUTHORIZED {
 			t.Fatalf("wrong code %d: %v", i+1, err)
 		}
 	}
-	if n := counter(); n != 6 {
-		t.Errorf("counter after the password and 5 wrong codes = %d, want 6", n)
+	if n, p := counter(codes), counter(passwords); n != 5 || p != 0 {
+		t.Errorf("after the right password and 5 wrong codes: code counter %d (want 5), password counter %d (want 0)", n, p)
 	}
 	if _, _, err := l.svc.CompleteMFA(l.ctx, c, code(), auth.ClientMeta{}); err == nil {
 		t.Fatal("the pending login survived 5 wrong codes")
@@ -478,23 +480,28 @@ func TestLockoutTOTP(t *testing.T) {
 	if auth.ErrorCode(err) != auth.EOTP {
 		t.Fatalf("LoginTokens with a wrong code: %v", err)
 	}
-	if n := counter(); n != 7 {
-		t.Errorf("counter after a wrong dialect code = %d, want 7", n)
+	if n := counter(codes); n != 6 {
+		t.Errorf("code counter after a wrong dialect code = %d, want 6", n)
 	}
 	c = challenge()
-	for counter() != 0 { // until the reservation that starts the backoff
+	for counter(codes) != 0 { // until the failure that starts the backoff
 		_, _, _ = l.svc.CompleteMFA(l.ctx, c, wrongCode(code()), auth.ClientMeta{})
+		if counter(codes) == 0 {
+			break
+		}
+		c = challenge()
 	}
-	_, _, err = l.svc.Login(l.ctx, auth.LoginInput{Identifier: "ann@example.com", Password: rightPassword, Via: auth.ViaPage})
-	wantLocked(t, err, "right password during the backoff")
 	_, _, err = l.svc.LoginTokens(l.ctx, auth.LoginInput{Identifier: "ann@example.com", Password: rightPassword, OTP: code(), Via: auth.ViaOpenAPI})
 	wantLocked(t, err, "right password and code during the backoff")
+	c = challenge() // the password itself is still fine
+	_, _, err = l.svc.CompleteMFA(l.ctx, c, code(), auth.ClientMeta{})
+	wantLocked(t, err, "right code on the page during the backoff")
 	// After the backoff, a complete login clears the counter.
 	l.Clock.Advance(retryAfter(err) + time.Second)
 	if _, _, err := l.svc.LoginTokens(l.ctx, auth.LoginInput{Identifier: "ann@example.com", Password: rightPassword, OTP: code(), Via: auth.ViaOpenAPI}); err != nil {
 		t.Fatalf("after the backoff: %v", err)
 	}
-	if n := counter(); n != 0 {
-		t.Errorf("counter after a complete login = %d", n)
+	if n := counter(codes); n != 0 {
+		t.Errorf("code counter after a complete login = %d", n)
 	}
 }

@@ -17,114 +17,98 @@ type LoginInput struct {
 
 // Login checks the password and opens a session. Every failure answers
 // errInvalidCredentials; an unknown account still costs one hash
-// verification. A member with a temporary password gets an ENEWPASSWORD
-// error whose Challenge completes the login in CompleteNewPassword.
+// verification. A member with MFA on gets an EOTP error whose Challenge
+// continues in CompleteMFA; a member with a temporary password (after the
+// code, when MFA is on) gets an ENEWPASSWORD error whose Challenge completes
+// the login in CompleteNewPassword.
 func (s *Service) Login(ctx context.Context, in LoginInput) (Member, Session, error) {
 	m, err := s.checkPassword(ctx, in.Identifier, in.Password, in.Meta)
 	if err != nil {
 		return Member{}, Session{}, err
 	}
-	if err := s.newPasswordGate(ctx, m.Member); err != nil {
-		return Member{}, Session{}, err
-	}
 	if m.MFAEnabled {
+		if err := s.update(ctx, func(tx Tx, _ *mailQueue) error { return m.pass.done(ctx, tx, s) }); err != nil {
+			return Member{}, Session{}, err
+		}
 		challenge, err := s.challenge(ctx, m.Member, TokenMFA, mfaPendingTTL)
 		if err != nil {
 			return Member{}, Session{}, err
 		}
 		return Member{}, Session{}, &Error{Code: EOTP, Message: "Enter the code from your authenticator app.", Challenge: challenge}
 	}
+	if err := s.newPasswordGate(ctx, m); err != nil {
+		return Member{}, Session{}, err
+	}
 	var sess Session
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		if err := tx.DeleteLoginFailures(ctx, m.key); err != nil {
-			return err
-		}
-		if m.rehash != "" {
-			if err := tx.SetPasswordHash(ctx, m.ID, m.rehash); err != nil {
-				return err
-			}
-		}
-		sess, err = s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
+		sess, err = s.loginSession(ctx, tx, m, ViaPage, in.Meta, false)
 		return err
 	})
 	return m.Member, sess, err
 }
 
 // verifiedMember is a member whose password just matched, with a fresh hash
-// when the stored one used outdated parameters, and the key of its failure
-// counter, which a member with MFA keeps until the code is right too.
+// when the stored one used outdated parameters, and the gate's pass, which
+// the transaction completing the login settles.
 type verifiedMember struct {
 	Member
 	rehash string
-	key    string
+	pass   pass
 }
 
-// checkPassword finds the member and verifies the password, answering
-// errInvalidCredentials for every kind of failure (unknown account, wrong
-// password, suspended or invited account) after at least FailureFloor.
-// Before any hash it passes the per-IP throttle and reserves the attempt on
-// the account's failure counter (lockout.go); a backed-off account or IP is
-// ERATELIMIT, the same for known and unknown identifiers. The caller
-// clears the counter (v.key) in the transaction that completes the login,
-// after the one-time password for a member with MFA; until then the
-// reservation stays counted.
-func (s *Service) checkPassword(ctx context.Context, identifier, password string, meta ClientMeta) (v verifiedMember, err error) {
-	start := time.Now()
-	defer func() {
-		if err != nil {
-			s.failureFloor(ctx, start)
-		}
-	}()
-	at, retry, ok := s.ips.reserve(meta.IP)
-	if !ok {
-		return verifiedMember{}, rateLimited(retry)
-	}
+// checkPassword finds the member and runs the password through the gate
+// (gate.go), answering errInvalidCredentials for every kind of failure
+// (unknown account, wrong password, suspended or invited account) after at
+// least FailureFloor, and ERATELIMIT for a backed-off account or IP, the
+// same for known and unknown identifiers.
+func (s *Service) checkPassword(ctx context.Context, identifier, password string, meta ClientMeta) (verifiedMember, error) {
 	key := Canonical(identifier)
 	if len(key) > maxIdentifierLen {
 		key = key[:maxIdentifierLen]
 	}
 	m, err := s.store.MemberByLogin(ctx, key)
-	known := err == nil
 	if err != nil && !isNotFound(err) {
 		return verifiedMember{}, err
 	}
-	counter := unknownKey(key)
-	if known {
-		counter = memberKey(m.ID)
-	}
-	if err := s.reserveAttempt(ctx, counter); err != nil {
+	return s.checkMemberPassword(ctx, m, key, password, meta)
+}
+
+// checkMemberPassword runs password through the gate for m (ID 0: the
+// identifier ident names no account).
+func (s *Service) checkMemberPassword(ctx context.Context, m Member, ident, password string, meta ClientMeta) (verifiedMember, error) {
+	v := verifiedMember{Member: m}
+	p, err := s.gate(ctx, attempt{
+		kind: secretPassword, meta: meta, member: m, ident: ident, failure: errInvalidCredentials, floor: true,
+		verify: func(context.Context) (bool, error) {
+			if len(password) > MaxPasswordBytes || password == "" {
+				return false, nil
+			}
+			hash := m.PasswordHash
+			if m.ID == 0 || hash == "" {
+				hash = s.dummy // unknown, or invited without a password yet
+			}
+			match, rehash, err := s.hasher.Verify(password, hash)
+			if err != nil && ErrorCode(err) != EINTERNAL {
+				return false, err // overloaded: nothing was evaluated
+			}
+			if err != nil || !match || m.ID == 0 || m.PasswordHash == "" {
+				return false, nil // a malformed stored hash fails like a wrong password
+			}
+			if m.Status != StatusActive && m.Status != StatusPasswordResetRequired {
+				return false, nil
+			}
+			if rehash {
+				if v.rehash, err = s.hasher.Hash(password); err != nil {
+					return false, err
+				}
+			}
+			return true, nil
+		},
+	})
+	if err != nil {
 		return verifiedMember{}, err
 	}
-	if len(password) > MaxPasswordBytes || password == "" {
-		return verifiedMember{}, errInvalidCredentials
-	}
-	hash := m.PasswordHash
-	if !known || hash == "" {
-		hash = s.dummy // unknown, or invited without a password yet
-	}
-	match, rehash, err := s.hasher.Verify(password, hash)
-	if err != nil && ErrorCode(err) != EINTERNAL {
-		// Overloaded (EUNAVAILABLE) and the like: no hash was evaluated,
-		// so the attempt is not a failure; give its reservations back.
-		s.ips.release(meta.IP, at)
-		if uerr := s.unreserveAttempt(context.WithoutCancel(ctx), counter); uerr != nil {
-			return verifiedMember{}, uerr
-		}
-		return verifiedMember{}, err
-	}
-	if err != nil || !match || !known || m.PasswordHash == "" {
-		return verifiedMember{}, errInvalidCredentials
-	}
-	if m.Status != StatusActive && m.Status != StatusPasswordResetRequired {
-		return verifiedMember{}, errInvalidCredentials
-	}
-	v = verifiedMember{Member: m, key: counter}
-	if rehash {
-		if v.rehash, err = s.hasher.Hash(password); err != nil {
-			return verifiedMember{}, err
-		}
-	}
-	s.ips.release(meta.IP, at)
+	v.pass = p
 	return v, nil
 }
 
@@ -133,7 +117,7 @@ const maxIdentifierLen = 320
 
 // openSession creates a session for the member inside tx. Its absolute
 // lifetime is the pages' SessionTTL or the dialect policy's Session.
-func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via string, meta ClientMeta) (Session, error) {
+func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via string, meta ClientMeta, mfa bool) (Session, error) {
 	now := s.clock()
 	ttl := s.cfg.SessionTTL
 	if via != ViaPage && via != ViaCLI {
@@ -147,6 +131,7 @@ func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via st
 		CreatedAt:  now,
 		LastUsedAt: now,
 		ExpiresAt:  now.Add(ttl),
+		MFA:        mfa,
 	}
 	err := tx.CreateSession(ctx, &sess)
 	return sess, err
@@ -184,53 +169,70 @@ func (s *Service) newPasswordChallenge(ctx context.Context, m Member) (string, e
 var errOTPInvalid = &Error{Code: EOTP, Message: "Invalid one-time password."}
 
 // CompleteMFA finishes a page login of a member with MFA: the challenge from
-// Login plus a valid one-time password open a browser session. The fifth
-// wrong code ends the pending login; the count is committed although the
-// request fails.
+// Login plus a valid one-time password open a browser session (or, for a
+// temporary password, lead on to the new-password step). The code goes
+// through the gate; the fifth wrong code also ends the pending login. The
+// counts are committed although the request fails.
 func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta ClientMeta) (Member, Session, error) {
 	tok, m, err := s.liveToken(ctx, challenge, TokenMFA)
 	if err != nil {
 		return Member{}, Session{}, err
 	}
-	// Each code counts on the account's failure counter like a password
-	// (checklist M3): a backed-off account is refused even with a right code.
-	key := memberKey(m.ID)
-	if err := s.reserveAttempt(ctx, key); err != nil {
-		return Member{}, Session{}, err
-	}
-	var (
-		sess   Session
-		failed bool
-	)
-	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		if err := s.checkOTP(ctx, tx, m, otp); err != nil {
-			if ErrorCode(err) != EOTP {
-				return err
-			}
-			failed = true
+	p, err := s.checkCode(ctx, m, otp, meta)
+	if ErrorCode(err) == EOTP {
+		if uerr := s.update(context.WithoutCancel(ctx), func(tx Tx, _ *mailQueue) error {
 			n, err := tx.AddTokenAttempt(ctx, tok.Hash)
 			if err != nil || n < maxOTPAttempts {
 				return err
 			}
 			return tx.DeleteTokens(ctx, m.ID, TokenMFA)
+		}); uerr != nil {
+			return Member{}, Session{}, uerr
 		}
-		if err := tx.UseToken(ctx, tok.Hash, s.clock()); err != nil {
-			return errChallengeInvalid
-		}
-		if err := tx.DeleteLoginFailures(ctx, key); err != nil {
-			return err
-		}
-		var err error
-		sess, err = s.openSession(ctx, tx, m.ID, ViaPage, meta)
-		return err
-	})
-	if err == nil && failed {
-		err = errOTPInvalid
 	}
 	if err != nil {
 		return Member{}, Session{}, err
 	}
+	var sess Session
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		if err := tx.UseToken(ctx, tok.Hash, s.clock()); err != nil {
+			return errChallengeInvalid
+		}
+		if m.Status == StatusPasswordResetRequired {
+			return p.done(ctx, tx, s)
+		}
+		var err error
+		sess, err = s.loginSession(ctx, tx, verifiedMember{Member: m, pass: p}, ViaPage, meta, true)
+		return err
+	})
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	if err := s.newPasswordGate(ctx, verifiedMember{Member: m}); err != nil {
+		return Member{}, Session{}, err
+	}
 	return m, sess, nil
+}
+
+// checkCode runs a one-time password of m through the gate: it must match a
+// TOTP step after the last accepted one, which it then uses up.
+func (s *Service) checkCode(ctx context.Context, m Member, otp string, meta ClientMeta) (pass, error) {
+	return s.gate(ctx, attempt{
+		kind: secretCode, meta: meta, member: m, failure: errInvalidOTP,
+		verify: func(ctx context.Context) (bool, error) {
+			err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
+				fresh, err := tx.MemberByID(ctx, m.ID)
+				if err != nil {
+					return err
+				}
+				return s.checkOTP(ctx, tx, fresh, otp)
+			})
+			if ErrorCode(err) == EOTP {
+				return false, nil
+			}
+			return err == nil, err
+		},
+	})
 }
 
 // CompleteNewPassword answers the NEW_PASSWORD_REQUIRED challenge of the
@@ -270,7 +272,7 @@ func (s *Service) completeNewPassword(ctx context.Context, identifier, challenge
 		if err := tx.SetPassword(ctx, m.ID, hash, now, StatusActive); err != nil {
 			return err
 		}
-		sess, err := s.openSession(ctx, tx, m.ID, via, meta)
+		sess, err := s.openSession(ctx, tx, m.ID, via, meta, m.MFAEnabled)
 		if err != nil || !withTokens {
 			t.Session = sess
 			return err

@@ -19,21 +19,26 @@ var (
 	errBadTOTPSecret     = FieldError("secret", "The secret is not a valid TOTP secret.")
 )
 
-// GenerateTOTP creates a TOTP secret after checking the member's password
-// (re-authentication, checklist M5). It is not stored: EnableTOTP stores it
-// once a code from it is valid. A member whose MFA is already on must disable
-// it first.
-func (s *Service) GenerateTOTP(ctx context.Context, memberID int64, password string) (TOTPSecret, error) {
-	m, err := s.store.MemberByID(ctx, memberID)
+// GenerateTOTP creates a TOTP secret for the member of the session asking,
+// after the gate checked their password (re-authentication, checklist M5;
+// failures count like a login's). It is not stored: EnableTOTP stores it
+// once a code from it is valid. A member whose MFA is already on must
+// disable it first. A proxy or ended session is refused (change.go).
+func (s *Service) GenerateTOTP(ctx context.Context, sessionID int64, password string, meta ClientMeta) (TOTPSecret, error) {
+	sess, err := s.requester(ctx, sessionID)
 	if err != nil {
 		return TOTPSecret{}, err
 	}
-	ok, _, err := s.hasher.Verify(password, m.PasswordHash)
-	if err != nil && m.PasswordHash != "" {
+	m, err := s.store.MemberByID(ctx, sess.MemberID)
+	if err != nil {
 		return TOTPSecret{}, err
 	}
-	if !ok {
-		return TOTPSecret{}, errIncorrectPassword
+	v, err := s.gatePassword(ctx, m, "", password, meta, errIncorrectPassword)
+	if err != nil {
+		return TOTPSecret{}, err
+	}
+	if err := s.settleAlone(context.WithoutCancel(ctx), v.pass); err != nil {
+		return TOTPSecret{}, err
 	}
 	if m.MFAEnabled {
 		return TOTPSecret{}, errMFAAlreadyOn
@@ -54,18 +59,21 @@ func (s *Service) otpauthURL(email, secret string) string {
 		"?secret=" + esc(secret) + "&issuer=" + esc(product) + "&algorithm=SHA1&digits=6&period=30"
 }
 
-// EnableTOTP turns MFA on with secret once otp is valid for it (steps T-1..T+1
-// and after the member's last accepted step). The code's step is recorded, so
-// the same code cannot also open a login. Other sessions are left alone: no
-// current session id is passed in to keep. No notification mail is sent yet
-// (there is no template for it).
-func (s *Service) EnableTOTP(ctx context.Context, memberID int64, secret, otp string) error {
+// EnableTOTP turns MFA on for the member of the session asking, with secret,
+// once otp is valid for it (steps T-1..T+1 and after the member's last
+// accepted step). The code's step is recorded, so the same code cannot also
+// open a login. A proxy or ended session is refused.
+func (s *Service) EnableTOTP(ctx context.Context, sessionID int64, secret, otp string) error {
+	sess, err := s.requester(ctx, sessionID)
+	if err != nil {
+		return err
+	}
 	key, err := decodeSecret(secret)
 	if err != nil || len(key) < totpSecretBytes {
 		return errBadTOTPSecret
 	}
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		m, err := tx.MemberByID(ctx, memberID)
+		m, err := tx.MemberByID(ctx, sess.MemberID)
 		if err != nil {
 			return err
 		}
@@ -76,10 +84,10 @@ func (s *Service) EnableTOTP(ctx context.Context, memberID int64, secret, otp st
 		if !ok {
 			return errInvalidOTP
 		}
-		if err := tx.SetMFA(ctx, memberID, totpEncoding.EncodeToString(key), true); err != nil {
+		if err := tx.SetMFA(ctx, m.ID, totpEncoding.EncodeToString(key), true); err != nil {
 			return err
 		}
-		if err := tx.AdvanceMFAStep(ctx, memberID, step); err != nil {
+		if err := tx.AdvanceMFAStep(ctx, m.ID, step); err != nil {
 			if isNotFound(err) {
 				return errInvalidOTP
 			}
@@ -89,21 +97,30 @@ func (s *Service) EnableTOTP(ctx context.Context, memberID int64, secret, otp st
 	})
 }
 
-// DisableTOTP turns MFA off given a valid current code (which counts as the
-// re-authentication, and is used up like any other code). No notification
-// mail is sent yet (there is no template for it).
-func (s *Service) DisableTOTP(ctx context.Context, memberID int64, otp string) error {
+// DisableTOTP turns MFA off for the member of the session asking, given a
+// valid current code through the gate (which counts as the
+// re-authentication, and is used up like any other code). A proxy or ended
+// session is refused.
+func (s *Service) DisableTOTP(ctx context.Context, sessionID int64, otp string, meta ClientMeta) error {
+	sess, err := s.requester(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	m, err := s.store.MemberByID(ctx, sess.MemberID)
+	if err != nil {
+		return err
+	}
+	if !m.MFAEnabled {
+		return errMFAOff
+	}
+	p, err := s.checkCode(ctx, m, otp, meta)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		m, err := tx.MemberByID(ctx, memberID)
-		if err != nil {
+		if err := p.done(ctx, tx, s); err != nil {
 			return err
 		}
-		if !m.MFAEnabled {
-			return errMFAOff
-		}
-		if err := s.checkOTP(ctx, tx, m, otp); err != nil {
-			return err
-		}
-		return tx.SetMFA(ctx, memberID, "", false)
+		return tx.SetMFA(ctx, m.ID, "", false)
 	})
 }

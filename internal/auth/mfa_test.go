@@ -12,16 +12,17 @@ import (
 func TestGenerateTOTP(t *testing.T) {
 	f := newFixture(t)
 	m := f.member(t, "ann+mfa@example.com")
+	sid := f.session(t, m)
 
-	_, err := f.svc.GenerateTOTP(f.ctx, m.ID, "wrong password")
+	_, err := f.svc.GenerateTOTP(f.ctx, sid, "wrong password", auth.ClientMeta{})
 	if auth.ErrorCode(err) != auth.EUNAUTHORIZED || auth.ErrorMessage(err) != "Incorrect password." {
 		t.Fatalf("wrong password: %v", err)
 	}
-	if _, err := f.svc.GenerateTOTP(f.ctx, m.ID, ""); auth.ErrorCode(err) != auth.EUNAUTHORIZED {
+	if _, err := f.svc.GenerateTOTP(f.ctx, sid, "", auth.ClientMeta{}); auth.ErrorCode(err) != auth.EUNAUTHORIZED {
 		t.Fatalf("empty password: %v", err)
 	}
 
-	s1, err := f.svc.GenerateTOTP(f.ctx, m.ID, "correct horse battery")
+	s1, err := f.svc.GenerateTOTP(f.ctx, sid, "correct horse battery", auth.ClientMeta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestGenerateTOTP(t *testing.T) {
 		q.Get("digits") != "6" || q.Get("period") != "30" {
 		t.Errorf("otpauth URL %s", s1.OTPAuthURL)
 	}
-	s2, err := f.svc.GenerateTOTP(f.ctx, m.ID, "correct horse battery")
+	s2, err := f.svc.GenerateTOTP(f.ctx, sid, "correct horse battery", auth.ClientMeta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,8 @@ func TestGenerateTOTP(t *testing.T) {
 func TestEnableDisableTOTP(t *testing.T) {
 	f := newFixture(t)
 	m := f.member(t, "ann@example.com")
-	gen, err := f.svc.GenerateTOTP(f.ctx, m.ID, "correct horse battery")
+	sid := f.session(t, m)
+	gen, err := f.svc.GenerateTOTP(f.ctx, sid, "correct horse battery", auth.ClientMeta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func TestEnableDisableTOTP(t *testing.T) {
 		if code == auth.TOTPCode(key, T) || code == auth.TOTPCode(key, T-1) || code == auth.TOTPCode(key, T+1) {
 			continue
 		}
-		if err := f.svc.EnableTOTP(f.ctx, m.ID, gen.Secret, code); !isOTPRefusal(err) {
+		if err := f.svc.EnableTOTP(f.ctx, sid, gen.Secret, code); !isOTPRefusal(err) {
 			t.Errorf("enable with %q: %v, want refused", code, err)
 		}
 	}
@@ -81,7 +83,7 @@ func TestEnableDisableTOTP(t *testing.T) {
 	// Secrets that are not base32 of at least 20 bytes are refused.
 	short := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(key[:10])
 	for _, secret := range []string{"", "not base32!", short, "AAAA"} {
-		err := f.svc.EnableTOTP(f.ctx, m.ID, secret, auth.TOTPCode(key, T))
+		err := f.svc.EnableTOTP(f.ctx, sid, secret, auth.TOTPCode(key, T))
 		if auth.ErrorCode(err) != auth.EINVALID || auth.ErrorFields(err)["secret"] == "" {
 			t.Errorf("enable with secret %q: %v, want EINVALID on secret", secret, err)
 		}
@@ -90,7 +92,7 @@ func TestEnableDisableTOTP(t *testing.T) {
 	// A valid code turns MFA on; the secret round-trips through the sealed
 	// store, and the enrolment code is used up.
 	code := auth.TOTPCode(key, T)
-	if err := f.svc.EnableTOTP(f.ctx, m.ID, gen.Secret, code); err != nil {
+	if err := f.svc.EnableTOTP(f.ctx, sid, gen.Secret, code); err != nil {
 		t.Fatalf("enable: %v", err)
 	}
 	on := f.reload(t, m)
@@ -101,10 +103,10 @@ func TestEnableDisableTOTP(t *testing.T) {
 	if err := f.checkOTP(on, code); !isOTPRefusal(err) {
 		t.Errorf("enrolment code reused at login: %v, want refused", err)
 	}
-	if err := f.svc.EnableTOTP(f.ctx, m.ID, gen.Secret, auth.TOTPCode(key, T+1)); auth.ErrorCode(err) != auth.EINVALID {
+	if err := f.svc.EnableTOTP(f.ctx, sid, gen.Secret, auth.TOTPCode(key, T+1)); auth.ErrorCode(err) != auth.EINVALID {
 		t.Errorf("enable twice: %v, want EINVALID", err)
 	}
-	if _, err := f.svc.GenerateTOTP(f.ctx, m.ID, "correct horse battery"); auth.ErrorCode(err) != auth.EINVALID {
+	if _, err := f.svc.GenerateTOTP(f.ctx, sid, "correct horse battery", auth.ClientMeta{}); auth.ErrorCode(err) != auth.EINVALID {
 		t.Errorf("generate while on: %v, want EINVALID", err)
 	}
 
@@ -113,32 +115,32 @@ func TestEnableDisableTOTP(t *testing.T) {
 	if err := f.checkOTP(f.reload(t, m), auth.TOTPCode(key, T+1)); err != nil {
 		t.Fatalf("login code: %v", err)
 	}
-	if err := f.svc.DisableTOTP(f.ctx, m.ID, auth.TOTPCode(key, T+1)); !isOTPRefusal(err) {
+	if err := f.svc.DisableTOTP(f.ctx, sid, auth.TOTPCode(key, T+1), auth.ClientMeta{}); !isOTPRefusal(err) {
 		t.Errorf("disable with a used code: %v, want refused", err)
 	}
-	if err := f.svc.DisableTOTP(f.ctx, m.ID, wrongCode(auth.TOTPCode(key, T+2))); !isOTPRefusal(err) {
+	if err := f.svc.DisableTOTP(f.ctx, sid, wrongCode(auth.TOTPCode(key, T+2)), auth.ClientMeta{}); !isOTPRefusal(err) {
 		t.Errorf("disable with a wrong code: %v, want refused", err)
 	}
 	if got := f.reload(t, m); !got.MFAEnabled || got.MFASecret != gen.Secret {
 		t.Fatalf("refused disable changed MFA: enabled %v", got.MFAEnabled)
 	}
-	if err := f.svc.DisableTOTP(f.ctx, m.ID, auth.TOTPCode(key, T+2)); err != nil {
+	if err := f.svc.DisableTOTP(f.ctx, sid, auth.TOTPCode(key, T+2), auth.ClientMeta{}); err != nil {
 		t.Fatalf("disable: %v", err)
 	}
 	if got := f.reload(t, m); got.MFAEnabled || got.MFASecret != "" {
 		t.Errorf("after disable: enabled %v, secret %q", got.MFAEnabled, got.MFASecret)
 	}
-	if err := f.svc.DisableTOTP(f.ctx, m.ID, auth.TOTPCode(key, T+3)); auth.ErrorCode(err) != auth.EINVALID {
+	if err := f.svc.DisableTOTP(f.ctx, sid, auth.TOTPCode(key, T+3), auth.ClientMeta{}); auth.ErrorCode(err) != auth.EINVALID {
 		t.Errorf("disable while off: %v, want EINVALID", err)
 	}
 
 	// Enrolling again with a new secret works right away.
-	gen2, err := f.svc.GenerateTOTP(f.ctx, m.ID, "correct horse battery")
+	gen2, err := f.svc.GenerateTOTP(f.ctx, sid, "correct horse battery", auth.ClientMeta{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	key2, _ := auth.DecodeSecret(gen2.Secret)
-	if err := f.svc.EnableTOTP(f.ctx, m.ID, gen2.Secret, auth.TOTPCode(key2, f.step())); err != nil {
+	if err := f.svc.EnableTOTP(f.ctx, sid, gen2.Secret, auth.TOTPCode(key2, f.step())); err != nil {
 		t.Errorf("re-enable: %v", err)
 	}
 }

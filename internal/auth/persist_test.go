@@ -95,7 +95,7 @@ func TestGrantAndProxySurviveRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := p.e.Svc.ExchangeGrant(ctx, g.Token)
+	_, tok, err := p.e.Svc.ExchangeGrant(ctx, g.Token, auth.ClientMeta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestGrantAndProxySurviveRestart(t *testing.T) {
 	}
 	p.e.Clock.Advance(30 * time.Minute)
 	p.e.Reopen(t)
-	if _, _, err := p.e.Svc.ExchangeGrant(ctx, g.Token); code(err) != auth.EUNAUTHORIZED {
+	if _, _, err := p.e.Svc.ExchangeGrant(ctx, g.Token, auth.ClientMeta{}); code(err) != auth.EUNAUTHORIZED {
 		t.Errorf("the exchanged grant after a restart: %v, want EUNAUTHORIZED", err)
 	}
 	if alive(p.e, tok.Access) {

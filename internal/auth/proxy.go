@@ -282,25 +282,13 @@ func (s *Service) ProxyBanner(ctx context.Context, sess Session) (actorName, tar
 }
 
 // GuardProxy refuses account-security changes inside a proxy session
-// (checklist X4): front doors call it with the session making the request
-// before changing the password, email, MFA, sessions or proxy grants of the
-// member, or requesting a reset for them. ChangePassword calls it itself. A
-// zero or unknown session id is not a proxy session.
+// (checklist X4) for front doors whose form has no use case of its own to
+// decide it (the pages' reset request and profile forms): it answers as
+// the credential-change use cases do (change.go). A zero, unknown or ended
+// session is refused, never let through.
 func (s *Service) GuardProxy(ctx context.Context, sessionID int64) error {
-	if sessionID == 0 {
-		return nil
-	}
-	sess, err := s.store.SessionByID(ctx, sessionID)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if sess.ActorID != 0 {
-		return errProxyGuard
-	}
-	return nil
+	_, err := s.requester(ctx, sessionID)
+	return err
 }
 
 // proxyAlive reports whether a proxy session may still be used: its grant

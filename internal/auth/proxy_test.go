@@ -255,16 +255,20 @@ func TestProxyGuards(t *testing.T) {
 		t.Fatal(err)
 	}
 	// X4: the password cannot change inside a proxy session.
-	err = p.e.Svc.ChangePassword(ctx, auth.ChangePasswordInput{MemberID: p.b.ID, SessionID: sess.ID, Current: pw, New: "another fine passphrase"})
+	err = p.e.Svc.ChangePassword(ctx, auth.ChangePasswordInput{SessionID: sess.ID, Current: pw, New: "another fine passphrase"})
 	if code(err) != auth.EFORBIDDEN {
 		t.Fatalf("change password while proxied: %v", err)
 	}
 	if err := p.e.Svc.GuardProxy(ctx, sess.ID); code(err) != auth.EFORBIDDEN {
 		t.Fatalf("guard: %v", err)
 	}
-	for _, id := range []int64{0, a.Session.ID, 987654} {
-		if err := p.e.Svc.GuardProxy(ctx, id); err != nil {
-			t.Fatalf("guard %d: %v", id, err)
+	if err := p.e.Svc.GuardProxy(ctx, a.Session.ID); err != nil {
+		t.Fatalf("guard of the actor's own session: %v", err)
+	}
+	// An unknown (or absent) session is refused, never let through.
+	for _, id := range []int64{0, 987654} {
+		if err := p.e.Svc.GuardProxy(ctx, id); code(err) != auth.EUNAUTHORIZED {
+			t.Fatalf("guard %d: %v, want unauthorized", id, err)
 		}
 	}
 	// X3: no member editor inside a proxy session.
@@ -280,7 +284,7 @@ func TestAliasLogin(t *testing.T) {
 	if err != nil || m.ID != p.b.ID || g.Token == "" {
 		t.Fatalf("alias login: %+v %v", m, err)
 	}
-	m2, t2, err := p.e.Svc.ExchangeGrant(ctx, g.Token)
+	m2, t2, err := p.e.Svc.ExchangeGrant(ctx, g.Token, auth.ClientMeta{})
 	if err != nil || m2.ID != p.b.ID || t2.Session.ActorID != p.a.ID {
 		t.Fatalf("exchange: %+v %+v %v", m2, t2.Session, err)
 	}

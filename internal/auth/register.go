@@ -70,7 +70,7 @@ func (s *Service) notifyRegisterAttempt(ctx context.Context, email string) error
 // in.Via's policy when withTokens.
 func (s *Service) register(ctx context.Context, in RegisterInput, withTokens bool) (Member, Tokens, error) {
 	return s.registerWith(ctx, in, func(ctx context.Context, tx Tx, m Member) (Tokens, error) {
-		sess, err := s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
+		sess, err := s.openSession(ctx, tx, m.ID, in.Via, in.Meta, false)
 		if err != nil || !withTokens {
 			return Tokens{Session: sess}, err
 		}

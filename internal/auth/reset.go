@@ -27,8 +27,15 @@ func (s *Service) CheckResetToken(ctx context.Context, token string) error {
 // ResetPassword sets a new password with a reset token. It does not log the
 // member in: it ends every session of the member, invalidates every other
 // reset link, and queues a "your password was changed" notice.
-func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
-	tok, m, err := s.liveToken(ctx, token, TokenReset)
+func (s *Service) ResetPassword(ctx context.Context, token, password string, meta ClientMeta) error {
+	var (
+		tok OneTimeToken
+		m   Member
+	)
+	err := s.gateToken(ctx, meta, func(ctx context.Context) (err error) {
+		tok, m, err = s.liveToken(ctx, token, TokenReset)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -49,6 +56,11 @@ func (s *Service) passwordChanged(ctx context.Context, tx Tx, q *mailQueue, m Me
 		return err
 	}
 	if err := tx.DeleteTokens(ctx, m.ID, TokenReset); err != nil {
+		return err
+	}
+	// A new password starts every failure counter of the member over: a
+	// completed reset ends the lockout that an attacker caused.
+	if err := tx.DeleteMemberFailures(ctx, m.ID); err != nil {
 		return err
 	}
 	if keep >= 0 {

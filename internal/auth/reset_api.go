@@ -35,9 +35,8 @@ type ResetRequest struct {
 }
 
 var (
-	errResetURL     = &Error{Code: EINVALID, Message: "reset_url is not in the allow list.", Fields: map[string]string{"reset_url": "reset_url is not in the allow list."}}
-	errCodeInvalid  = &Error{Code: EUNAUTHORIZED, Message: "Invalid or expired confirmation code."}
-	errLoginInvalid = &Error{Code: EUNAUTHORIZED, Message: "Incorrect login or password."}
+	errResetURL    = &Error{Code: EINVALID, Message: "reset_url is not in the allow list.", Fields: map[string]string{"reset_url": "reset_url is not in the allow list."}}
+	errCodeInvalid = &Error{Code: EUNAUTHORIZED, Message: "Invalid or expired confirmation code."}
 )
 
 // RequestReset queues the reset mail of req.Mode for a known, active member
@@ -189,22 +188,39 @@ func (s *Service) code(n int) (string, error) {
 }
 
 // ResetWithTempPassword is kuroco's reminder step 2: the mailed token and
-// temporary password together set the new password.
-func (s *Service) ResetWithTempPassword(ctx context.Context, token, tempPassword, newPassword string) error {
-	tok, m, err := s.liveToken(ctx, token, TokenReset)
+// temporary password together set the new password. The pair goes through
+// the gate like every secret.
+func (s *Service) ResetWithTempPassword(ctx context.Context, token, tempPassword, newPassword string, meta ClientMeta) error {
+	var (
+		tok OneTimeToken
+		m   Member
+	)
+	err := s.gateToken(ctx, meta, func(ctx context.Context) (err error) {
+		if tok, m, err = s.liveToken(ctx, token, TokenReset); err != nil {
+			return err
+		}
+		if tok.Secret2Hash == "" || subtle.ConstantTimeCompare([]byte(tok.Secret2Hash), []byte(HashToken(tempPassword))) != 1 {
+			return errResetInvalid
+		}
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	if tok.Secret2Hash == "" || subtle.ConstantTimeCompare([]byte(tok.Secret2Hash), []byte(HashToken(tempPassword))) != 1 {
-		return errResetInvalid
 	}
 	return s.resetWith(ctx, tok, m, newPassword)
 }
 
-// resetWith sets a new password with a live reset token: policy, single use,
-// every session ends, reset links die, a notice is mailed.
+// resetWith sets a new password with a live reset token: policy, a password
+// other than the current one, single use, every session ends, reset links
+// die, the failure counters start over, a notice is mailed.
 func (s *Service) resetWith(ctx context.Context, tok OneTimeToken, m Member, password string) error {
 	if err := s.policy.Check(password, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
+		return err
+	}
+	if same, err := s.sameAsCurrent(m, password); err != nil || same {
+		if err == nil {
+			err = errSameAsCurrent
+		}
 		return err
 	}
 	hash, err := s.hasher.Hash(password)
@@ -228,75 +244,75 @@ func (s *Service) resetWith(ctx context.Context, tok OneTimeToken, m Member, pas
 }
 
 // ResetWithCode is wme's forgot-password-confirm. The code is bound to the
-// member and the flow it was issued for; the fifth wrong code ends the flow
-// (the count is committed although the request fails).
-func (s *Service) ResetWithCode(ctx context.Context, identifier, code, newPassword string) error {
-	m, err := s.store.MemberByLogin(ctx, Canonical(identifier))
-	if isNotFound(err) {
-		return errCodeInvalid
+// member and the flow it was issued for, and goes through the gate as a
+// one-time code (an unknown username costs the same); the fifth wrong code
+// also ends the flow. The counts are committed although the request fails.
+func (s *Service) ResetWithCode(ctx context.Context, identifier, code, newPassword string, meta ClientMeta) error {
+	key := Canonical(identifier)
+	if len(key) > maxIdentifierLen {
+		key = key[:maxIdentifierLen]
 	}
-	if err != nil {
+	m, err := s.store.MemberByLogin(ctx, key)
+	if err != nil && !isNotFound(err) {
 		return err
 	}
-	tok, err := s.store.ActiveToken(ctx, m.ID, TokenResetCode, s.clock())
-	if isNotFound(err) || (err == nil && tok.Attempts >= maxCodeAttempts) {
-		return errCodeInvalid
-	}
-	if err != nil {
-		return err
-	}
-	if len(code) > 64 || subtle.ConstantTimeCompare([]byte(tok.Hash), []byte(codeHash(m.ID, strings.TrimSpace(code)))) != 1 {
-		err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
-			n, err := tx.AddTokenAttempt(ctx, tok.Hash)
-			if err != nil || n < maxCodeAttempts {
-				return err
+	var tok OneTimeToken
+	p, err := s.gate(ctx, attempt{
+		kind: secretCode, meta: meta, member: m, ident: key, failure: errCodeInvalid, floor: true,
+		verify: func(ctx context.Context) (bool, error) {
+			if m.ID == 0 {
+				return false, nil
 			}
-			return tx.DeleteTokens(ctx, m.ID, TokenResetCode)
-		})
-		if err != nil {
-			return err
-		}
-		return errCodeInvalid
+			var err error
+			tok, err = s.store.ActiveToken(ctx, m.ID, TokenResetCode, s.clock())
+			if isNotFound(err) || (err == nil && tok.Attempts >= maxCodeAttempts) {
+				return false, nil
+			}
+			if err != nil {
+				return false, err
+			}
+			if len(code) <= 64 && subtle.ConstantTimeCompare([]byte(tok.Hash), []byte(codeHash(m.ID, strings.TrimSpace(code)))) == 1 {
+				return m.Status != StatusSuspended && !m.PasswordChangedAt.After(tok.CreatedAt), nil
+			}
+			return false, s.update(ctx, func(tx Tx, _ *mailQueue) error {
+				n, err := tx.AddTokenAttempt(ctx, tok.Hash)
+				if err != nil || n < maxCodeAttempts {
+					return err
+				}
+				return tx.DeleteTokens(ctx, m.ID, TokenResetCode)
+			})
+		},
+	})
+	if err != nil {
+		return err
 	}
-	if m.Status == StatusSuspended || m.PasswordChangedAt.After(tok.CreatedAt) {
-		return errCodeInvalid
+	if err := s.settleAlone(context.WithoutCancel(ctx), p); err != nil {
+		return err
 	}
 	return s.resetWith(ctx, tok, m, newPassword)
 }
 
-// ChangePasswordWithCurrent changes a password given the member (id or login
-// identifier) and the current password (kuroco reset_password). Every
-// session of the member ends.
-func (s *Service) ChangePasswordWithCurrent(ctx context.Context, loginID, current, newPassword string) error {
-	identifier := loginID
-	if id, err := strconv.ParseInt(strings.TrimSpace(loginID), 10, 64); err == nil {
-		m, err := s.store.MemberByID(ctx, id)
-		if err == nil {
-			identifier = m.Email
-		} else if !isNotFound(err) {
-			return err
-		}
+// errTokenRefused marks a refused token inside gateToken.
+var errTokenRefused = &Error{Code: EUNAUTHORIZED, Message: "Invalid token."}
+
+// gateToken runs the check of a high-entropy token (reset link, grant)
+// through the gate: a refusal (EUNAUTHORIZED or EEXPIRED from check) counts
+// on the client's per-IP throttle and is answered as check answered it.
+func (s *Service) gateToken(ctx context.Context, meta ClientMeta, check func(context.Context) error) error {
+	var refusal error
+	_, err := s.gate(ctx, attempt{kind: secretToken, meta: meta, failure: errTokenRefused,
+		verify: func(ctx context.Context) (bool, error) {
+			err := check(ctx)
+			if c := ErrorCode(err); c == EUNAUTHORIZED || c == EEXPIRED {
+				refusal = err
+				return false, nil
+			}
+			return err == nil, err
+		}})
+	if err == errTokenRefused {
+		return refusal
 	}
-	m, err := s.checkPassword(ctx, identifier, current, ClientMeta{})
-	if ErrorCode(err) == ERATELIMIT {
-		return err
-	}
-	if err != nil {
-		return errLoginInvalid
-	}
-	if err := s.clearFailures(ctx, m.key); err != nil {
-		return err
-	}
-	if err := s.policy.Check(newPassword, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
-		return &Error{Code: EINVALID, Message: ErrorMessage(err), Fields: map[string]string{"new_password": ErrorMessage(err)}}
-	}
-	hash, err := s.hasher.Hash(newPassword)
-	if err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx Tx, q *mailQueue) error {
-		return s.passwordChanged(ctx, tx, q, m.Member, hash, 0)
-	})
+	return err
 }
 
 // InviteOrReset is kotive's resetpassword: a reset link for a known email, an

@@ -22,6 +22,10 @@ type Session struct {
 	LastUsedAt time.Time
 	ExpiresAt  time.Time // absolute end, whatever the activity
 	RevokedAt  *time.Time
+	// MFA reports that a second factor was passed when the session opened.
+	// A member with two-factor on may change credentials only from such a
+	// session, or by giving a code with the change (change.go).
+	MFA bool
 }
 
 // Active reports whether the session may still be used at now, given the idle
@@ -40,4 +44,8 @@ func (s Session) Active(now time.Time, idle time.Duration) bool {
 type ClientMeta struct {
 	IP        string
 	UserAgent string
+	// Device is the browser's device cookie (empty for clients without
+	// one). With it, the gate tells a browser that signed in before from a
+	// stranger at the same address (gate.go).
+	Device string
 }

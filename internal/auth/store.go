@@ -50,6 +50,9 @@ type Reader interface {
 	// LoginFailures reads the login failure counter under key (ENOTFOUND
 	// when there is none).
 	LoginFailures(ctx context.Context, key string) (LoginFailure, error)
+	// KnownClient returns when the client (a clientKey) last completed a
+	// sign-in of the member (ENOTFOUND: never).
+	KnownClient(ctx context.Context, memberID int64, client string) (time.Time, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -117,6 +120,12 @@ type Tx interface {
 	// earlier one; DeleteLoginFailures removes it (absent is fine).
 	SetLoginFailures(ctx context.Context, f LoginFailure) error
 	DeleteLoginFailures(ctx context.Context, key string) error
+	// DeleteMemberFailures removes every counter whose MemberID is the
+	// member's.
+	DeleteMemberFailures(ctx context.Context, memberID int64) error
+	// RememberClient records that the client completed a sign-in of the
+	// member at at.
+	RememberClient(ctx context.Context, memberID int64, client string, at time.Time) error
 
 	// DeleteMember removes the member and everything that cascades from it
 	// (roles, sessions, credentials, grants, files rows); audit entries stay.

@@ -146,23 +146,41 @@ func (s *Service) LoginTokens(ctx context.Context, in LoginInput) (Member, Token
 	return m, t, err
 }
 
-// passwordLogin is the API logins' common path: the password (with the
-// lockout and throttle of checkPassword), the temporary-password gate, then
-// one transaction checking the one-time password and opening the session,
-// in which issue hands out the dialect's credentials.
+// passwordLogin is the API logins' common path: the password and, for a
+// member with MFA on, the one-time password through the gate, then the
+// temporary-password gate, then one transaction opening the session, in
+// which issue hands out the dialect's credentials.
 func (s *Service) passwordLogin(ctx context.Context, in LoginInput, issue func(tx Tx, sess Session) error) (Member, error) {
 	m, err := s.checkPassword(ctx, in.Identifier, in.Password, in.Meta)
 	if err != nil {
 		return Member{}, err
 	}
-	if err := s.newPasswordGate(ctx, m.Member); err != nil {
+	var code pass
+	if m.MFAEnabled {
+		if in.OTP != "" {
+			code, err = s.checkCode(ctx, m.Member, in.OTP, in.Meta)
+		} else {
+			err = errOTPRequired
+		}
+		if err != nil {
+			// The password was right: its round starts over all the same.
+			if serr := s.settleAlone(context.WithoutCancel(ctx), m.pass); serr != nil {
+				return Member{}, serr
+			}
+			return Member{}, err
+		}
+	}
+	if err := s.newPasswordGate(ctx, m); err != nil {
+		if serr := s.settleAlone(context.WithoutCancel(ctx), code); serr != nil {
+			return Member{}, serr
+		}
 		return Member{}, err
 	}
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		if err := s.mfaGate(ctx, tx, m.Member, in.OTP); err != nil {
+		if err := code.done(ctx, tx, s); err != nil {
 			return err
 		}
-		sess, err := s.loginSession(ctx, tx, m, in.Via, in.Meta)
+		sess, err := s.loginSession(ctx, tx, m, in.Via, in.Meta, m.MFAEnabled)
 		if err != nil {
 			return err
 		}
@@ -175,33 +193,27 @@ func (s *Service) passwordLogin(ctx context.Context, in LoginInput, issue func(t
 }
 
 // newPasswordGate stops a member with a temporary password at the
-// NEW_PASSWORD_REQUIRED challenge.
-func (s *Service) newPasswordGate(ctx context.Context, m Member) error {
+// NEW_PASSWORD_REQUIRED challenge; the password's gate pass is settled
+// first (it was right).
+func (s *Service) newPasswordGate(ctx context.Context, m verifiedMember) error {
 	if m.Status != StatusPasswordResetRequired {
 		return nil
 	}
-	challenge, err := s.newPasswordChallenge(ctx, m)
+	if err := s.settleAlone(context.WithoutCancel(ctx), m.pass); err != nil {
+		return err
+	}
+	challenge, err := s.newPasswordChallenge(ctx, m.Member)
 	if err != nil {
 		return err
 	}
 	return &Error{Code: ENEWPASSWORD, Message: "A new password must be set before signing in.", Challenge: challenge}
 }
 
-// mfaGate checks the one-time password of a member with MFA on.
-func (s *Service) mfaGate(ctx context.Context, tx Tx, m Member, otp string) error {
-	if !m.MFAEnabled {
-		return nil
-	}
-	if otp == "" {
-		return errOTPRequired
-	}
-	return s.checkOTP(ctx, tx, m, otp)
-}
-
-// loginSession clears the failure counter, stores a pending rehash and
-// opens the session of a complete login.
-func (s *Service) loginSession(ctx context.Context, tx Tx, m verifiedMember, via string, meta ClientMeta) (Session, error) {
-	if err := tx.DeleteLoginFailures(ctx, m.key); err != nil {
+// loginSession settles the gate's pass, stores a pending rehash and opens
+// the session of a complete login; mfa records that a second factor was
+// passed.
+func (s *Service) loginSession(ctx context.Context, tx Tx, m verifiedMember, via string, meta ClientMeta, mfa bool) (Session, error) {
+	if err := m.pass.done(ctx, tx, s); err != nil {
 		return Session{}, err
 	}
 	if m.rehash != "" {
@@ -209,7 +221,8 @@ func (s *Service) loginSession(ctx context.Context, tx Tx, m verifiedMember, via
 			return Session{}, err
 		}
 	}
-	return s.openSession(ctx, tx, m.ID, via, meta)
+	sess, err := s.openSession(ctx, tx, m.ID, via, meta, mfa)
+	return sess, err
 }
 
 // RefreshTokens exchanges a refresh token for a new access token (and, when
@@ -238,6 +251,13 @@ func (s *Service) RefreshTokensAs(ctx context.Context, via, refresh, identifier 
 		c, sess, err := s.liveCredential(ctx, tx, hash, CredRefresh)
 		if err != nil {
 			return err
+		}
+		// A refresh token keeps the policy of the dialect that issued it,
+		// whichever door it is presented at: a rotating family rotates, a
+		// capped one stays capped, and no access token outlives its
+		// issuer's setting.
+		if c.Via != "" {
+			via = c.Via
 		}
 		if m, err = s.activeMember(ctx, tx, sess.MemberID); err != nil {
 			return err

@@ -291,16 +291,16 @@ func TestKurocoGrant(t *testing.T) {
 	if err != nil || got.ID != m.ID || len(g.Token) != 64 {
 		t.Fatalf("login challenge: %v %+v", err, g)
 	}
-	_, tok, err := e.Svc.ExchangeGrant(ctx, g.Token)
+	_, tok, err := e.Svc.ExchangeGrant(ctx, g.Token, auth.ClientMeta{})
 	if err != nil || tok.Access == "" || tok.Refresh == "" {
 		t.Fatalf("exchange: %v", err)
 	}
-	if _, _, err := e.Svc.ExchangeGrant(ctx, g.Token); code(err) != auth.EUNAUTHORIZED {
+	if _, _, err := e.Svc.ExchangeGrant(ctx, g.Token, auth.ClientMeta{}); code(err) != auth.EUNAUTHORIZED {
 		t.Fatalf("second exchange: %v", err)
 	}
 	_, late, _ := e.Svc.LoginChallenge(ctx, auth.LoginInput{Identifier: "jo@example.com", Password: pw, Via: auth.ViaKuroco})
 	e.Clock.Advance(301 * time.Second)
-	if _, _, err := e.Svc.ExchangeGrant(ctx, late.Token); code(err) != auth.EEXPIRED {
+	if _, _, err := e.Svc.ExchangeGrant(ctx, late.Token, auth.ClientMeta{}); code(err) != auth.EEXPIRED {
 		t.Fatalf("expired grant: %v", err)
 	}
 	// kuroco refresh does not rotate.
@@ -314,10 +314,10 @@ func TestKurocoGrant(t *testing.T) {
 // suspension end token sessions on their next use.
 func TestRevocationEverywhere(t *testing.T) {
 	e := authtest.New(t, auth.Config{})
-	m := e.Member(t, "ki@example.com", pw)
+	_ = e.Member(t, "ki@example.com", pw)
 	keep := login(t, e, auth.ViaOpenAPI, "ki@example.com")
 	other := login(t, e, auth.ViaKotive, "ki@example.com")
-	if err := e.Svc.ChangePassword(ctx, auth.ChangePasswordInput{MemberID: m.ID, SessionID: keep.Session.ID, Current: pw, New: "second fine passphrase", SignOutOthers: true}); err != nil {
+	if err := e.Svc.ChangePassword(ctx, auth.ChangePasswordInput{SessionID: keep.Session.ID, Current: pw, New: "second fine passphrase", SignOutOthers: true}); err != nil {
 		t.Fatal(err)
 	}
 	if alive(e, other.Access) || !alive(e, keep.Access) {
@@ -327,7 +327,7 @@ func TestRevocationEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := e.Mails(t)[0].Data["link"]
-	if err := e.Svc.ResetPassword(ctx, link[strings.Index(link, "token=")+6:], "third fine passphrase"); err != nil {
+	if err := e.Svc.ResetPassword(ctx, link[strings.Index(link, "token=")+6:], "third fine passphrase", auth.ClientMeta{}); err != nil {
 		t.Fatal(err)
 	}
 	if alive(e, keep.Access) {
@@ -352,27 +352,27 @@ func TestResetCode(t *testing.T) {
 		return c
 	}
 	c := request("lu@example.com")
-	if err := e.Svc.ResetWithCode(ctx, "ma@example.com", c, "new fine passphrase"); err == nil {
+	if err := e.Svc.ResetWithCode(ctx, "ma@example.com", c, "new fine passphrase", auth.ClientMeta{}); err == nil {
 		t.Fatal("a code worked for another member")
 	}
 	e.Clock.Advance(10*time.Minute + time.Second)
-	if err := e.Svc.ResetWithCode(ctx, "lu@example.com", c, "new fine passphrase"); err == nil {
+	if err := e.Svc.ResetWithCode(ctx, "lu@example.com", c, "new fine passphrase", auth.ClientMeta{}); err == nil {
 		t.Fatal("a code older than 10 minutes worked")
 	}
 	c = request("lu@example.com")
 	for i := 0; i < 5; i++ {
-		if err := e.Svc.ResetWithCode(ctx, "lu@example.com", "WRONG123", "new fine passphrase"); code(err) != auth.EUNAUTHORIZED {
+		if err := e.Svc.ResetWithCode(ctx, "lu@example.com", "WRONG123", "new fine passphrase", auth.ClientMeta{}); code(err) != auth.EUNAUTHORIZED {
 			t.Fatalf("wrong code %d: %v", i+1, err)
 		}
 	}
-	if err := e.Svc.ResetWithCode(ctx, "lu@example.com", c, "new fine passphrase"); err == nil {
+	if err := e.Svc.ResetWithCode(ctx, "lu@example.com", c, "new fine passphrase", auth.ClientMeta{}); err == nil {
 		t.Fatal("the right code worked after 5 wrong ones")
 	}
 	c = request("lu@example.com")
-	if err := e.Svc.ResetWithCode(ctx, "LU@example.com", c, "new fine passphrase"); err != nil {
+	if err := e.Svc.ResetWithCode(ctx, "LU@example.com", c, "new fine passphrase", auth.ClientMeta{}); err != nil {
 		t.Fatalf("a fresh code: %v", err)
 	}
-	if err := e.Svc.ResetWithCode(ctx, "lu@example.com", c, "another fine passphrase"); err == nil {
+	if err := e.Svc.ResetWithCode(ctx, "lu@example.com", c, "another fine passphrase", auth.ClientMeta{}); err == nil {
 		t.Fatal("a code worked twice")
 	}
 }

@@ -74,6 +74,18 @@ func isOTPRefusal(err error) bool {
 	return auth.ErrorCode(err) == auth.EOTP && auth.ErrorMessage(err) == "Invalid one-time password."
 }
 
+// session signs m in (password "correct horse battery") through an API
+// door and returns the session id, for the use cases that act for the
+// session asking.
+func (f *fixture) session(t *testing.T, m auth.Member) int64 {
+	t.Helper()
+	_, tok, err := f.svc.LoginTokens(f.ctx, auth.LoginInput{Identifier: m.Email, Password: "correct horse battery", Via: auth.ViaOpenAPI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Session.ID
+}
+
 // step is the TOTP step of the fixture's clock.
 func (f *fixture) step() int64 { return f.clock.Now().Unix() / 30 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 const sessionColumns = `id, member_id, via, actor_id, ip, user_agent, created_at, last_used_at,
-	expires_at, revoked_at`
+	expires_at, revoked_at, mfa`
 
 func scanSession(row interface{ Scan(...any) error }) (auth.Session, error) {
 	var (
@@ -20,7 +20,7 @@ func scanSession(row interface{ Scan(...any) error }) (auth.Session, error) {
 		createdAt, lastUsed, expireAt int64
 	)
 	err := row.Scan(&s.ID, &s.MemberID, &s.Via, &actor, &s.IP, &s.UserAgent,
-		&createdAt, &lastUsed, &expireAt, &revoked)
+		&createdAt, &lastUsed, &expireAt, &revoked, &s.MFA)
 	if err != nil {
 		return auth.Session{}, err
 	}
@@ -55,10 +55,10 @@ func (t *tx) CreateSession(ctx context.Context, s *auth.Session) error {
 		s.LastUsedAt = s.CreatedAt
 	}
 	id, err := t.insert(ctx, "create session", `INSERT INTO sessions (member_id, via, actor_id, ip,
-		user_agent, created_at, last_used_at, expires_at, revoked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		user_agent, created_at, last_used_at, expires_at, revoked_at, mfa)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.MemberID, s.Via, nullID(s.ActorID), s.IP, s.UserAgent, toMillis(s.CreatedAt),
-		toMillis(s.LastUsedAt), toMillis(s.ExpiresAt), ptrMillis(s.RevokedAt))
+		toMillis(s.LastUsedAt), toMillis(s.ExpiresAt), ptrMillis(s.RevokedAt), s.MFA)
 	if err != nil {
 		return err
 	}

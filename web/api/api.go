@@ -52,8 +52,18 @@ type OAuthProvider struct {
 // Meta describes the caller for sessions and audit; strings are copied
 // because Fiber reuses its buffers.
 func Meta(c *fiber.Ctx) auth.ClientMeta {
-	return auth.ClientMeta{IP: strings.Clone(c.IP()), UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent))}
+	return auth.ClientMeta{
+		IP:        strings.Clone(c.IP()),
+		UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent)),
+		Device:    strings.Clone(c.Cookies(CookieDevice)),
+	}
 }
+
+// CookieDevice is the browser's device cookie: a random id the pages set
+// once, so the login gate knows a browser that signed in before
+// (internal/auth/gate.go). Dialects read it too: a browser calling an API
+// carries it.
+const CookieDevice = "gatehouse_device"
 
 // NoStore marks token responses uncacheable.
 func NoStore(c *fiber.Ctx) error {

@@ -92,6 +92,17 @@ func Authenticate(c *fiber.Ctx, d Deps) (auth.Member, auth.Session, error) {
 	return auth.Member{}, auth.Session{}, errNoCredentials
 }
 
+// SessionIfAny is the session of the request's credentials, or 0 when it
+// carries none; credentials that are present but dead are an error.
+func SessionIfAny(c *fiber.Ctx, d Deps) (int64, error) {
+	cr, err := Extract(c, d)
+	if err != nil || (cr.Token == "" && cr.SessionID == 0) {
+		return 0, err
+	}
+	_, s, err := Authenticate(c, d)
+	return s.ID, err
+}
+
 var errNoCredentials = &auth.Error{Code: auth.EUNAUTHORIZED, Message: "Authentication required: send a valid access token."}
 
 func hasScheme(h, scheme string) bool {

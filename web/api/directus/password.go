@@ -57,5 +57,5 @@ func resetPassword(c *fiber.Ctx, d api.Deps, req passwordReset) error {
 	if err := api.Required("token", req.Token, "password", req.Password); err != nil {
 		return err
 	}
-	return d.Auth.ResetPassword(c.UserContext(), strings.Clone(req.Token), req.Password)
+	return d.Auth.ResetPassword(c.UserContext(), strings.Clone(req.Token), req.Password, api.Meta(c))
 }

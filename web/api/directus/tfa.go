@@ -25,17 +25,14 @@ func tfaGenerate(d api.Deps) fiber.Handler {
 }
 
 func generateTOTP(c *fiber.Ctx, d api.Deps, req tfaGenerateRequest) (tfaSecret, error) {
-	m, sess, err := api.Authenticate(c, d)
-	if err == nil {
-		err = d.Auth.GuardProxy(c.UserContext(), sess.ID) // no MFA changes while acting as someone (X4)
-	}
+	_, sess, err := api.Authenticate(c, d)
 	if err != nil {
 		return tfaSecret{}, err
 	}
 	if err := api.Required("password", req.Password); err != nil {
 		return tfaSecret{}, err
 	}
-	s, err := d.Auth.GenerateTOTP(c.UserContext(), m.ID, req.Password)
+	s, err := d.Auth.GenerateTOTP(c.UserContext(), sess.ID, req.Password, api.Meta(c))
 	if err != nil {
 		return tfaSecret{}, err
 	}
@@ -57,17 +54,14 @@ func tfaEnable(d api.Deps) fiber.Handler {
 }
 
 func enableTOTP(c *fiber.Ctx, d api.Deps, req tfaEnableRequest) error {
-	m, sess, err := api.Authenticate(c, d)
-	if err == nil {
-		err = d.Auth.GuardProxy(c.UserContext(), sess.ID) // no MFA changes while acting as someone (X4)
-	}
+	_, sess, err := api.Authenticate(c, d)
 	if err != nil {
 		return err
 	}
 	if err := api.Required("secret", req.Secret, "otp", req.OTP); err != nil {
 		return err
 	}
-	return d.Auth.EnableTOTP(c.UserContext(), m.ID, strings.Clone(req.Secret), strings.TrimSpace(req.OTP))
+	return d.Auth.EnableTOTP(c.UserContext(), sess.ID, strings.Clone(req.Secret), strings.TrimSpace(req.OTP))
 }
 
 // tfaDisable is POST /users/me/tfa/disable: 204 given a valid current code.
@@ -85,15 +79,12 @@ func tfaDisable(d api.Deps) fiber.Handler {
 }
 
 func disableTOTP(c *fiber.Ctx, d api.Deps, req tfaDisableRequest) error {
-	m, sess, err := api.Authenticate(c, d)
-	if err == nil {
-		err = d.Auth.GuardProxy(c.UserContext(), sess.ID) // no MFA changes while acting as someone (X4)
-	}
+	_, sess, err := api.Authenticate(c, d)
 	if err != nil {
 		return err
 	}
 	if err := api.Required("otp", req.OTP); err != nil {
 		return err
 	}
-	return d.Auth.DisableTOTP(c.UserContext(), m.ID, strings.TrimSpace(req.OTP))
+	return d.Auth.DisableTOTP(c.UserContext(), sess.ID, strings.TrimSpace(req.OTP), api.Meta(c))
 }

@@ -35,7 +35,7 @@ func reminder(d api.Deps) fiber.Handler {
 		if err := api.Required("token", token, "temp_pwd", temp, "login_pwd", pwd); err != nil {
 			return respondError(c, err)
 		}
-		err := d.Auth.ResetWithTempPassword(c.UserContext(), token, temp, pwd)
+		err := d.Auth.ResetWithTempPassword(c.UserContext(), token, temp, pwd, api.Meta(c))
 		if err != nil {
 			return respondError(c, api.RenameFields(err, map[string]string{
 				"password": "login_pwd", "new_password": "login_pwd", "temp_password": "temp_pwd"}))

@@ -3,6 +3,7 @@ package kuroco
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"gatehouse/internal/auth"
 	"gatehouse/web/api"
 )
 
@@ -21,7 +22,15 @@ func resetPassword(d api.Deps) fiber.Handler {
 			"new_password", req.NewPassword); err != nil {
 			return respondError(c, err)
 		}
-		err := d.Auth.ChangePasswordWithCurrent(c.UserContext(), string(req.LoginID), req.CurrentPassword, req.NewPassword)
+		// A token, when sent, names the session asking: the use case then
+		// refuses a proxy session and checks login_id against nothing else.
+		sid, err := api.SessionIfAny(c, d)
+		if err == nil {
+			err = d.Auth.ChangePassword(c.UserContext(), auth.ChangePasswordInput{
+				SessionID: sid, LoginID: string(req.LoginID), Current: req.CurrentPassword, New: req.NewPassword,
+				Meta: api.Meta(c),
+			})
+		}
 		if err != nil {
 			return respondError(c, api.RenameFields(err, map[string]string{
 				"password": "new_password", "current": "current_password", "login": "login_id", "identifier": "login_id"}))

@@ -51,7 +51,7 @@ func exchangeGrant(c *fiber.Ctx, d api.Deps, grant string, browser bool) error {
 	if err := api.Required("grant_token", grant); err != nil {
 		return respondError(c, err)
 	}
-	_, t, err := d.Auth.ExchangeGrant(c.UserContext(), grant)
+	_, t, err := d.Auth.ExchangeGrant(c.UserContext(), grant, api.Meta(c))
 	if err != nil {
 		return respondError(c, err)
 	}

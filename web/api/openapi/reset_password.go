@@ -21,7 +21,7 @@ func resetPassword(d api.Deps) fiber.Handler {
 		if err := api.Required("token", token, "password", req.Password); err != nil {
 			return respondError(c, d.Log, err)
 		}
-		if err := d.Auth.ResetPassword(c.UserContext(), token, req.Password); err != nil {
+		if err := d.Auth.ResetPassword(c.UserContext(), token, req.Password, api.Meta(c)); err != nil {
 			return respondError(c, d.Log, err)
 		}
 		return c.JSON(fiber.Map{})

@@ -27,12 +27,13 @@ func changePassword(d api.Deps) fiber.Handler {
 			return respondError(c, d, err)
 		}
 		ctx := c.UserContext()
-		m, sess, err := d.Auth.AuthenticateToken(ctx, req.AccessToken)
+		_, sess, err := d.Auth.AuthenticateToken(ctx, req.AccessToken)
 		if err != nil {
 			return respondError(c, d, err)
 		}
 		err = d.Auth.ChangePassword(ctx, auth.ChangePasswordInput{
-			MemberID: m.ID, SessionID: sess.ID, Current: req.PreviousPassword, New: req.ProposedPassword, SignOutOthers: true,
+			SessionID: sess.ID, Current: req.PreviousPassword, New: req.ProposedPassword, SignOutOthers: true,
+			Meta: api.Meta(c),
 		})
 		if _, wrong := auth.ErrorFields(err)["current_password"]; wrong {
 			return respondError(c, d, errPreviousPassword)

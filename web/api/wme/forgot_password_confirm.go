@@ -20,7 +20,7 @@ func forgotPasswordConfirm(d api.Deps) fiber.Handler {
 		if err != nil {
 			return respondError(c, d, err)
 		}
-		err = d.Auth.ResetWithCode(c.UserContext(), req.Username, req.ConfirmationCode, req.Password)
+		err = d.Auth.ResetWithCode(c.UserContext(), req.Username, req.ConfirmationCode, req.Password, api.Meta(c))
 		if err != nil {
 			return respondError(c, d, wireFields(err, "new_password", "password", "code", "confirmation_code",
 				"identifier", "username", "email", "username"))

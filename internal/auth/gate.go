@@ -1,0 +1,176 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+)
+
+// The one gate (docs/security.md, "One gate"): every check of a secret —
+// password, one-time code, reset code, reset or grant token — from every
+// door goes through Service.gate, which applies in this order:
+//
+//  1. the per-IP throttle (failures only);
+//  2. the per-account limit: a client that completed a sign-in of the
+//     account before has a counter of its own, strangers share the
+//     account's counter (OWASP's device-cookie approach; the client is the
+//     browser's device cookie, else its IP);
+//  3. the check of the secret itself, an unknown account costing the same
+//     as a known one;
+//  4. the identical failure: same error and at least the same time whether
+//     the account exists, is locked out, suspended or the secret was wrong.
+//
+// Handlers and dialects pass the client and the session they hold; they
+// decide nothing. The rules about who may change what (two-factor, proxy
+// sessions, re-authentication) follow in guardChange (change.go).
+
+// secretKind selects the counter family of an attempt.
+type secretKind int
+
+const (
+	secretPassword secretKind = iota // passwords: 10 failures per round
+	secretCode                       // TOTP and wme reset codes: 10 per round
+	secretToken                      // 256-bit tokens: the per-IP throttle only
+)
+
+// attempt is one try at a secret.
+type attempt struct {
+	kind   secretKind
+	meta   ClientMeta
+	member Member // the account named; ID 0 when the identifier names none
+	ident  string // the canonical identifier, for an unknown account
+	// verify evaluates the secret (it may write, e.g. to use up a TOTP
+	// step); false means wrong. An error with code EUNAVAILABLE means
+	// nothing was evaluated (the hash pool is full).
+	verify func(ctx context.Context) (bool, error)
+	// failure is the identical answer to every failure of this attempt.
+	failure error
+	// floor pads failures to Config.FailureFloor.
+	floor bool
+}
+
+// pass is an attempt that succeeded. Its counters are still reserved: the
+// caller settles them with done inside the transaction that completes the
+// action, so the success and its effect commit together.
+type pass struct {
+	counters []counter
+	member   int64
+	client   string
+}
+
+// done settles a successful attempt inside tx: its round starts over and its
+// client is remembered as one that signed in to the account.
+func (p pass) done(ctx context.Context, tx Tx, s *Service) error {
+	if err := s.settle(ctx, tx, p.counters, attemptSucceeded); err != nil {
+		return err
+	}
+	if p.member == 0 || p.client == "" {
+		return nil
+	}
+	return tx.RememberClient(ctx, p.member, p.client, s.clock())
+}
+
+// settleAlone settles a successful attempt in its own transaction (for
+// callers with nothing to commit with it).
+func (s *Service) settleAlone(ctx context.Context, p pass) error {
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error { return p.done(ctx, tx, s) })
+}
+
+// gate runs one attempt through the rules above.
+func (s *Service) gate(ctx context.Context, a attempt) (p pass, err error) {
+	start := time.Now()
+	defer func() {
+		if err != nil && a.floor && ErrorCode(err) != EUNAVAILABLE {
+			s.failureFloor(ctx, start)
+		}
+	}()
+	at, retry, ok := s.ips.reserve(a.meta.IP)
+	if !ok {
+		return pass{}, rateLimited(retry)
+	}
+	counters, client, err := s.countersFor(ctx, a)
+	if err == nil {
+		err = s.waitForRoom(ctx, counters)
+	}
+	if err != nil {
+		s.ips.release(a.meta.IP, at)
+		return pass{}, err
+	}
+	ok, err = a.verify(ctx)
+	// Settling must commit whatever happens to the request now.
+	bg := context.WithoutCancel(ctx)
+	if err != nil && ErrorCode(err) != EINTERNAL {
+		// Overloaded (EUNAVAILABLE) and the like: nothing was evaluated,
+		// so the attempt is not a failure; give its reservations back.
+		s.ips.release(a.meta.IP, at)
+		if uerr := s.update(bg, func(tx Tx, _ *mailQueue) error {
+			return s.settle(bg, tx, counters, attemptSkipped)
+		}); uerr != nil {
+			return pass{}, uerr
+		}
+		return pass{}, err
+	}
+	if err != nil || !ok {
+		if uerr := s.update(bg, func(tx Tx, _ *mailQueue) error {
+			return s.settle(bg, tx, counters, attemptFailed)
+		}); uerr != nil {
+			return pass{}, uerr
+		}
+		if err != nil {
+			return pass{}, err
+		}
+		return pass{}, a.failure
+	}
+	s.ips.release(a.meta.IP, at)
+	return pass{counters: counters, member: a.member.ID, client: client}, nil
+}
+
+// knownClientAge is how long a client stays known after its last sign-in.
+const knownClientAge = 90 * 24 * time.Hour
+
+// countersFor picks the counters of an attempt: for a known account, the
+// client's own counter when the client signed in to it before, else the
+// account's; for an unknown identifier, the identifier's. Tokens have none.
+func (s *Service) countersFor(ctx context.Context, a attempt) ([]counter, string, error) {
+	if a.kind == secretToken {
+		return nil, "", nil
+	}
+	if a.member.ID == 0 {
+		return []counter{{key: unknownKey(a.ident), threshold: passwordThreshold}}, "", nil
+	}
+	id := a.member.ID
+	account := counter{key: memberKey(id), member: id, threshold: passwordThreshold}
+	if a.kind == secretCode {
+		account = counter{key: "o:" + strconv.FormatInt(id, 10), member: id, threshold: codeThreshold}
+	}
+	client := clientKey(a.meta)
+	if client == "" {
+		return []counter{account}, "", nil
+	}
+	seen, err := s.store.KnownClient(ctx, id, client)
+	if err != nil && !isNotFound(err) {
+		return nil, "", err
+	}
+	if err == nil && s.clock().Sub(seen) < knownClientAge {
+		return []counter{{key: account.key + ":" + client[:16], member: id, threshold: account.threshold}}, client, nil
+	}
+	return []counter{account}, client, nil
+}
+
+// clientKey identifies the client of a request: its device cookie, else its
+// IP; only a hash is stored. Empty for callers with neither (the CLI).
+func clientKey(m ClientMeta) string {
+	var raw string
+	switch {
+	case m.Device != "" && len(m.Device) <= 128:
+		raw = "d:" + m.Device
+	case m.IP != "":
+		raw = "ip:" + m.IP
+	default:
+		return ""
+	}
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}
