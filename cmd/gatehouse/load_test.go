@@ -72,6 +72,9 @@ func send(ctx context.Context, c *http.Client, method, u string, body any) reply
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if ip, ok := ctx.Value(forwardedFor{}).(string); ok {
+		req.Header.Set("X-Forwarded-For", ip)
+	}
 	start := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {

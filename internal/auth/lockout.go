@@ -236,7 +236,7 @@ func (s *Service) roomOn(ctx context.Context, cs []counter) bool {
 // How long an attempt waits for attempts in flight to settle, and how often
 // it looks.
 const (
-	busyWait = 3 * time.Second
+	busyWait = 5 * time.Second
 	busyPoll = 10 * time.Millisecond
 )
 
