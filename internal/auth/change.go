@@ -8,7 +8,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Credential changes (docs/security.md, "Credential changes"): whichever
+// Credential changes (docs/decisions.md, "One gate for every secret"): whichever
 // door asks — the account page, kuroco reset_password, wme change-password,
 // directus two-factor routes — the same use case decides, after the gate
 // (gate.go) has checked the secret:

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The one gate (docs/security.md, "One gate"): every check of a secret —
+// The one gate (docs/decisions.md, "One gate for every secret"): every check of a secret —
 // password, one-time code, reset code, reset or grant token — from every
 // door goes through Service.gate, which applies in this order:
 //

@@ -1,4 +1,4 @@
--- The one gate for every secret (docs/decisions.md, "Lockout").
+-- The one gate for every secret (docs/decisions.md, "One gate for every secret").
 --
 -- login_failures gains the member a counter belongs to (so a completed
 -- reset can clear every counter of the member at once) and the attempts in
