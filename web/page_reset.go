@@ -12,7 +12,7 @@ import (
 func (s *server) handleResetShow() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token := c.Query("token")
-		if err := s.auth.CheckResetToken(c.UserContext(), token); err != nil {
+		if err := s.auth.CheckResetToken(c.UserContext(), token, clientMeta(c)); err != nil {
 			if code := auth.ErrorCode(err); code != auth.EUNAUTHORIZED && code != auth.EEXPIRED {
 				return err
 			}

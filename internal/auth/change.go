@@ -94,6 +94,16 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 		if m, err = s.store.MemberByID(ctx, r.MemberID); err != nil {
 			return err
 		}
+		if in.LoginID != "" {
+			// kuroco with a token: login_id must name the token's member.
+			named, err := s.memberByLoginID(ctx, in.LoginID)
+			if err != nil {
+				return err
+			}
+			if named.ID != m.ID {
+				return errLoginInvalid
+			}
+		}
 	} else if m, err = s.memberByLoginID(ctx, in.LoginID); err != nil {
 		return err
 	}

@@ -174,7 +174,7 @@ var errOTPInvalid = &Error{Code: EOTP, Message: "Invalid one-time password."}
 // through the gate; the fifth wrong code also ends the pending login. The
 // counts are committed although the request fails.
 func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta ClientMeta) (Member, Session, error) {
-	tok, m, err := s.liveToken(ctx, challenge, TokenMFA)
+	tok, m, err := s.gatedToken(ctx, meta, challenge, TokenMFA)
 	if err != nil {
 		return Member{}, Session{}, err
 	}
@@ -246,7 +246,7 @@ func (s *Service) CompleteNewPassword(ctx context.Context, challenge, password s
 // that it belongs to that member), sets the new password, and opens a
 // session, with tokens under via's policy when withTokens.
 func (s *Service) completeNewPassword(ctx context.Context, identifier, challenge, password, via string, meta ClientMeta, withTokens bool) (Member, Tokens, error) {
-	tok, m, err := s.liveToken(ctx, challenge, TokenNewPassword)
+	tok, m, err := s.gatedToken(ctx, meta, challenge, TokenNewPassword)
 	if err != nil {
 		return Member{}, Tokens{}, err
 	}
@@ -288,6 +288,16 @@ func (s *Service) completeNewPassword(ctx context.Context, identifier, challenge
 }
 
 var errChallengeInvalid = &Error{Code: EUNAUTHORIZED, Message: "This step has expired. Please sign in again."}
+
+// gatedToken is liveToken through the gate: a refused token counts on the
+// client's per-IP throttle.
+func (s *Service) gatedToken(ctx context.Context, meta ClientMeta, secret, kind string) (tok OneTimeToken, m Member, err error) {
+	err = s.gateToken(ctx, meta, func(ctx context.Context) (err error) {
+		tok, m, err = s.liveToken(ctx, secret, kind)
+		return err
+	})
+	return tok, m, err
+}
 
 // liveToken finds an unused, unexpired token of the kind and its member.
 func (s *Service) liveToken(ctx context.Context, secret, kind string) (OneTimeToken, Member, error) {

@@ -19,8 +19,8 @@ func (s *Service) RequestPasswordReset(ctx context.Context, identifier string) e
 
 // CheckResetToken reports whether a reset link is still usable, so the reset
 // page can say so before the member types a new password.
-func (s *Service) CheckResetToken(ctx context.Context, token string) error {
-	_, _, err := s.liveToken(ctx, token, TokenReset)
+func (s *Service) CheckResetToken(ctx context.Context, token string, meta ClientMeta) error {
+	_, _, err := s.gatedToken(ctx, meta, token, TokenReset)
 	return err
 }
 
@@ -28,14 +28,7 @@ func (s *Service) CheckResetToken(ctx context.Context, token string) error {
 // member in: it ends every session of the member, invalidates every other
 // reset link, and queues a "your password was changed" notice.
 func (s *Service) ResetPassword(ctx context.Context, token, password string, meta ClientMeta) error {
-	var (
-		tok OneTimeToken
-		m   Member
-	)
-	err := s.gateToken(ctx, meta, func(ctx context.Context) (err error) {
-		tok, m, err = s.liveToken(ctx, token, TokenReset)
-		return err
-	})
+	tok, m, err := s.gatedToken(ctx, meta, token, TokenReset)
 	if err != nil {
 		return err
 	}

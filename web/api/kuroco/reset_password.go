@@ -28,7 +28,7 @@ func resetPassword(d api.Deps) fiber.Handler {
 		if err == nil {
 			err = d.Auth.ChangePassword(c.UserContext(), auth.ChangePasswordInput{
 				SessionID: sid, LoginID: string(req.LoginID), Current: req.CurrentPassword, New: req.NewPassword,
-				Meta: api.Meta(c),
+				SignOutOthers: true, Meta: api.Meta(c),
 			})
 		}
 		if err != nil {
