@@ -256,29 +256,22 @@ func TestKotiveResetNoSpamRelay(t *testing.T) {
 	}
 }
 
-// TestResetLinkDiesWhenEmailChanges: a reset link and a wme code mailed
-// before an administrator changed the member's email are refused on the
-// page and on the API doors.
+// TestResetLinkDiesWhenEmailChanges: a reset link, a wme code and kuroco's
+// link with its temporary password, mailed before an administrator changed
+// the member's email, are refused on the page and on the API doors.
 func TestResetLinkDiesWhenEmailChanges(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
 	m := e.CreateMember(email, pw)
 	if r := e.Do("POST", "/auth/forgot-password", map[string]string{"email": email}); r.StatusCode != 204 {
 		t.Fatalf("forgot: %d %s", r.StatusCode, r.Body)
 	}
+	link := smtptest.LinkIn(e.SMTP.WaitFor(t, 1, 10*time.Second)[0], e.BaseURL+"/reset-password?token=")
+	token := link[strings.Index(link, "token=")+6:]
 	if r := e.Do("POST", "/v1/forgot-password", map[string]string{"username": email}); r.StatusCode != 204 {
 		t.Fatalf("wme forgot: %d %s", r.StatusCode, r.Body)
 	}
-	msgs := e.SMTP.WaitFor(t, 2, 10*time.Second)
-	var link, code string
-	for _, msg := range msgs {
-		if l := smtptest.LinkIn(msg, e.BaseURL+"/reset-password?token="); l != "" {
-			link = l
-		} else {
-			text, _ := smtptest.Bodies(msg)
-			code = regexp.MustCompile(`\b[A-Za-z2-9]{8}\b`).FindString(text[strings.Index(text, "code"):])
-		}
-	}
-	token := link[strings.Index(link, "token=")+6:]
+	text, _ := smtptest.Bodies(e.SMTP.WaitFor(t, 2, 10*time.Second)[1])
+	code := regexp.MustCompile(`\b[A-Za-z2-9]{8}\b`).FindString(text[strings.Index(text, "code"):])
 	page := func() string {
 		return string(e.Do("GET", "/reset-password?token="+url.QueryEscape(token), nil).Body)
 	}
@@ -304,12 +297,34 @@ func TestResetLinkDiesWhenEmailChanges(t *testing.T) {
 	}
 	for _, who := range []string{email, "ann.moved@example.com"} {
 		r := e.Do("POST", "/v1/forgot-password-confirm", map[string]string{"username": who, "password": "a brand new passphrase", "confirmation_code": code})
-		if r.StatusCode < 400 {
-			t.Errorf("wme confirm as %s: %d %s", who, r.StatusCode, r.Body)
+		if len(code) != 8 || r.StatusCode != 401 {
+			t.Errorf("wme confirm as %s (code %q): %d %s, want 401", who, code, r.StatusCode, r.Body)
 		}
 	}
+	// kuroco's reminder: a link with a temporary password, then an email
+	// change; step 2 is refused.
+	if r := e.Do("POST", "/rcms-api/1/reminder", map[string]string{"email": "ann.moved@example.com"}); r.StatusCode != 200 {
+		t.Fatalf("kuroco reminder: %d %s", r.StatusCode, r.Body)
+	}
+	msg := e.SMTP.WaitFor(t, 3, 10*time.Second)[2]
+	kLink := smtptest.LinkIn(msg, e.BaseURL+"/reset-password?token=")
+	var temp string
+	if ms, err := e.Store.ListMail(context.Background(), 1); err == nil && len(ms) == 1 {
+		temp = ms[0].Data["temp_password"] // the newest mail is this one
+	}
+	if kText, _ := smtptest.Bodies(msg); temp == "" || !strings.Contains(kText, temp) {
+		t.Fatalf("temporary password %q not in the mail:\n%s", temp, kText)
+	}
+	if _, err := e.Svc.AdminUpdateMember(context.Background(), auth.Actor{CLI: true}, m.ID,
+		auth.MemberUpdate{Email: "ann.again@example.com", Username: full.Username, Name: full.Name}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.Do("POST", "/rcms-api/1/reminder", map[string]string{"token": kLink[strings.Index(kLink, "token=")+6:], "temp_pwd": temp, "login_pwd": "a brand new passphrase"})
+	if temp == "" || r.StatusCode != 401 {
+		t.Errorf("kuroco reminder step 2 after the email change (temp %q): %d %s, want 401", temp, r.StatusCode, r.Body)
+	}
 	// The password is unchanged.
-	if r := e.Do("POST", "/auth/login", map[string]string{"email": "ann.moved@example.com", "password": pw}); r.StatusCode != 200 {
+	if r := e.Do("POST", "/auth/login", map[string]string{"email": "ann.again@example.com", "password": pw}); r.StatusCode != 200 {
 		t.Errorf("login with the old password: %d %s", r.StatusCode, r.Body)
 	}
 }
