@@ -5,6 +5,7 @@
 // when any scenario saw an error.
 //
 //	go run ./bench [-duration 5s] [-out bench/out]
+//	go run ./bench -only forgot    (forgot-password doors, known vs unknown; see forgot.go)
 package main
 
 import (
@@ -50,12 +51,22 @@ var (
 	flagDuration = flag.Duration("duration", 5*time.Second, "how long each scenario runs")
 	flagOut      = flag.String("out", filepath.Join("bench", "out"), "output directory")
 	flagMembers  = flag.Int("members", seededMembers, "members seeded for the member list")
+	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot"`)
 )
 
 func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx)
+	var code int
+	switch *flagOnly {
+	case "":
+		code = run(ctx)
+	case "forgot":
+		code = runForgot(ctx)
+	default:
+		logf("-only %q: the only scenario that runs alone is \"forgot\"", *flagOnly)
+		code = 2
+	}
 	stop()
 	os.Exit(code)
 }

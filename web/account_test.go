@@ -191,6 +191,7 @@ func TestDevMailbox(t *testing.T) {
 	e := newEnv(t, envOptions{noSMTP: true, baseURL: "http://localhost:8080"})
 	e.createMember("dev@example.com", goodPassword)
 	expectStatus(t, e.browser().submit("/forgot-password", "/forgot-password", url.Values{"email": {"dev@example.com"}}), http.StatusOK)
+	e.x.WaitRequests() // the worker resolves the request into the mail
 	r := e.browser().get("/_dev/mail.json")
 	expectStatus(t, r, http.StatusOK)
 	var mails []struct {

@@ -88,13 +88,14 @@ func TestPageRegisterTakenEmail(t *testing.T) {
 	e.browser().mustLogin("owner@example.com", goodPassword)
 }
 
-// TestPageForgotMailLimit: six forgot-password requests for one address get
-// the same page; five mails are queued (B8).
+// TestPageForgotMailLimit: five forgot-password requests for one address
+// get the same page and five mails (B8); the sixth re-renders the form with
+// 429, the message and Retry-After, and queues nothing.
 func TestPageForgotMailLimit(t *testing.T) {
 	e := newEnv(t, envOptions{noSMTP: true})
 	e.createMember("lee@example.com", goodPassword)
 	var first string
-	for i := range 6 {
+	for i := range 5 {
 		r := e.browser().submit("/forgot-password", "/forgot-password", url.Values{"email": {"lee@example.com"}})
 		expectStatus(t, r, http.StatusOK)
 		if i == 0 {
@@ -103,6 +104,12 @@ func TestPageForgotMailLimit(t *testing.T) {
 			t.Errorf("request %d answers differently", i+1)
 		}
 	}
+	r := e.browser().submit("/forgot-password", "/forgot-password", url.Values{"email": {"lee@example.com"}})
+	expectStatus(t, r, http.StatusTooManyRequests)
+	if r.Header.Get("Retry-After") == "" || !strings.Contains(r.body, "Too many password reset requests") || !strings.Contains(r.body, `value="lee@example.com"`) {
+		t.Errorf("6th request: Retry-After %q, body:\n%.2000s", r.Header.Get("Retry-After"), r.body)
+	}
+	e.x.WaitRequests()
 	ms, err := e.store.ListMail(context.Background(), 20)
 	if err != nil {
 		t.Fatal(err)

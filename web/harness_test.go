@@ -31,6 +31,7 @@ type env struct {
 	baseURL string
 	logs    *testenv.SyncBuffer
 	clock   *testenv.Clock
+	x       *testenv.Env
 }
 
 type envOptions struct {
@@ -44,7 +45,7 @@ type envOptions struct {
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
 	x := testenv.New(t, testenv.Options{BaseURL: o.baseURL, Params: o.params, SMTPAddr: o.smtpAddr, NoSMTP: o.noSMTP, Prod: o.prod})
-	return &env{t: t, app: x.App, svc: x.Svc, store: x.Store, smtp: x.SMTP, baseURL: x.BaseURL, logs: x.Logs, clock: x.Clock}
+	return &env{t: t, app: x.App, svc: x.Svc, store: x.Store, smtp: x.SMTP, baseURL: x.BaseURL, logs: x.Logs, clock: x.Clock, x: x}
 }
 
 // createMember adds a member directly through the service.

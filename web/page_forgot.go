@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"gatehouse/internal/auth"
 	"gatehouse/views"
 )
 
@@ -15,8 +16,10 @@ func (s *server) handleForgotShow() fiber.Handler {
 	}
 }
 
-// handleForgotSubmit queues a reset link when the account exists and answers
-// the same page either way.
+// handleForgotSubmit records the request (the outbox worker mails a reset
+// link when the account exists) and answers the same page either way; over
+// the per-IP or per-address limit the form comes back with 429, the
+// message and Retry-After.
 func (s *server) handleForgotSubmit() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		email := form(c, "email")
@@ -25,7 +28,14 @@ func (s *server) handleForgotSubmit() fiber.Handler {
 				Errors: map[string]string{"email": "Enter your email address."},
 			}))
 		}
-		if err := s.auth.RequestPasswordReset(c.UserContext(), email); err != nil {
+		err := s.auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: email, Door: auth.ViaPage, IP: clientMeta(c).IP})
+		if auth.ErrorCode(err) == auth.ERATELIMIT {
+			c.Set(fiber.HeaderRetryAfter, retryAfter(auth.AsError(err).RetryAfter))
+			return s.render(c, fiber.StatusTooManyRequests, views.ForgotPasswordPage(views.ForgotProps{
+				Email: email, Errors: fieldsOrForm(err),
+			}))
+		}
+		if err != nil {
 			return err
 		}
 		return s.render(c, fiber.StatusOK, views.ForgotPasswordPage(views.ForgotProps{Sent: true}))

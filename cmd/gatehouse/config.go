@@ -43,6 +43,10 @@ type Config struct {
 	// minute (GATEHOUSE_IP_RATE_LIMIT; -1 when "off"). The counts live in
 	// memory and reset when the process restarts.
 	IPRateLimit int
+	// ResetLimitPerAddress and ResetLimitPerIP cap forgot-password requests
+	// per address and per client IP per hour (GATEHOUSE_RESET_LIMIT_PER_*;
+	// -1 when "off"). They are counted in the database.
+	ResetLimitPerAddress, ResetLimitPerIP int
 	// TrustedProxies are the peers (IPs or CIDRs) whose X-Forwarded-For
 	// names the client (GATEHOUSE_TRUSTED_PROXIES); empty: none.
 	TrustedProxies []string
@@ -160,6 +164,8 @@ var settings = []setting{
 		c.IPRateLimit = n
 		return nil
 	}},
+	{"GATEHOUSE_RESET_LIMIT_PER_ADDRESS", "5", `forgot-password requests per address per hour, or "off"`, limitInto(func(c *Config) *int { return &c.ResetLimitPerAddress })},
+	{"GATEHOUSE_RESET_LIMIT_PER_IP", "20", `forgot-password requests per client IP per hour, or "off"`, limitInto(func(c *Config) *int { return &c.ResetLimitPerIP })},
 	{"GATEHOUSE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted", func(c *Config, v string) error {
 		c.TrustedProxies = nil
 		for _, p := range splitList(v) {
@@ -180,6 +186,22 @@ var settings = []setting{
 		}
 		return nil
 	}},
+}
+
+// limitInto parses a count limit from 1 to 1000000, or "off" (stored as -1).
+func limitInto(field func(c *Config) *int) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		if strings.EqualFold(strings.TrimSpace(v), "off") {
+			*field(c) = -1
+			return nil
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 1000000 {
+			return errors.New(`must be a number from 1 to 1000000, or "off"`)
+		}
+		*field(c) = n
+		return nil
+	}
 }
 
 // splitList splits a comma-separated list, dropping blanks.

@@ -50,6 +50,7 @@ func TestConfigDefaults(t *testing.T) {
 		OpenAPIAccessTTL: 24 * time.Hour, OpenAPIRefreshTTL: 12 * 24 * time.Hour,
 		KotiveIdleTTL: 12 * time.Hour, InviteTTL: 7 * 24 * time.Hour, ResetCodeTTL: 10 * time.Minute,
 		OutboxMaxBackoff: 10 * time.Minute, IPRateLimit: 100,
+		ResetLimitPerAddress: 5, ResetLimitPerIP: 20,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -291,7 +292,16 @@ func TestConfigBruteForce(t *testing.T) {
 	if c, err = resolve(t, env{}, "--ip-rate-limit", "25"); err != nil || c.IPRateLimit != 25 {
 		t.Errorf("--ip-rate-limit 25 = %d, %v", c.IPRateLimit, err)
 	}
+	c, err = resolve(t, env{"GATEHOUSE_RESET_LIMIT_PER_ADDRESS": "off", "GATEHOUSE_RESET_LIMIT_PER_IP": "50"})
+	if err != nil || c.ResetLimitPerAddress != -1 || c.ResetLimitPerIP != 50 {
+		t.Errorf("reset limits off and 50 = %d, %d, %v", c.ResetLimitPerAddress, c.ResetLimitPerIP, err)
+	}
+	if c, err = resolve(t, env{}, "--reset-limit-per-ip", "7"); err != nil || c.ResetLimitPerIP != 7 {
+		t.Errorf("--reset-limit-per-ip 7 = %d, %v", c.ResetLimitPerIP, err)
+	}
 	for _, bad := range []env{
+		{"GATEHOUSE_RESET_LIMIT_PER_ADDRESS": "0"},
+		{"GATEHOUSE_RESET_LIMIT_PER_IP": "many"},
 		{"GATEHOUSE_IP_RATE_LIMIT": "0"},
 		{"GATEHOUSE_IP_RATE_LIMIT": "lots"},
 		{"GATEHOUSE_TRUSTED_PROXIES": "proxy.example.com"},

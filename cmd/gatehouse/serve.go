@@ -61,16 +61,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.BaseURL = defaultBaseURL(ln.Addr().String())
 	}
 
+	// The worker resolves forgot-password requests through the service
+	// (outbox.Resolver) and the service wakes the worker: worker is set
+	// before anything can call notify. Without SMTP it only resolves
+	// requests, and the mail stays in the outbox for /_dev/mail.
 	var worker *outbox.Worker
-	notify := func() {}
-	if sender != nil {
-		worker = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff})
-		notify = worker.Notify
-	}
-	svc, err := newService(st, cfg, notify)
+	svc, err := newService(st, cfg, func() { worker.Notify() })
 	if err != nil {
 		return err
 	}
+	worker = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff, Resolver: svc})
 	// The id_token signing key is created at first start, not at first use.
 	if _, err := svc.JWKS(ctx); err != nil {
 		return fmt.Errorf("signing key: %w", err)
@@ -92,18 +92,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	if worker != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := worker.Run(workerCtx); err != nil {
-				log.Error("outbox worker stopped", "err", err.Error())
-			}
-		}()
-	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := worker.Run(workerCtx); err != nil {
+			log.Error("outbox worker stopped", "err", err.Error())
+		}
+	}()
 
 	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
-	if worker == nil {
+	if sender == nil {
 		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", cfg.Env)
@@ -165,6 +163,9 @@ func authConfig(cfg Config) auth.Config {
 		Policies:          p,
 		ResetURLAllowList: cfg.ResetURLAllowList,
 		IPFailureLimit:    cfg.IPRateLimit,
+
+		ResetLimitPerAddress: cfg.ResetLimitPerAddress,
+		ResetLimitPerIP:      cfg.ResetLimitPerIP,
 	}
 }
 

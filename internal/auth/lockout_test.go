@@ -352,48 +352,6 @@ func TestFailureTiming(t *testing.T) {
 	}
 }
 
-// TestMailLimit: six reset requests for one address within an hour answer
-// the same, and five mails are queued (B8); invitations count too.
-func TestMailLimit(t *testing.T) {
-	l := newLockEnv(t, auth.Config{})
-	l.Member(t, "ann@example.com", rightPassword)
-	for i := range 6 {
-		if err := l.svc.RequestReset(l.ctx, auth.ResetRequest{Identifier: "ann@example.com"}); err != nil {
-			t.Fatalf("request %d: %v", i+1, err)
-		}
-	}
-	if err := l.svc.InviteOrReset(l.ctx, "ann@example.com"); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 6 {
-		if err := l.svc.InviteOrReset(l.ctx, "new@example.com"); err != nil {
-			t.Fatalf("invite %d: %v", i+1, err)
-		}
-	}
-	count := func(to string) int {
-		n := 0
-		for _, m := range l.Mails(t) {
-			if m.To == to {
-				n++
-			}
-		}
-		return n
-	}
-	if n := count("ann@example.com"); n != 5 {
-		t.Errorf("%d mails to ann, want 5", n)
-	}
-	if n := count("new@example.com"); n != 5 {
-		t.Errorf("%d invitations, want 5", n)
-	}
-	l.Clock.Advance(time.Hour + time.Minute)
-	if err := l.svc.RequestReset(l.ctx, auth.ResetRequest{Identifier: "ann@example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	if n := count("ann@example.com"); n != 6 {
-		t.Errorf("%d mails to ann an hour later, want 6", n)
-	}
-}
-
 // TestRegisterOrNotify: a taken email answers like a new signup, mails the
 // owner and creates nothing (B7).
 func TestRegisterOrNotify(t *testing.T) {

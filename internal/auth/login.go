@@ -328,8 +328,10 @@ func (s *Service) liveToken(ctx context.Context, secret, kind string) (OneTimeTo
 	if err != nil {
 		return OneTimeToken{}, Member{}, err
 	}
-	// A token dies when the password changes after it was issued.
-	if m.PasswordChangedAt.After(tok.CreatedAt) || m.Status == StatusSuspended {
+	// A token dies when the password changes after it was issued, and a
+	// reset link when the member's email is no longer the one it was mailed to.
+	if m.PasswordChangedAt.After(tok.CreatedAt) || m.Status == StatusSuspended ||
+		(kind == TokenReset && Canonical(tok.Email) != Canonical(m.Email)) {
 		return OneTimeToken{}, Member{}, invalid
 	}
 	return tok, m, nil

@@ -11,6 +11,10 @@ const (
 	MailInvite          = "invite"           // Data: link (to the register page)
 	MailRegisterAttempt = "register_attempt" // Data: name, link (to forgot-password)
 	MailAdminInvite     = "admin_invite"     // Data: name, link (to choose a first password), expires_minutes
+	// MailResetRequest is not a mail: it records a forgot-password request
+	// (To: the canonical identifier asked for; Data: door, mode, url). The
+	// outbox worker hands it to Service.ResolveRequest instead of sending it.
+	MailResetRequest = "reset_request"
 )
 
 // Mail is one message in the durable outbox. It is written in the same
@@ -27,4 +31,7 @@ type Mail struct {
 	LastError     string
 	SentAt        *time.Time
 	DroppedAt     *time.Time
+	// ClientIP is the address a forgot-password request came from (request
+	// rows only): the per-IP limit counts by it.
+	ClientIP string
 }

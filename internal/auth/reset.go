@@ -10,11 +10,12 @@ var (
 	errResetExpired = &Error{Code: EEXPIRED, Message: "This reset link has expired. Please request a new one."}
 )
 
-// RequestPasswordReset mails a single-use reset link to the member known by
-// identifier (the pages' forgot-password form). It answers nil whether or
-// not the account exists; older links of the member stop working.
+// RequestPasswordReset asks for a single-use reset link for the member known
+// by identifier, without a client IP (the pages pass theirs through
+// RequestReset). It answers nil whether or not the account exists; the
+// link, once mailed, makes older links of the member stop working.
 func (s *Service) RequestPasswordReset(ctx context.Context, identifier string) error {
-	return s.RequestReset(ctx, ResetRequest{Identifier: identifier})
+	return s.RequestReset(ctx, ResetRequest{Identifier: identifier, Door: ViaPage})
 }
 
 // CheckResetToken reports whether a reset link is still usable, so the reset

@@ -39,6 +39,12 @@ type Config struct {
 	// FailureFloor is the least time any failed login takes (checklist B6):
 	// 0 means the default 300 ms, a negative value means none.
 	FailureFloor time.Duration
+	// ResetLimitPerAddress and ResetLimitPerIP cap forgot-password requests
+	// per canonical identifier and per client IP within ResetLimitWindow
+	// (reset_request.go): 0 means the defaults 5 and 20, a negative value
+	// turns the limit off. They are counted in the database.
+	ResetLimitPerAddress int
+	ResetLimitPerIP      int
 }
 
 func (c Config) withDefaults() Config {
@@ -89,6 +95,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FailureFloor == 0 {
 		c.FailureFloor = 300 * time.Millisecond
+	}
+	if c.ResetLimitPerAddress == 0 {
+		c.ResetLimitPerAddress = 5
+	}
+	if c.ResetLimitPerIP == 0 {
+		c.ResetLimitPerIP = 20
 	}
 	return c
 }

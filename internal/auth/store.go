@@ -47,6 +47,11 @@ type Reader interface {
 	// CountRecentMail counts the outbox mails of the kinds to the address
 	// created at or after since (the per-address mail limit, checklist B8).
 	CountRecentMail(ctx context.Context, to string, kinds []string, since time.Time) (int, error)
+	// RecentRequests counts the forgot-password request rows (MailResetRequest)
+	// created at or after since, to the canonical identifier to and/or from
+	// the client IP ip (an empty filter is left out), and returns the
+	// oldest one's creation time (zero when none).
+	RecentRequests(ctx context.Context, to, ip string, since time.Time) (int, time.Time, error)
 	// LoginFailures reads the login failure counter under key (ENOTFOUND
 	// when there is none).
 	LoginFailures(ctx context.Context, key string) (LoginFailure, error)
@@ -115,6 +120,9 @@ type Tx interface {
 	CreateSigningKey(ctx context.Context, k SigningKey) error
 
 	EnqueueMail(ctx context.Context, m Mail) error
+	// FinishRequest marks the pending forgot-password request row id done;
+	// ENOTFOUND when it is done or dropped already.
+	FinishRequest(ctx context.Context, id int64, at time.Time) error
 
 	// SetLoginFailures stores the counter under f.Key, replacing any
 	// earlier one; DeleteLoginFailures removes it (absent is fine).

@@ -2,6 +2,9 @@ package outbox
 
 import "errors"
 
+// errNoResolver: a worker built without a Resolver cannot resolve requests.
+var errNoResolver = errors.New("outbox: no resolver for reset requests")
+
 // permanentError marks a send failure that no retry can fix.
 type permanentError struct{ err error }
 

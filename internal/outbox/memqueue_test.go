@@ -37,7 +37,15 @@ func (q *memQueue) add(m auth.Mail) {
 	q.mails = append(q.mails, &m)
 }
 
-func (q *memQueue) ClaimDue(_ context.Context, now time.Time, lease time.Duration, limit int) ([]auth.Mail, error) {
+func (q *memQueue) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]auth.Mail, error) {
+	return q.claim(now, lease, limit, false)
+}
+
+func (q *memQueue) ClaimRequests(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]auth.Mail, error) {
+	return q.claim(now, lease, limit, true)
+}
+
+func (q *memQueue) claim(now time.Time, lease time.Duration, limit int, onlyRequests bool) ([]auth.Mail, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.claims++
@@ -46,7 +54,8 @@ func (q *memQueue) ClaimDue(_ context.Context, now time.Time, lease time.Duratio
 		if len(out) == limit {
 			break
 		}
-		if m.SentAt != nil || m.DroppedAt != nil || m.NextAttemptAt.After(now) || q.leased[m.ID].After(now) {
+		if m.SentAt != nil || m.DroppedAt != nil || m.NextAttemptAt.After(now) || q.leased[m.ID].After(now) ||
+			(onlyRequests && m.Kind != auth.MailResetRequest) {
 			continue
 		}
 		q.leased[m.ID] = now.Add(lease)

@@ -17,6 +17,9 @@ type Queue interface {
 	// is not after now and whose lease (if any) has run out, and returns them
 	// oldest first. A claimed row is invisible to other claims until now+lease.
 	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]auth.Mail, error)
+	// ClaimRequests is ClaimDue narrowed to the forgot-password request rows
+	// (kind auth.MailResetRequest): what a worker without a Sender claims.
+	ClaimRequests(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]auth.Mail, error)
 	// MarkSent records a successful delivery; the mail is never claimed again.
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	// MarkRetry increments Attempts, stores errMsg, releases the lease and
@@ -25,6 +28,15 @@ type Queue interface {
 	// MarkDropped gives up on a mail (for example past its NotAfter); it is
 	// never claimed again.
 	MarkDropped(ctx context.Context, id int64, at time.Time, reason string) error
+}
+
+// Resolver turns a forgot-password request row into what it asks for
+// (implemented by *auth.Service). In one transaction it decides what to
+// send, queues the real mail and marks the request row done, so the worker
+// never mails a request row and a request is resolved at most once; an
+// error leaves the row pending, to be retried.
+type Resolver interface {
+	ResolveRequest(ctx context.Context, request auth.Mail) error
 }
 
 // Message is one rendered mail, ready for a Sender.

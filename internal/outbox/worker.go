@@ -20,6 +20,9 @@ type WorkerOptions struct {
 	MaxBackoff   time.Duration    // cap of the doubling delay; default 10m
 	SendTimeout  time.Duration    // bound of one send, and of recording its outcome; default 10s
 	Batch        int              // mails claimed at once; default 10
+	// Resolver resolves forgot-password request rows (auth.MailResetRequest);
+	// without one they stay pending.
+	Resolver Resolver
 }
 
 // Worker delivers the outbox: it claims due mails, renders them with
@@ -34,7 +37,9 @@ type Worker struct {
 	wake chan struct{}
 }
 
-// NewWorker returns a Worker reading q and sending through s.
+// NewWorker returns a Worker reading q and sending through s. With a nil s
+// (dev mode without SMTP) it only resolves forgot-password requests and
+// leaves every mail in the outbox.
 func NewWorker(q Queue, s Sender, opts WorkerOptions) *Worker {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -90,7 +95,11 @@ func (w *Worker) Run(ctx context.Context) error {
 // drain claims and processes batches until none is full or ctx is done.
 func (w *Worker) drain(ctx context.Context) {
 	for ctx.Err() == nil {
-		mails, err := w.q.ClaimDue(ctx, w.opt.Now(), w.opt.Lease, w.opt.Batch)
+		claim := w.q.ClaimDue
+		if w.s == nil {
+			claim = w.q.ClaimRequests
+		}
+		mails, err := claim(ctx, w.opt.Now(), w.opt.Lease, w.opt.Batch)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Error("outbox: claim due mail", "error", err)
@@ -121,6 +130,10 @@ func (w *Worker) process(ctx context.Context, m auth.Mail) {
 		w.drop(ctx, log, m, "expired")
 		return
 	}
+	if m.Kind == auth.MailResetRequest {
+		w.resolve(ctx, log, m)
+		return
+	}
 	r, err := email.Render(m.Kind, m.Data)
 	if err != nil {
 		w.drop(ctx, log, m, "render: "+err.Error())
@@ -149,6 +162,28 @@ func (w *Worker) process(ctx context.Context, m auth.Mail) {
 		}
 		log.Warn("outbox: send failed, will retry", "error", err, "retry_in", delay)
 	}
+}
+
+// resolve hands a request row to the Resolver, which marks it done in the
+// transaction that queues its mail; a failure (or no Resolver) schedules a
+// retry like a failed send. The mail it queued is claimed by the next
+// round of drain (the Resolver's commit wakes the worker).
+func (w *Worker) resolve(ctx context.Context, log *slog.Logger, m auth.Mail) {
+	rctx, cancel := context.WithTimeout(ctx, w.opt.SendTimeout)
+	defer cancel()
+	err := errNoResolver
+	if w.opt.Resolver != nil {
+		err = w.opt.Resolver.ResolveRequest(rctx, m)
+	}
+	if err == nil {
+		log.Info("outbox: request resolved")
+		return
+	}
+	delay := w.backoff(m.Attempts)
+	if err := w.q.MarkRetry(rctx, m.ID, w.opt.Now().Add(delay), err.Error()); err != nil {
+		log.Error("outbox: mark retry", "error", err)
+	}
+	log.Warn("outbox: request not resolved, will retry", "error", err, "retry_in", delay)
 }
 
 // drop gives up on m for reason and logs it.

@@ -51,15 +51,16 @@ func (t *tx) EnqueueMail(ctx context.Context, m auth.Mail) error {
 		return fmt.Errorf("sqlite: enqueue mail: seal: %w", err)
 	}
 	return t.exec(ctx, "enqueue mail", `INSERT INTO outbox (kind, to_addr, payload, created_at,
-		not_after, next_attempt_at, attempts, last_error, sent_at, dropped_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		not_after, next_attempt_at, attempts, last_error, sent_at, dropped_at, client_ip)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Kind, m.To, sealed, toMillis(m.CreatedAt), nullMillis(m.NotAfter),
-		toMillis(m.NextAttemptAt), m.Attempts, m.LastError, ptrMillis(m.SentAt), ptrMillis(m.DroppedAt))
+		toMillis(m.NextAttemptAt), m.Attempts, m.LastError, ptrMillis(m.SentAt), ptrMillis(m.DroppedAt), m.ClientIP)
 }
 
 // ListMail returns up to limit (default 50) outbox mails, newest first,
 // with Data opened. A mail whose payload cannot be opened is listed with
-// nil Data rather than hiding the others.
+// nil Data rather than hiding the others. Forgot-password request rows are
+// not mail (the worker resolves them, it never sends them) and are left out.
 func (r queries) ListMail(ctx context.Context, limit int) ([]auth.Mail, error) {
 	if limit <= 0 {
 		limit = 50
@@ -69,7 +70,7 @@ func (r queries) ListMail(ctx context.Context, limit int) ([]auth.Mail, error) {
 		return m, err
 	}
 	return queryAll(ctx, r.q, scan, "list mail",
-		`SELECT `+mailColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+		`SELECT `+mailColumns+` FROM outbox WHERE kind != '`+auth.MailResetRequest+`' ORDER BY id DESC LIMIT ?`, limit)
 }
 
 // ClaimDue leases up to limit pending mails (not sent, not dropped,
@@ -82,6 +83,18 @@ func (r queries) ListMail(ctx context.Context, limit int) ([]auth.Mail, error) {
 // is retried after the lease (say, once the right key is back) without
 // blocking the rows behind it.
 func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]auth.Mail, error) {
+	return s.claim(ctx, now, lease, limit, "")
+}
+
+// ClaimRequests is ClaimDue for the forgot-password request rows only: a
+// worker without a mail sender (dev mode) still resolves requests and
+// leaves the mail itself in the outbox.
+func (s *Store) ClaimRequests(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]auth.Mail, error) {
+	return s.claim(ctx, now, lease, limit, ` AND kind = '`+auth.MailResetRequest+`'`)
+}
+
+// claim leases due rows; only narrows the selection (a constant clause).
+func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, limit int, only string) ([]auth.Mail, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -90,7 +103,7 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 		out = nil
 		rows, err := q.QueryContext(ctx, `SELECT `+mailColumns+` FROM outbox
 			WHERE sent_at IS NULL AND dropped_at IS NULL AND next_attempt_at <= ?1
-			  AND (claimed_until IS NULL OR claimed_until <= ?1)
+			  AND (claimed_until IS NULL OR claimed_until <= ?1)`+only+`
 			ORDER BY created_at, id LIMIT ?2`, toMillis(now), limit)
 		if err != nil {
 			return err

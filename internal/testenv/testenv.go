@@ -115,25 +115,24 @@ func New(t testing.TB, o Options) *Env {
 
 	e := &Env{T: t, Store: st, BaseURL: o.BaseURL, Logs: &SyncBuffer{}, Clock: &Clock{}, DBPath: filepath.Join(dir, "gatehouse.db")}
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	notify := func() {}
+	// The worker resolves forgot-password requests through the service and
+	// the service wakes the worker (as cmd/gatehouse/serve.go wires them);
+	// without SMTP (dev mode) it only resolves requests.
+	var sender outbox.Sender
 	if !o.NoSMTP {
 		addr := o.SMTPAddr
 		if addr == "" {
 			e.SMTP = smtptest.Start(t)
 			addr = e.SMTP.Addr()
 		}
-		sender, err := mail.NewSMTP("smtp://"+addr, "Gatehouse <no-reply@example.test>")
+		smtp, err := mail.NewSMTP("smtp://"+addr, "Gatehouse <no-reply@example.test>")
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, Now: e.Clock.Now, PollInterval: 50 * time.Millisecond,
-			BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, SendTimeout: 2 * time.Second})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); _ = w.Run(ctx) }()
-		t.Cleanup(func() { cancel(); <-done })
-		notify = w.Notify
+		sender = smtp
 	}
+	var w *outbox.Worker
+	notify := func() { w.Notify() }
 	params := FastArgon2
 	if o.Params != nil {
 		params = *o.Params
@@ -145,6 +144,12 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, Now: e.Clock.Now, PollInterval: 50 * time.Millisecond,
+		BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, SendTimeout: 2 * time.Second, Resolver: e.Svc})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
 	apiCfg := o.API
 	apiCfg.BaseURL = o.BaseURL
 	if apiCfg.DirectusLoginFloor == 0 {
@@ -153,6 +158,26 @@ func New(t testing.TB, o Options) *Env {
 	e.App = web.New(web.Deps{Auth: e.Svc, Sessions: sessions, Logger: log, Ready: st.Ping, API: apiCfg,
 		Config: web.Config{BaseURL: o.BaseURL, Prod: o.Prod, DevMail: o.NoSMTP && !o.Prod}})
 	return e
+}
+
+// WaitRequests waits until the outbox worker has resolved every pending
+// forgot-password request (so their mail, if any, is in the outbox).
+func (e *Env) WaitRequests() {
+	e.T.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := e.Store.PendingRequests(context.Background())
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.T.Fatalf("%d forgot-password requests still pending after 10 s", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // CreateMember adds an active member through the service.

@@ -96,12 +96,35 @@ func (e *Env) Member(t testing.TB, email, password string) auth.Member {
 	return m
 }
 
-// Mails returns the queued mails, newest first.
+// Mails resolves the pending forgot-password requests as the outbox worker
+// does (claim, then Service.ResolveRequest) and returns the queued mails,
+// newest first (request rows are not mail and are not listed).
 func (e *Env) Mails(t testing.TB) []auth.Mail {
 	t.Helper()
+	e.ResolveRequests(t)
 	ms, err := e.Store.ListMail(context.Background(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ms
+}
+
+// ResolveRequests resolves every pending forgot-password request now.
+func (e *Env) ResolveRequests(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	for {
+		reqs, err := e.Store.ClaimRequests(ctx, e.Clock.Now(), time.Minute, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reqs {
+			if err := e.Svc.ResolveRequest(ctx, r); err != nil {
+				t.Fatalf("resolve request %d: %v", r.ID, err)
+			}
+		}
+		if len(reqs) < 100 {
+			return
+		}
+	}
 }

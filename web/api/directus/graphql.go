@@ -302,9 +302,16 @@ func writeJSON(out *bytes.Buffer, v any) {
 }
 
 // gqlError answers a GraphQL-level error: HTTP 200, the Directus errors
-// array with the same codes as REST.
+// array with the same codes as REST. A rate limit or overload keeps its 429
+// or 503 and Retry-After, as Directus's limiter answers before GraphQL runs,
+// so a client backs off on this door as on REST.
 func gqlError(c *fiber.Ctx, d api.Deps, err error, ec errContext) error {
 	ve := mapError(err, ec)
 	logInternal(c, d, err, ve)
-	return c.Status(fiber.StatusOK).JSON(errorBody{Errors: []errorItem{item(err, ve)}})
+	status := fiber.StatusOK
+	if ve.Status == fiber.StatusTooManyRequests || ve.Status == fiber.StatusServiceUnavailable {
+		status = ve.Status
+		setRetry(c, ve)
+	}
+	return c.Status(status).JSON(errorBody{Errors: []errorItem{item(err, ve)}})
 }

@@ -12,7 +12,8 @@ import (
 // passwordRequestOp is POST /auth/password/request (seed 003 "Request
 // Password Reset"): 204 for known and unknown emails alike; a reset_url
 // outside PASSWORD_RESET_URL_ALLOW_LIST is 400 INVALID_PAYLOAD for a known
-// email (the core decides).
+// email as for an unknown one (the core decides); over the per-IP or
+// per-address limit 429 with Retry-After.
 func passwordRequestOp(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var req passwordRequest
@@ -34,6 +35,8 @@ func requestReset(c *fiber.Ctx, d api.Deps, req passwordRequest) error {
 		Identifier: strings.Clone(req.Email),
 		Mode:       auth.ResetLink,
 		URL:        strings.Clone(req.ResetURL),
+		Door:       auth.ViaDirectus,
+		IP:         api.Meta(c).IP,
 	})
 }
 

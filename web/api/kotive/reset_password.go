@@ -3,6 +3,7 @@ package kotive
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"gatehouse/internal/auth"
 	"gatehouse/web/api"
 )
 
@@ -19,7 +20,9 @@ func resetPassword(d api.Deps) fiber.Handler {
 		if err := api.Required("email", in.Email); err != nil {
 			return respondError(c, d, err)
 		}
-		if err := d.Auth.InviteOrReset(c.UserContext(), in.Email); err != nil {
+		err := d.Auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: in.Email, Mode: auth.ResetOrInvite,
+			Door: auth.ViaKotive, IP: api.Meta(c).IP})
+		if err != nil {
 			return respondError(c, d, err)
 		}
 		return ok(c)

@@ -50,7 +50,8 @@ func reminderRequestReset(c *fiber.Ctx, d api.Deps, req reminderRequest) error {
 	if err := api.Required("email", email); err != nil {
 		return respondError(c, err)
 	}
-	err := d.Auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: email, Mode: auth.ResetLinkTempPassword})
+	err := d.Auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: email, Mode: auth.ResetLinkTempPassword,
+		Door: auth.ViaKuroco, IP: api.Meta(c).IP})
 	if err != nil {
 		return respondError(c, api.RenameFields(err, map[string]string{"identifier": "email"}))
 	}

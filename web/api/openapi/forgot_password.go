@@ -20,7 +20,8 @@ func forgotPassword(d api.Deps) fiber.Handler {
 		if err := api.Required("email", req.Email); err != nil {
 			return respondError(c, d.Log, err)
 		}
-		err := d.Auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: req.Email, Mode: auth.ResetLink})
+		err := d.Auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: req.Email, Mode: auth.ResetLink,
+			Door: auth.ViaOpenAPI, IP: api.Meta(c).IP})
 		if err != nil {
 			return respondError(c, d.Log, err)
 		}

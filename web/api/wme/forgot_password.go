@@ -21,7 +21,8 @@ func forgotPassword(d api.Deps) fiber.Handler {
 		if err != nil {
 			return respondError(c, d, err)
 		}
-		err = d.Auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: req.Username, Mode: auth.ResetCode})
+		err = d.Auth.RequestReset(c.UserContext(), auth.ResetRequest{Identifier: req.Username, Mode: auth.ResetCode,
+			Door: auth.ViaWME, IP: api.Meta(c).IP})
 		if err != nil {
 			return respondError(c, d, wireFields(err, "identifier", "username", "email", "username"))
 		}
