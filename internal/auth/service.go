@@ -39,6 +39,12 @@ type Config struct {
 	// FailureFloor is the least time any failed login takes (checklist B6):
 	// 0 means the default 300 ms, a negative value means none.
 	FailureFloor time.Duration
+	// Retention is how long the janitor keeps dead rows (janitor.go).
+	Retention Retention
+	// AnonymousTokenLimit is how many kuroco anonymous tokens one client IP
+	// (IPv6: one /64) may get per minute (anonymous.go): 0 means the
+	// default 30, a negative value turns the limit off. In memory.
+	AnonymousTokenLimit int
 }
 
 func (c Config) withDefaults() Config {
@@ -115,6 +121,7 @@ type Service struct {
 	keys   keyCache    // id_token signing keys (signing.go)
 	blobs  Blobs       // member file bytes (files.go)
 	ips    *ipThrottle // failed logins per client IP (throttle.go)
+	anon   *windowLog  // anonymous tokens per client (anonymous.go)
 }
 
 // NewService builds the service. It computes one dummy hash, so that a login
@@ -141,6 +148,7 @@ func NewService(store Store, hasher Hasher, cfg Config, opts Options) (*Service,
 		s.notify = func() {}
 	}
 	s.ips = newIPThrottle(cfg.IPFailureLimit, s.now)
+	s.anon = newAnonymousLimiter(cfg.AnonymousTokenLimit, s.now)
 	secret, err := newSecret(s.rand, 32)
 	if err != nil {
 		return nil, err

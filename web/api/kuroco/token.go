@@ -38,7 +38,7 @@ func token(d api.Deps) fiber.Handler {
 		case browser && c.Cookies(api.CookieKurocoRefresh) != "":
 			return refresh(c, d, c.Cookies(api.CookieKurocoRefresh), browser, true)
 		}
-		t, err := d.Auth.AnonymousToken(c.UserContext(), auth.ViaKuroco)
+		t, err := d.Auth.AnonymousToken(c.UserContext(), auth.ViaKuroco, api.Meta(c))
 		if err != nil {
 			return respondError(c, err)
 		}
