@@ -64,3 +64,11 @@ func TestAnonymousTokenLimit(t *testing.T) {
 		t.Fatalf("after the window: %v", err)
 	}
 }
+
+func TestCookieSignIn(t *testing.T) {
+	for fs, refused := range map[string]bool{"cross-site": true, "same-site": false, "same-origin": false, "none": false, "": false} {
+		if err := auth.CookieSignIn(auth.ClientMeta{FetchSite: fs}); (err != nil) != refused || (refused && code(err) != auth.EFORBIDDEN) {
+			t.Errorf("Sec-Fetch-Site %q: %v", fs, err)
+		}
+	}
+}

@@ -40,4 +40,5 @@ func (s Session) Active(now time.Time, idle time.Duration) bool {
 type ClientMeta struct {
 	IP        string
 	UserAgent string
+	FetchSite string // the browser's Sec-Fetch-Site ("" from non-browser clients); see crosssite.go
 }

@@ -49,10 +49,12 @@ type OAuthProvider struct {
 	RedirectAllow []string // AUTH_<PROVIDER>_REDIRECT_ALLOW_LIST
 }
 
-// Meta describes the caller for sessions and audit; strings are copied
-// because Fiber reuses its buffers.
+// Meta describes the caller for sessions, audit and the cross-site rule of
+// cookie sign-ins (auth.CookieSignIn); strings are copied because Fiber
+// reuses its buffers.
 func Meta(c *fiber.Ctx) auth.ClientMeta {
-	return auth.ClientMeta{IP: strings.Clone(c.IP()), UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent))}
+	return auth.ClientMeta{IP: strings.Clone(c.IP()), UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent)),
+		FetchSite: strings.ToLower(strings.TrimSpace(c.Get("Sec-Fetch-Site")))}
 }
 
 // NoStore marks token responses uncacheable.
