@@ -47,6 +47,14 @@ type Config struct {
 	// per address and per client IP per hour (GATEHOUSE_RESET_LIMIT_PER_*;
 	// -1 when "off"). They are counted in the database.
 	ResetLimitPerAddress, ResetLimitPerIP int
+	// Janitor settings (GATEHOUSE_JANITOR_INTERVAL, -1 when "off";
+	// GATEHOUSE_RETAIN_*): how often dead rows are deleted and how long each
+	// kind is kept first (internal/auth/janitor.go).
+	JanitorInterval                          time.Duration
+	RetainTokens, RetainSessions, RetainMail time.Duration
+	// AnonTokenLimit is how many kuroco anonymous tokens one client IP may
+	// get per minute (GATEHOUSE_ANON_TOKEN_LIMIT; -1 when "off").
+	AnonTokenLimit int
 	// TrustedProxies are the peers (IPs or CIDRs) whose X-Forwarded-For
 	// names the client (GATEHOUSE_TRUSTED_PROXIES); empty: none.
 	TrustedProxies []string
@@ -166,6 +174,36 @@ var settings = []setting{
 	}},
 	{"GATEHOUSE_RESET_LIMIT_PER_ADDRESS", "5", `forgot-password requests per address per hour, or "off"`, limitInto(func(c *Config) *int { return &c.ResetLimitPerAddress })},
 	{"GATEHOUSE_RESET_LIMIT_PER_IP", "20", `forgot-password requests per client IP per hour, or "off"`, limitInto(func(c *Config) *int { return &c.ResetLimitPerIP })},
+	{"GATEHOUSE_JANITOR_INTERVAL", "10m", `how often the janitor deletes dead tokens, sessions and mail, or "off"`, func(c *Config, v string) error {
+		if strings.EqualFold(strings.TrimSpace(v), "off") {
+			c.JanitorInterval = -1
+			return nil
+		}
+		return durationInto(func(c *Config) *time.Duration { return &c.JanitorInterval })(c, v)
+	}},
+	{"GATEHOUSE_RETAIN_TOKENS", "24h", "how long expired, revoked or used tokens are kept before the janitor deletes them", durationInto(func(c *Config) *time.Duration { return &c.RetainTokens })},
+	{"GATEHOUSE_RETAIN_SESSIONS", "30d", "how long ended sessions are kept before the janitor deletes them", durationInto(func(c *Config) *time.Duration { return &c.RetainSessions })},
+	{"GATEHOUSE_RETAIN_MAIL", "7d", "how long sent or dropped mail is kept (at least 24h: the mail limits count the last day)", func(c *Config, v string) error {
+		if err := durationInto(func(c *Config) *time.Duration { return &c.RetainMail })(c, v); err != nil {
+			return err
+		}
+		if c.RetainMail < 24*time.Hour {
+			return errors.New("must be at least 24h: the per-address mail limits count the last day's mail")
+		}
+		return nil
+	}},
+	{"GATEHOUSE_ANON_TOKEN_LIMIT", "30", `kuroco anonymous tokens per client IP (IPv6: per /64) per minute, or "off" (in memory)`, func(c *Config, v string) error {
+		if strings.EqualFold(strings.TrimSpace(v), "off") {
+			c.AnonTokenLimit = -1
+			return nil
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 1000000 {
+			return errors.New(`must be a number from 1 to 1000000, or "off"`)
+		}
+		c.AnonTokenLimit = n
+		return nil
+	}},
 	{"GATEHOUSE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted", func(c *Config, v string) error {
 		c.TrustedProxies = nil
 		for _, p := range splitList(v) {

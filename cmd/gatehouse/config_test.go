@@ -51,6 +51,8 @@ func TestConfigDefaults(t *testing.T) {
 		KotiveIdleTTL: 12 * time.Hour, InviteTTL: 7 * 24 * time.Hour, ResetCodeTTL: 10 * time.Minute,
 		OutboxMaxBackoff: 10 * time.Minute, IPRateLimit: 100,
 		ResetLimitPerAddress: 5, ResetLimitPerIP: 20,
+		JanitorInterval: 10 * time.Minute, RetainTokens: 24 * time.Hour, RetainSessions: 30 * 24 * time.Hour,
+		RetainMail: 7 * 24 * time.Hour, AnonTokenLimit: 30,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -306,6 +308,38 @@ func TestConfigBruteForce(t *testing.T) {
 		{"GATEHOUSE_IP_RATE_LIMIT": "lots"},
 		{"GATEHOUSE_TRUSTED_PROXIES": "proxy.example.com"},
 		{"GATEHOUSE_TRUSTED_PROXIES": "10.0.0.0/33"},
+	} {
+		if _, err := resolve(t, bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func TestConfigJanitorAndAnonymousLimit(t *testing.T) {
+	c, err := resolve(t, env{"GATEHOUSE_JANITOR_INTERVAL": "off", "GATEHOUSE_RETAIN_TOKENS": "2h",
+		"GATEHOUSE_RETAIN_SESSIONS": "90d", "GATEHOUSE_RETAIN_MAIL": "48h", "GATEHOUSE_ANON_TOKEN_LIMIT": "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JanitorInterval != -1 || c.RetainTokens != 2*time.Hour || c.RetainSessions != 90*24*time.Hour ||
+		c.RetainMail != 48*time.Hour || c.AnonTokenLimit != -1 {
+		t.Errorf("got %+v", c)
+	}
+	r := authConfig(c).Retention
+	if r.Every != -1 || r.Tokens != 2*time.Hour || r.Sessions != 90*24*time.Hour || r.Mail != 48*time.Hour || authConfig(c).AnonymousTokenLimit != -1 {
+		t.Errorf("auth config %+v", authConfig(c))
+	}
+	if c, err = resolve(t, env{}, "--janitor-interval", "1m", "--anon-token-limit", "5"); err != nil || c.JanitorInterval != time.Minute || c.AnonTokenLimit != 5 {
+		t.Errorf("flags: %+v, %v", c, err)
+	}
+	for _, bad := range []env{
+		{"GATEHOUSE_JANITOR_INTERVAL": "0"},
+		{"GATEHOUSE_JANITOR_INTERVAL": "often"},
+		{"GATEHOUSE_RETAIN_TOKENS": "-1h"},
+		{"GATEHOUSE_RETAIN_SESSIONS": "forever"},
+		{"GATEHOUSE_RETAIN_MAIL": "23h"},
+		{"GATEHOUSE_ANON_TOKEN_LIMIT": "0"},
+		{"GATEHOUSE_ANON_TOKEN_LIMIT": "many"},
 	} {
 		if _, err := resolve(t, bad); err == nil {
 			t.Errorf("%v accepted", bad)

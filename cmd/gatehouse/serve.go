@@ -21,7 +21,8 @@ import (
 )
 
 // cmdServe runs the server until ctx ends, then shuts down gracefully:
-// in-flight requests finish, the outbox worker finishes its current send.
+// in-flight requests finish, the outbox worker finishes its current send,
+// the janitor its current batch.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig("serve", args, getenv, stderr)
 	if err != nil {
@@ -100,6 +101,25 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}()
 
+	// The janitor deletes dead rows off the request path, in small batches,
+	// until shutdown (internal/auth/janitor.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		svc.RunJanitor(workerCtx, func(r auth.SweepReport, err error) {
+			if err != nil {
+				log.Error("janitor run failed", "err", err.Error())
+				return
+			}
+			if r.Total() > 0 {
+				log.Info("janitor", "deleted", r.Total(), "anonymous_tokens", r[auth.SweepAnonymous],
+					"credentials", r[auth.SweepCredentials], "sessions", r[auth.SweepSessions],
+					"one_time_tokens", r[auth.SweepOneTimeTokens], "mail", r[auth.SweepMail],
+					"login_failures", r[auth.SweepLoginFailures])
+			}
+		})
+	}()
+
 	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
 	if sender == nil {
 		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
@@ -166,6 +186,9 @@ func authConfig(cfg Config) auth.Config {
 
 		ResetLimitPerAddress: cfg.ResetLimitPerAddress,
 		ResetLimitPerIP:      cfg.ResetLimitPerIP,
+		Retention: auth.Retention{Every: cfg.JanitorInterval, Tokens: cfg.RetainTokens,
+			Sessions: cfg.RetainSessions, Mail: cfg.RetainMail},
+		AnonymousTokenLimit: cfg.AnonTokenLimit,
 	}
 }
 

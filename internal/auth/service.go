@@ -45,6 +45,12 @@ type Config struct {
 	// turns the limit off. They are counted in the database.
 	ResetLimitPerAddress int
 	ResetLimitPerIP      int
+	// Retention is how long the janitor keeps dead rows (janitor.go).
+	Retention Retention
+	// AnonymousTokenLimit is how many kuroco anonymous tokens one client IP
+	// (IPv6: one /64) may get per minute (anonymous.go): 0 means the
+	// default 30, a negative value turns the limit off. In memory.
+	AnonymousTokenLimit int
 }
 
 func (c Config) withDefaults() Config {
@@ -127,6 +133,7 @@ type Service struct {
 	keys   keyCache    // id_token signing keys (signing.go)
 	blobs  Blobs       // member file bytes (files.go)
 	ips    *ipThrottle // failed logins per client IP (throttle.go)
+	anon   *windowLog  // anonymous tokens per client (anonymous.go)
 }
 
 // NewService builds the service. It computes one dummy hash, so that a login
@@ -153,6 +160,7 @@ func NewService(store Store, hasher Hasher, cfg Config, opts Options) (*Service,
 		s.notify = func() {}
 	}
 	s.ips = newIPThrottle(cfg.IPFailureLimit, s.now)
+	s.anon = newAnonymousLimiter(cfg.AnonymousTokenLimit, s.now)
 	secret, err := newSecret(s.rand, 32)
 	if err != nil {
 		return nil, err

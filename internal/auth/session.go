@@ -48,4 +48,5 @@ type ClientMeta struct {
 	// one). With it, the gate tells a browser that signed in before from a
 	// stranger at the same address (gate.go).
 	Device string
+	FetchSite string // the browser's Sec-Fetch-Site ("" from non-browser clients); see crosssite.go
 }

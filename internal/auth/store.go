@@ -153,6 +153,14 @@ type Tx interface {
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	CreateFile(ctx context.Context, f *File) error
 	DeleteFile(ctx context.Context, id int64) error
+	Sweeper
+}
+
+// Sweeper is the janitor's store side (janitor.go): Sweep deletes at most
+// s.Limit rows of s.Target that died before s.Before and returns how many
+// it deleted.
+type Sweeper interface {
+	Sweep(ctx context.Context, s Sweep) (int, error)
 }
 
 // Store is the persistence the domain needs. Update runs fn in one writing

@@ -409,18 +409,6 @@ func (s *Service) revokeByToken(ctx context.Context, token, kind string) error {
 	return s.Logout(ctx, c.SessionID)
 }
 
-// AnonymousToken issues a kuroco anonymous access token: accepted by public
-// endpoints only, refused wherever a member is needed.
-func (s *Service) AnonymousToken(ctx context.Context, via string) (Tokens, error) {
-	var t Tokens
-	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		var err error
-		t.Access, t.AccessExpires, err = s.mint(ctx, tx, CredAnonymous, via, Session{}, s.tokenPolicy(via).Access, "")
-		return err
-	})
-	return t, err
-}
-
 // BasicLogin serves HTTP Basic logins (kotive): secret is either the
 // member's password, which opens a new session, or an access token of that
 // same member, which is returned as is.

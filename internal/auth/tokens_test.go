@@ -82,7 +82,7 @@ func TestTokenTypesAreNotInterchangeable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	anon, err := e.Svc.AnonymousToken(ctx, auth.ViaKuroco)
+	anon, err := e.Svc.AnonymousToken(ctx, auth.ViaKuroco, auth.ClientMeta{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,13 +49,15 @@ type OAuthProvider struct {
 	RedirectAllow []string // AUTH_<PROVIDER>_REDIRECT_ALLOW_LIST
 }
 
-// Meta describes the caller for sessions and audit; strings are copied
-// because Fiber reuses its buffers.
+// Meta describes the caller for sessions, audit and the cross-site rule of
+// cookie sign-ins (auth.CookieSignIn); strings are copied because Fiber
+// reuses its buffers.
 func Meta(c *fiber.Ctx) auth.ClientMeta {
 	return auth.ClientMeta{
 		IP:        strings.Clone(c.IP()),
 		UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent)),
 		Device:    strings.Clone(c.Cookies(CookieDevice)),
+		FetchSite: strings.ToLower(strings.TrimSpace(c.Get("Sec-Fetch-Site"))),
 	}
 }
 

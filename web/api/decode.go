@@ -15,18 +15,22 @@ import (
 	"gatehouse/internal/auth"
 )
 
-// DecodeJSON decodes a JSON object body into v. A missing or non-JSON
-// content type, malformed JSON, a non-object body, a field of the wrong type
-// or trailing data are EINVALID errors whose message names the problem (and
-// the field, in Fields). An empty body decodes as {}.
+// DecodeJSON decodes a JSON object body into v. A non-empty body whose
+// Content-Type is not JSON (see IsJSON) is refused with ErrMediaType before
+// a byte of it is read: a cross-site HTML form can send text/plain (and a
+// no-cors fetch no Content-Type at all) without a CORS preflight, so
+// accepting those would let any web page drive these routes with the
+// victim's cookies. Malformed JSON, a non-object body, a field of the wrong
+// type or trailing data are EINVALID errors whose message names the problem
+// (and the field, in Fields). An empty body decodes as {}, so routes that
+// need no body (logout and the like) work without one.
 func DecodeJSON(c *fiber.Ctx, v any) error {
 	body := bytes.TrimSpace(c.Body())
 	if len(body) == 0 {
 		return nil
 	}
-	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
-	if ct != "" && !strings.HasPrefix(ct, "application/json") && !strings.Contains(ct, "+json") && !strings.HasPrefix(ct, "text/plain") {
-		return &auth.Error{Code: auth.EINVALID, Message: "Content-Type must be application/json."}
+	if !IsJSON(c.Get(fiber.HeaderContentType)) {
+		return mediaTypeError(c)
 	}
 	if body[0] != '{' {
 		return &auth.Error{Code: auth.EINVALID, Message: "The request body must be a JSON object."}
@@ -41,11 +45,11 @@ func DecodeJSON(c *fiber.Ctx, v any) error {
 	return nil
 }
 
-// DecodeJSONOrForm decodes JSON, or a form-encoded body into the same
-// struct by its json tags (string fields only), as wme accepts both.
+// DecodeJSONOrForm decodes JSON, or an application/x-www-form-urlencoded
+// body into the same struct by its json tags (string fields only): wme
+// documents both. Any other non-empty body is refused like DecodeJSON does.
 func DecodeJSONOrForm(c *fiber.Ctx, v any) error {
-	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
-	if !strings.HasPrefix(ct, fiber.MIMEApplicationForm) {
+	if mediaType(c.Get(fiber.HeaderContentType)) != fiber.MIMEApplicationForm {
 		return DecodeJSON(c, v)
 	}
 	vals, err := url.ParseQuery(string(c.Body()))

@@ -19,6 +19,7 @@ CREATE TABLE known_clients (
     last_seen_at INTEGER NOT NULL,
     PRIMARY KEY (member_id, client)
 ) WITHOUT ROWID;
+CREATE INDEX known_clients_seen ON known_clients (last_seen_at);
 
 -- A session records whether a second factor was passed when it opened, so
 -- an API door can let a member with two-factor on change credentials only

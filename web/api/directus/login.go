@@ -36,6 +36,9 @@ func login(d api.Deps) fiber.Handler {
 func doLogin(c *fiber.Ctx, d api.Deps, req loginRequest) (loginResponse, error) {
 	start := time.Now()
 	mode, err := parseMode(req.Mode, modeJSON)
+	if err == nil && mode != modeJSON {
+		err = auth.CookieSignIn(api.Meta(c)) // the answer sets a cookie
+	}
 	if err == nil {
 		err = api.Required("email", req.Email, "password", req.Password)
 	}

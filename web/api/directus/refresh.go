@@ -39,6 +39,11 @@ func doRefresh(c *fiber.Ctx, d api.Deps, req refreshRequest) (loginResponse, err
 	if err != nil {
 		return loginResponse{}, err
 	}
+	if mode != modeJSON {
+		if err := auth.CookieSignIn(api.Meta(c)); err != nil { // the answer sets a cookie
+			return loginResponse{}, err
+		}
+	}
 	token := req.RefreshToken
 	if token == "" {
 		token = strings.Clone(c.Cookies(api.CookieDirectusRefresh))

@@ -23,6 +23,10 @@ var errNoCredentials = &auth.Error{Code: auth.EUNAUTHORIZED, Message: msgBadCred
 // and the {"message"} envelope.
 func respondError(c *fiber.Ctx, d api.Deps, err error) error {
 	status, msg := fiber.StatusInternalServerError, "Internal error."
+	if api.AsMediaTypeError(err) != nil {
+		// A body that is not JSON (docs/dialects/kotive.md).
+		return c.Status(fiber.StatusUnsupportedMediaType).JSON(errorBody{Message: auth.ErrorMessage(err)})
+	}
 	switch code := auth.ErrorCode(err); code {
 	case auth.EUNAUTHORIZED, auth.EEXPIRED:
 		return unauthorized(c)

@@ -25,6 +25,9 @@ type requestInfo struct {
 
 const localRequest = "kuroco.request"
 
+// codeMediaType is the error code of a body that is not JSON (415).
+const codeMediaType = "unsupported_media_type"
+
 // withRequest gives every kuroco response (success or error) an
 // x-rcms-request-id header: the request's id (a UUID v4, the same as
 // X-Request-Id and the access log's request_id).
@@ -84,6 +87,12 @@ func statusOf(code string) int {
 // error is logged with the request id and shown as "Internal error.".
 func respondError(c *fiber.Ctx, err error) error {
 	info, _ := c.Locals(localRequest).(requestInfo)
+	if api.AsMediaTypeError(err) != nil {
+		// 415 with its own code, so a client can tell "send JSON" from a
+		// field problem (docs/dialects/kuroco.md).
+		return c.Status(fiber.StatusUnsupportedMediaType).JSON(errorResponse{Messages: []string{}, RequestID: info.id,
+			Errors: []wireError{{Code: codeMediaType, Message: auth.ErrorMessage(err)}}})
+	}
 	code := auth.ErrorCode(err)
 	status := statusOf(code)
 	if status == fiber.StatusInternalServerError {

@@ -22,7 +22,8 @@ func TestBadInput(t *testing.T) {
 		want               int
 		msg, field         string
 	}{
-		{"form body", "POST", "login", "email=a&password=b", form, 400, "Content-Type must be application/json", ""},
+		{"form body", "POST", "login", "email=a&password=b", form, 415, "Content-Type must be application/json", ""},
+		{"text/plain body", "POST", "login", `{"email":"a","password":"b"}`, []string{"Content-Type", "text/plain"}, 415, "Content-Type must be application/json", ""},
 		{"malformed JSON", "POST", "login", `{"email": "ann@example.com",`, nil, 400, "Malformed JSON", ""},
 		{"trailing data", "POST", "login", `{"email":"a","password":"b"} {}`, nil, 400, "Unexpected data", ""},
 		{"array body", "POST", "login", `[1,2]`, nil, 400, "must be a JSON object", ""},

@@ -22,12 +22,19 @@ func loginChallenge(d api.Deps) fiber.Handler {
 		if err := api.Required("email", req.Email, "password", req.Password); err != nil {
 			return respondError(c, err)
 		}
+		meta, browser := api.Meta(c), cookieMode(c, d)
+		if browser {
+			// The answer sets (or clears) the login_save cookie.
+			if err := auth.CookieSignIn(meta); err != nil {
+				return respondError(c, err)
+			}
+		}
 		m, g, err := d.Auth.LoginChallenge(c.UserContext(), auth.LoginInput{
-			Identifier: req.Email, Password: req.Password, Via: auth.ViaKuroco, Meta: api.Meta(c)})
+			Identifier: req.Email, Password: req.Password, Via: auth.ViaKuroco, Meta: meta})
 		if err != nil {
 			return respondError(c, err)
 		}
-		if cookieMode(c, d) {
+		if browser {
 			if req.LoginSave {
 				setCookie(c, d, cookieLoginSave, "1", refreshCookiePath, d.Auth.Config().GrantTTL)
 			} else if c.Cookies(cookieLoginSave) != "" {

@@ -38,7 +38,7 @@ func token(d api.Deps) fiber.Handler {
 		case browser && c.Cookies(api.CookieKurocoRefresh) != "":
 			return refresh(c, d, c.Cookies(api.CookieKurocoRefresh), browser, true)
 		}
-		t, err := d.Auth.AnonymousToken(c.UserContext(), auth.ViaKuroco)
+		t, err := d.Auth.AnonymousToken(c.UserContext(), auth.ViaKuroco, api.Meta(c))
 		if err != nil {
 			return respondError(c, err)
 		}
@@ -49,6 +49,9 @@ func token(d api.Deps) fiber.Handler {
 // exchangeGrant is token with a grant_token.
 func exchangeGrant(c *fiber.Ctx, d api.Deps, grant string, browser bool) error {
 	if err := api.Required("grant_token", grant); err != nil {
+		return respondError(c, err)
+	}
+	if err := cookieSignIn(c, browser); err != nil {
 		return respondError(c, err)
 	}
 	_, t, err := d.Auth.ExchangeGrant(c.UserContext(), grant, api.Meta(c))
@@ -71,6 +74,9 @@ func refresh(c *fiber.Ctx, d api.Deps, refresh string, browser, fromCookie bool)
 	if err := api.Required("refresh_token", refresh); err != nil {
 		return respondError(c, err)
 	}
+	if err := cookieSignIn(c, browser); err != nil {
+		return respondError(c, err)
+	}
 	_, t, err := d.Auth.RefreshTokens(c.UserContext(), auth.ViaKuroco, refresh)
 	if err != nil {
 		if fromCookie {
@@ -82,4 +88,13 @@ func refresh(c *fiber.Ctx, d api.Deps, refresh string, browser, fromCookie bool)
 		setTokenCookies(c, d, t, fromCookie)
 	}
 	return c.JSON(newTokenResponse(t))
+}
+
+// cookieSignIn applies auth.CookieSignIn when the answer will set the token
+// cookies (browser: cookie mode), before the grant or refresh token is used.
+func cookieSignIn(c *fiber.Ctx, browser bool) error {
+	if !browser {
+		return nil
+	}
+	return auth.CookieSignIn(api.Meta(c))
 }

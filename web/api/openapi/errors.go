@@ -36,6 +36,10 @@ func statusOf(code string) int {
 func respondError(c *fiber.Ctx, log *slog.Logger, err error) error {
 	code := auth.ErrorCode(err)
 	status := statusOf(code)
+	if api.AsMediaTypeError(err) != nil {
+		// A body that is not JSON (docs/dialects/openapi.md).
+		status = fiber.StatusUnsupportedMediaType
+	}
 	body := errorBody{Code: status, Message: auth.ErrorMessage(err)}
 	switch status {
 	case fiber.StatusBadRequest:

@@ -152,7 +152,7 @@ func TestGoldenRegister(t *testing.T) {
 	golden(t, "register_400_empty", e.Do("POST", "/auth/register", "{}"))
 	golden(t, "register_400_mistyped", e.Do("POST", "/auth/register", `{"name":"Carol Doe","email":42,"password":"x","confirm":"x"}`))
 	golden(t, "register_400_malformed", e.Do("POST", "/auth/register", `{"name":`))
-	golden(t, "register_400_content_type", e.Do("POST", "/auth/register", `name=Carol`, "Content-Type", "application/x-www-form-urlencoded"))
+	golden(t, "register_415_content_type", e.Do("POST", "/auth/register", `name=Carol`, "Content-Type", "application/x-www-form-urlencoded"))
 }
 
 // TestRegisterBio: the optional bio is stored and returned.

@@ -40,6 +40,10 @@ func statusOf(code string) int {
 func respondError(c *fiber.Ctx, d api.Deps, err error) error {
 	code := auth.ErrorCode(err)
 	status := statusOf(code)
+	if api.AsMediaTypeError(err) != nil {
+		// Neither JSON nor the form wme also takes (docs/dialects/wme.md).
+		status = fiber.StatusUnsupportedMediaType
+	}
 	msg := auth.ErrorMessage(err)
 	if status == fiber.StatusInternalServerError {
 		if d.Log != nil {

@@ -537,7 +537,7 @@ func TestBadInput(t *testing.T) {
 			}
 			expectError(t, r, 422)
 		}
-		expectError(t, e.post(path, `<xml/>`, "Content-Type", "application/xml"), 422)
+		expectError(t, e.post(path, `<xml/>`, "Content-Type", "application/xml"), 415, "Content-Type")
 		expectError(t, e.post(path, "%zz=1", "Content-Type", "application/x-www-form-urlencoded"), 422)
 	}
 	// Unknown members are ignored (mass assignment, checklist A3).
