@@ -175,6 +175,7 @@ func (w *Worker) resolve(ctx context.Context, log *slog.Logger, m auth.Mail) {
 	if w.opt.Resolver != nil {
 		err = w.opt.Resolver.ResolveRequest(rctx, m)
 	}
+	log = log.With("door", m.Data["door"])
 	if err == nil {
 		log.Info("outbox: request resolved")
 		return
