@@ -47,6 +47,6 @@ type ClientMeta struct {
 	// Device is the browser's device cookie (empty for clients without
 	// one). With it, the gate tells a browser that signed in before from a
 	// stranger at the same address (gate.go).
-	Device string
+	Device    string
 	FetchSite string // the browser's Sec-Fetch-Site ("" from non-browser clients); see crosssite.go
 }
