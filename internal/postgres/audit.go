@@ -1,0 +1,91 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"gatehouse/internal/auth"
+)
+
+// Audit list limits.
+const (
+	auditDefaultLimit = 50
+	auditMaxLimit     = 500
+)
+
+// AddAudit appends e and sets e.ID (and At when zero). IDs 0 are stored as
+// NULL; entries have no foreign keys, so they outlive the members they name.
+func (t *tx) AddAudit(ctx context.Context, e *auth.AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = now()
+	}
+	id, err := t.insert(ctx, "add audit", `INSERT INTO audit_log (at, actor_id, subject_id, action, detail,
+		grant_id, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		toMillis(e.At), nullID(e.ActorID), nullID(e.SubjectID), e.Action, e.Detail, nullID(e.GrantID),
+		e.IP, e.UserAgent)
+	if err != nil {
+		return err
+	}
+	e.ID = id
+	return nil
+}
+
+// ListAudit returns entries newest first (by id): below q.Before when set,
+// naming q.MemberID as actor or subject when set, with action q.Action (or,
+// when it ends in ".", any action starting with it); at most q.Limit
+// (default 50, at most 500).
+func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.AuditEntry, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = auditDefaultLimit
+	}
+	if limit > auditMaxLimit {
+		limit = auditMaxLimit
+	}
+	var (
+		where []string
+		args  []any
+	)
+	if q.Before > 0 {
+		where = append(where, "id < ?")
+		args = append(args, q.Before)
+	}
+	if q.MemberID != 0 {
+		where = append(where, "(actor_id = ? OR subject_id = ?)")
+		args = append(args, q.MemberID, q.MemberID)
+	}
+	if q.Action != "" {
+		if strings.HasSuffix(q.Action, ".") {
+			where = append(where, "action >= ? AND action < ?")
+			args = append(args, q.Action, prefixEnd(q.Action))
+		} else {
+			where = append(where, "action = ?")
+			args = append(args, q.Action)
+		}
+	}
+	query := `SELECT id, at, actor_id, subject_id, action, detail, grant_id, ip, user_agent FROM audit_log`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY id DESC LIMIT ?"
+	args = append(args, limit)
+	return queryAll(ctx, r.q, scanAudit, "list audit", query, args...)
+}
+
+// scanAudit reads id, at, actor_id, subject_id, action, detail, grant_id,
+// ip, user_agent.
+func scanAudit(row rowScanner) (auth.AuditEntry, error) {
+	var (
+		e                       auth.AuditEntry
+		at                      int64
+		actor, subject, grantID sql.NullInt64
+	)
+	if err := row.Scan(&e.ID, &at, &actor, &subject, &e.Action, &e.Detail, &grantID,
+		&e.IP, &e.UserAgent); err != nil {
+		return auth.AuditEntry{}, err
+	}
+	e.At = fromMillis(at)
+	e.ActorID, e.SubjectID, e.GrantID = actor.Int64, subject.Int64, grantID.Int64
+	return e, nil
+}
