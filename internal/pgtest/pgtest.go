@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -38,6 +39,9 @@ type Server struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 	n    atomic.Int64 // databases created so far (their names)
+
+	mu        sync.Mutex
+	schemasDB bool // the database Schema makes its schemas in exists
 }
 
 var (
@@ -73,6 +77,48 @@ func DB(t testing.TB) string {
 		t.Skipf("no PostgreSQL server: %v", err)
 	}
 	return shared.NewDB(t)
+}
+
+// Schema creates a fresh schema in a database the package's tests share
+// and returns a connection URL whose search_path is that schema; the
+// schema is dropped when the test ends. A schema costs a tenth of a
+// database to make, so suites that open a store per test use it.
+func Schema(t testing.TB) string {
+	t.Helper()
+	DB(t) // skips or fails the test when there is no server
+	s := shared
+	s.mu.Lock()
+	if !s.schemasDB {
+		if err := s.exec("CREATE DATABASE schemas"); err != nil {
+			s.mu.Unlock()
+			t.Fatalf("pgtest: create database: %v", err)
+		}
+		s.schemasDB = true
+	}
+	s.mu.Unlock()
+	name := fmt.Sprintf("s%d", s.n.Add(1))
+	if err := s.execIn("schemas", "CREATE SCHEMA "+name); err != nil {
+		t.Fatalf("pgtest: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.execIn("schemas", "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("pgtest: drop schema: %v", err)
+		}
+	})
+	return s.URL("schemas") + "&search_path=" + name
+}
+
+func (s *Server) exec(stmt string) error { return s.execIn("postgres", stmt) }
+
+func (s *Server) execIn(db, stmt string) error {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, s.URL(db))
+	if err != nil {
+		return err
+	}
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, stmt)
+	return err
 }
 
 // BinDir finds the PostgreSQL server binaries (initdb, postgres).
@@ -215,23 +261,11 @@ func (s *Server) URL(name string) string {
 func (s *Server) NewDB(t testing.TB) string {
 	t.Helper()
 	name := fmt.Sprintf("t%d", s.n.Add(1))
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, s.URL("postgres"))
-	if err != nil {
-		t.Fatalf("pgtest: connect: %v", err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := s.exec("CREATE DATABASE " + name); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	t.Cleanup(func() {
-		admin, err := pgx.Connect(ctx, s.URL("postgres"))
-		if err != nil {
-			t.Errorf("pgtest: connect: %v", err)
-			return
-		}
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+		if err := s.exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
 			t.Errorf("pgtest: drop database: %v", err)
 		}
 	})

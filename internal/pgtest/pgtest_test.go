@@ -48,3 +48,29 @@ func TestFreshDatabasePerTest(t *testing.T) {
 		t.Fatalf("table of database a visible in database b")
 	}
 }
+
+// Each Schema is its own namespace: a table made through one URL is
+// absent through the next.
+func TestFreshSchemaPerTest(t *testing.T) {
+	ctx := context.Background()
+	a, b := pgtest.Schema(t), pgtest.Schema(t)
+	ca, err := pgx.Connect(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ca.Close(ctx)
+	if _, err := ca.Exec(ctx, `CREATE TABLE only_in_a (x int)`); err != nil {
+		t.Fatal(err)
+	}
+	cb, err := pgx.Connect(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cb.Close(ctx)
+	if _, err := cb.Exec(ctx, `SELECT * FROM only_in_a`); err == nil {
+		t.Fatal("table of schema a visible through schema b's URL")
+	}
+	if _, err := cb.Exec(ctx, `CREATE TABLE only_in_a (x int)`); err != nil {
+		t.Fatalf("same table name in schema b: %v", err)
+	}
+}

@@ -99,7 +99,7 @@ func (t *tx) UpdateGroup(ctx context.Context, g auth.Group) error {
 		// Walking up from the new parent must not reach the group.
 		var cycle int
 		err := t.q.QueryRowContext(ctx, `WITH RECURSIVE up(id) AS (
-				SELECT ? UNION SELECT g.parent_id FROM "groups" g JOIN up ON g.id = up.id
+				SELECT CAST(? AS BIGINT) UNION SELECT g.parent_id FROM "groups" g JOIN up ON g.id = up.id
 				WHERE g.parent_id IS NOT NULL)
 			SELECT count(*) FROM up WHERE id = ?`, g.ParentID, g.ID).Scan(&cycle)
 		if err != nil {
@@ -123,13 +123,13 @@ func (t *tx) DeleteGroup(ctx context.Context, id int64) error {
 	if _, err := t.GroupByID(ctx, id); err != nil {
 		return err
 	}
-	var used int
+	var used bool
 	err := t.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM "groups" WHERE parent_id = ?1)
 		OR EXISTS (SELECT 1 FROM member_roles WHERE group_id = ?1)`, id).Scan(&used)
 	if err != nil {
 		return fmt.Errorf("postgres: delete group: %w", err)
 	}
-	if used != 0 {
+	if used {
 		return auth.Errorf(auth.ECONFLICT, "This group still has subgroups or members.")
 	}
 	return t.execOne(ctx, "delete group", "Group", `DELETE FROM "groups" WHERE id = ?`, id)

@@ -90,11 +90,14 @@ func decodeCursor(s, sort string, desc bool) (cursor, error) {
 	return c, nil
 }
 
-// prefixEnd returns the smallest string above every string that starts
-// with p: no byte of valid UTF-8 is 0xFF, so p+"\xff" bounds them all.
-// Compared byte-wise (BINARY collation), [p, prefixEnd(p)) is "starts with
+// prefixEnd returns a string above every string that starts with p:
+// PostgreSQL text cannot hold the byte 0xFF that the SQLite store uses, so
+// the bound is p followed by U+10FFFF, the highest code point (its UTF-8,
+// F4 8F BF BF, is above any other's). Only a string continuing p with
+// U+10FFFF itself, a noncharacter, falls outside.
+// Compared byte-wise (COLLATE "C"), [p, prefixEnd(p)) is "starts with
 // p", a range the planner answers from an index.
-func prefixEnd(p string) string { return p + "\xff" }
+func prefixEnd(p string) string { return p + "\U0010FFFF" }
 
 // SearchMembers returns one page of the member editor's list with keyset
 // pagination:
@@ -332,7 +335,7 @@ func (r queries) roleCondition(ctx context.Context, role auth.RoleID, group int6
 		cond, args = "group_id = ?", []any{group}
 	}
 	var n int
-	err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM member_roles WHERE `+cond+` LIMIT ?)`,
+	err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM member_roles WHERE `+cond+` LIMIT ?) AS held`,
 		append(args[:len(args):len(args)], searchProbe)...).Scan(&n)
 	if err != nil {
 		return "", nil, err

@@ -70,7 +70,7 @@ func (t *tx) CreateSession(ctx context.Context, s *auth.Session) error {
 // concurrent requests finishing out of order do no harm.
 func (t *tx) TouchSession(ctx context.Context, id int64, at time.Time) error {
 	return t.execOne(ctx, "touch session", "Session",
-		`UPDATE sessions SET last_used_at = max(last_used_at, ?) WHERE id = ?`, toMillis(at), id)
+		`UPDATE sessions SET last_used_at = GREATEST(last_used_at, ?) WHERE id = ?`, toMillis(at), id)
 }
 
 // RevokeSession revokes the session at at; revoking a revoked session keeps

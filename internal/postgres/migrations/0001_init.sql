@@ -155,7 +155,7 @@ CREATE TABLE audit_log (
     at         BIGINT NOT NULL,
     actor_id   BIGINT,                                   -- NULL: the CLI
     subject_id BIGINT,
-    action     TEXT   NOT NULL,
+    action     TEXT   COLLATE "C" NOT NULL,         -- prefix-searched, byte-wise
     detail     TEXT   NOT NULL DEFAULT '',
     grant_id   BIGINT,
     ip         TEXT   NOT NULL DEFAULT '',

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/sqlite"
 )
 
 // newKey returns a deterministic Ed25519 key created at created.
@@ -19,7 +18,7 @@ func newKey(kid string, seedByte byte, created time.Time) auth.SigningKey {
 	return auth.SigningKey{KID: kid, Private: seed, Public: []byte(pub), CreatedAt: created}
 }
 
-func TestSigningKeys(t *testing.T) {
+func testSigningKeys(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	if got, err := s.SigningKeys(ctx); err != nil || len(got) != 0 {
@@ -51,13 +50,13 @@ func TestSigningKeys(t *testing.T) {
 	}), auth.EINVALID)
 }
 
-func TestSigningKeyIsSealed(t *testing.T) {
+func testSigningKeyIsSealed(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	k := newKey("k1", 0xAB, t0)
 	mustUpdate(t, s, func(tx auth.Tx) error { return tx.CreateSigningKey(ctx, k) })
 	var private, public []byte
-	if err := sqlite.WriterDB(s).QueryRow(`SELECT private, public FROM signing_keys`).Scan(&private, &public); err != nil {
+	if err := rawDB(s).QueryRow(`SELECT private, public FROM signing_keys`).Scan(&private, &public); err != nil {
 		t.Fatal(err)
 	}
 	if len(private) == 0 || bytes.Contains(private, k.Private[:16]) {
@@ -71,7 +70,7 @@ func TestSigningKeyIsSealed(t *testing.T) {
 		t.Errorf("SigningKeys = %+v, %v", got, err)
 	}
 	// Bound to its kid: a row claiming another kid does not open.
-	if _, err := sqlite.WriterDB(s).Exec(`INSERT INTO signing_keys (kid, private, public, created_at)
+	if _, err := rawDB(s).Exec(`INSERT INTO signing_keys (kid, private, public, created_at)
 		VALUES ('k2', ?, ?, 0)`, private, public); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/sqlite"
 )
 
 // createSession inserts a page session of memberID created at created.
-func createSession(t *testing.T, s *sqlite.Store, memberID int64, created time.Time) *auth.Session {
+func createSession(t *testing.T, s Store, memberID int64, created time.Time) *auth.Session {
 	t.Helper()
 	sess := &auth.Session{MemberID: memberID, Via: auth.ViaPage, IP: "192.0.2.1", UserAgent: "UA",
 		CreatedAt: created, ExpiresAt: created.Add(24 * time.Hour)}
@@ -19,7 +18,7 @@ func createSession(t *testing.T, s *sqlite.Store, memberID int64, created time.T
 	return sess
 }
 
-func TestCreateSession(t *testing.T) {
+func testCreateSession(t *testing.T) {
 	s := mustOpen(t)
 	m := create(t, s, newMember("a@example.com", ""))
 	actor := create(t, s, newMember("admin@example.com", ""))
@@ -38,7 +37,7 @@ func TestCreateSession(t *testing.T) {
 	}
 }
 
-func TestSessionByID(t *testing.T) {
+func testSessionByID(t *testing.T) {
 	s := mustOpen(t)
 	m := create(t, s, newMember("a@example.com", ""))
 	sess := createSession(t, s, m.ID, t0)
@@ -50,7 +49,7 @@ func TestSessionByID(t *testing.T) {
 	wantCode(t, err, auth.ENOTFOUND)
 }
 
-func TestListSessions(t *testing.T) {
+func testListSessions(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -75,7 +74,7 @@ func TestListSessions(t *testing.T) {
 	}
 }
 
-func TestTouchSession(t *testing.T) {
+func testTouchSession(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -91,7 +90,7 @@ func TestTouchSession(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.TouchSession(ctx, 999, later) }), auth.ENOTFOUND)
 }
 
-func TestRevokeSession(t *testing.T) {
+func testRevokeSession(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -107,7 +106,7 @@ func TestRevokeSession(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.RevokeSession(ctx, 999, first) }), auth.ENOTFOUND)
 }
 
-func TestRevokeMemberSessions(t *testing.T) {
+func testRevokeMemberSessions(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))

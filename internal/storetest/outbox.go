@@ -1,26 +1,24 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"gatehouse/internal/auth"
 	"gatehouse/internal/outbox"
-	"gatehouse/internal/sqlite"
 )
 
 // The worker's queue, checked here so that the production package does not
 // import outbox (and through it views/email and templ).
-var _ outbox.Queue = (*sqlite.Store)(nil)
+var _ outbox.Queue = (Store)(nil)
 
 const resetLink = "https://auth.example.com/reset?token=live-secret-token"
 
 // enqueue writes mails in one transaction and returns their ids, in order.
-func enqueue(t *testing.T, s *sqlite.Store, mails ...auth.Mail) []int64 {
+func enqueue(t *testing.T, s Store, mails ...auth.Mail) []int64 {
 	t.Helper()
 	mustUpdate(t, s, func(tx auth.Tx) error {
 		for _, m := range mails {
@@ -31,7 +29,7 @@ func enqueue(t *testing.T, s *sqlite.Store, mails ...auth.Mail) []int64 {
 		return nil
 	})
 	var ids []int64
-	rows, err := sqlite.WriterDB(s).Query(`SELECT id FROM outbox ORDER BY id DESC LIMIT ?`, len(mails))
+	rows, err := rawDB(s).Query(`SELECT id FROM outbox ORDER BY id DESC LIMIT ?`, len(mails))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +47,7 @@ func resetMail(to string) auth.Mail {
 		Data: map[string]string{"name": "Ann", "link": resetLink, "expires_minutes": "30"}}
 }
 
-func TestEnqueueMail(t *testing.T) {
+func testEnqueueMail(t *testing.T) {
 	s := mustOpen(t)
 	m := resetMail("ann@example.com")
 	m.NotAfter = t0.Add(time.Hour)
@@ -66,11 +64,11 @@ func TestEnqueueMail(t *testing.T) {
 	}
 }
 
-func TestOutboxPayloadIsSealed(t *testing.T) {
+func testOutboxPayloadIsSealed(t *testing.T) {
 	s := mustOpen(t)
 	enqueue(t, s, resetMail("ann@example.com"))
 	var payload []byte
-	if err := sqlite.WriterDB(s).QueryRow(`SELECT payload FROM outbox`).Scan(&payload); err != nil {
+	if err := rawDB(s).QueryRow(`SELECT payload FROM outbox`).Scan(&payload); err != nil {
 		t.Fatal(err)
 	}
 	for _, plain := range []string{resetLink, "live-secret-token", "Ann", "link"} {
@@ -89,7 +87,7 @@ func TestOutboxPayloadIsSealed(t *testing.T) {
 	}
 }
 
-func TestListMail(t *testing.T) {
+func testListMail(t *testing.T) {
 	s := mustOpen(t)
 	ids := enqueue(t, s, resetMail("a@example.com"), resetMail("b@example.com"), resetMail("c@example.com"))
 	got, err := s.ListMail(context.Background(), 2)
@@ -98,7 +96,7 @@ func TestListMail(t *testing.T) {
 	}
 	// Another key cannot open the payloads: the mails are listed without Data.
 	other := []byte("another key, 32 bytes long......")
-	s2, err := sqlite.Open(dbPath(t, s), sqlite.Options{PayloadKey: other})
+	s2, err := eng.Reopen(t, s, other)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,17 +107,6 @@ func TestListMail(t *testing.T) {
 	}
 }
 
-// dbPath returns the file of s's main database.
-func dbPath(t *testing.T, s *sqlite.Store) string {
-	t.Helper()
-	var seq int
-	var name, file string
-	if err := sqlite.WriterDB(s).QueryRow(`PRAGMA database_list`).Scan(&seq, &name, &file); err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Clean(file)
-}
-
 func ids(mails []auth.Mail) []int64 {
 	var out []int64
 	for _, m := range mails {
@@ -128,7 +115,7 @@ func ids(mails []auth.Mail) []int64 {
 	return out
 }
 
-func TestClaimDue(t *testing.T) {
+func testClaimDue(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	later := resetMail("later@example.com")
@@ -158,12 +145,12 @@ func TestClaimDue(t *testing.T) {
 	}
 }
 
-func TestClaimDueSkipsUnopenablePayload(t *testing.T) {
+func testClaimDueSkipsUnopenablePayload(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	id := enqueue(t, s, resetMail("a@example.com"), resetMail("b@example.com"))
 	// Moving a sealed payload to another recipient breaks it.
-	if _, err := sqlite.WriterDB(s).Exec(`UPDATE outbox SET to_addr = 'evil@example.com' WHERE id = ?`, id[0]); err != nil {
+	if _, err := rawDB(s).Exec(`UPDATE outbox SET to_addr = 'evil@example.com' WHERE id = ?`, id[0]); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.ClaimDue(ctx, t0, time.Minute, 10)
@@ -171,13 +158,13 @@ func TestClaimDueSkipsUnopenablePayload(t *testing.T) {
 		t.Fatalf("claimed %v, %v; want only %v", ids(got), err, id[1:])
 	}
 	var lastErr string
-	sqlite.WriterDB(s).QueryRow(`SELECT last_error FROM outbox WHERE id = ?`, id[0]).Scan(&lastErr)
+	rawDB(s).QueryRow(`SELECT last_error FROM outbox WHERE id = ?`, id[0]).Scan(&lastErr)
 	if lastErr == "" {
 		t.Error("unopenable mail has no last_error")
 	}
 }
 
-func TestMarkRetry(t *testing.T) {
+func testMarkRetry(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	id := enqueue(t, s, resetMail("a@example.com"))[0]
@@ -202,7 +189,7 @@ func TestMarkRetry(t *testing.T) {
 	wantCode(t, s.MarkRetry(ctx, 999, next, "x"), auth.ENOTFOUND)
 }
 
-func TestMarkSent(t *testing.T) {
+func testMarkSent(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	id := enqueue(t, s, resetMail("a@example.com"))[0]
@@ -220,7 +207,7 @@ func TestMarkSent(t *testing.T) {
 	wantCode(t, s.MarkSent(ctx, 999, t0), auth.ENOTFOUND)
 }
 
-func TestMarkDropped(t *testing.T) {
+func testMarkDropped(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	id := enqueue(t, s, resetMail("a@example.com"))[0]

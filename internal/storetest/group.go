@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -6,13 +6,12 @@ import (
 	"testing"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/sqlite"
 )
 
-func TestGroupsOfMember(t *testing.T) {
+func testGroupsOfMember(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
-	if _, err := sqlite.WriterDB(s).Exec(`INSERT INTO "groups" (id, parent_id, name) VALUES
+	if _, err := rawDB(s).Exec(`INSERT INTO "groups" (id, parent_id, name) VALUES
 		(2, 1, 'Sales'), (3, 1, 'Support'), (4, 2, 'EMEA')`); err != nil {
 		t.Fatal(err)
 	}

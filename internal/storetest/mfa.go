@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
@@ -6,23 +6,22 @@ import (
 	"testing"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/sqlite"
 )
 
 const totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
-func setMFA(t *testing.T, s *sqlite.Store, memberID int64, secret string, enabled bool) {
+func setMFA(t *testing.T, s Store, memberID int64, secret string, enabled bool) {
 	t.Helper()
 	mustUpdate(t, s, func(tx auth.Tx) error { return tx.SetMFA(context.Background(), memberID, secret, enabled) })
 }
 
-func advance(s *sqlite.Store, memberID, step int64) error {
+func advance(s Store, memberID, step int64) error {
 	return s.Update(context.Background(), func(tx auth.Tx) error {
 		return tx.AdvanceMFAStep(context.Background(), memberID, step)
 	})
 }
 
-func TestSetMFA(t *testing.T) {
+func testSetMFA(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -61,7 +60,7 @@ func TestSetMFA(t *testing.T) {
 	if got, _ := s.MemberByID(ctx, m.ID); got.MFAEnabled || got.MFASecret != "" || got.MFALastStep != 0 {
 		t.Errorf("after disabling = %v %q %d", got.MFAEnabled, got.MFASecret, got.MFALastStep)
 	}
-	if n := count(t, s, `SELECT count(*) FROM members WHERE id = ? AND mfa_secret IS NULL AND mfa_enabled = 0`, m.ID); n != 1 {
+	if n := count(t, s, `SELECT count(*) FROM members WHERE id = ? AND mfa_secret IS NULL AND NOT mfa_enabled`, m.ID); n != 1 {
 		t.Error("disabled MFA not stored as NULL secret, enabled 0")
 	}
 	// Enabled without a secret would lock the member out; unknown member.
@@ -69,14 +68,14 @@ func TestSetMFA(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.SetMFA(ctx, 999, totpSecret, true) }), auth.ENOTFOUND)
 }
 
-func TestMFASecretIsSealed(t *testing.T) {
+func testMFASecretIsSealed(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	a := create(t, s, newMember("a@example.com", ""))
 	b := create(t, s, newMember("b@example.com", ""))
 	setMFA(t, s, a.ID, totpSecret, true)
 	var raw []byte
-	if err := sqlite.WriterDB(s).QueryRow(`SELECT mfa_secret FROM members WHERE id = ?`, a.ID).Scan(&raw); err != nil {
+	if err := rawDB(s).QueryRow(`SELECT mfa_secret FROM members WHERE id = ?`, a.ID).Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	if len(raw) == 0 || bytes.Contains(raw, []byte(totpSecret)) || bytes.Contains(raw, []byte("JBSWY3DP")) {
@@ -86,7 +85,7 @@ func TestMFASecretIsSealed(t *testing.T) {
 		t.Errorf("MFASecret = %q, %v", got.MFASecret, err)
 	}
 	// Bound to the member: copied to another member it does not open.
-	if _, err := sqlite.WriterDB(s).Exec(`UPDATE members SET mfa_secret = ? WHERE id = ?`, raw, b.ID); err != nil {
+	if _, err := rawDB(s).Exec(`UPDATE members SET mfa_secret = ? WHERE id = ?`, raw, b.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.MemberByID(ctx, b.ID); err == nil {
@@ -94,7 +93,7 @@ func TestMFASecretIsSealed(t *testing.T) {
 	}
 }
 
-func TestCreateMemberWithMFA(t *testing.T) {
+func testCreateMemberWithMFA(t *testing.T) {
 	s := mustOpen(t)
 	m := newMember("a@example.com", "")
 	m.MFAEnabled, m.MFASecret, m.MFALastStep = true, totpSecret, 7
@@ -105,7 +104,7 @@ func TestCreateMemberWithMFA(t *testing.T) {
 	}
 }
 
-func TestUpdateMemberLeavesMFA(t *testing.T) {
+func testUpdateMemberLeavesMFA(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -125,7 +124,7 @@ func TestUpdateMemberLeavesMFA(t *testing.T) {
 	}
 }
 
-func TestAdvanceMFAStep(t *testing.T) {
+func testAdvanceMFAStep(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/sqlite"
 )
 
 func newMember(email, username string) *auth.Member {
@@ -17,13 +16,13 @@ func newMember(email, username string) *auth.Member {
 }
 
 // create inserts m in its own transaction.
-func create(t *testing.T, s *sqlite.Store, m *auth.Member) *auth.Member {
+func create(t *testing.T, s Store, m *auth.Member) *auth.Member {
 	t.Helper()
 	mustUpdate(t, s, func(tx auth.Tx) error { return tx.CreateMember(context.Background(), m) })
 	return m
 }
 
-func TestCreateMember(t *testing.T) {
+func testCreateMember(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	bio := "hello"
@@ -63,7 +62,7 @@ func TestCreateMember(t *testing.T) {
 	}
 }
 
-func TestCreateMemberInvalid(t *testing.T) {
+func testCreateMemberInvalid(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	err := s.Update(ctx, func(tx auth.Tx) error {
@@ -82,7 +81,7 @@ func TestCreateMemberInvalid(t *testing.T) {
 	}
 }
 
-func TestCreateMemberConflict(t *testing.T) {
+func testCreateMemberConflict(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	create(t, s, newMember("Test1@AAA.com", "alice"))
@@ -98,7 +97,7 @@ func TestCreateMemberConflict(t *testing.T) {
 	}
 }
 
-func TestMemberByID(t *testing.T) {
+func testMemberByID(t *testing.T) {
 	s := mustOpen(t)
 	m := newMember("a@example.com", "")
 	m.Roles = []auth.RoleGrant{{Group: auth.RootGroup, Role: auth.RoleMaker}}
@@ -113,7 +112,7 @@ func TestMemberByID(t *testing.T) {
 	}
 }
 
-func TestMemberByLogin(t *testing.T) {
+func testMemberByLogin(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("Test1@AAA.com", "Bob.Smith"))
@@ -137,7 +136,7 @@ func TestMemberByLogin(t *testing.T) {
 	}
 }
 
-func TestListMembers(t *testing.T) {
+func testListMembers(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	var ids []int64
@@ -181,7 +180,7 @@ func TestListMembers(t *testing.T) {
 	}
 }
 
-func TestUpdateMember(t *testing.T) {
+func testUpdateMember(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", "alice"))
@@ -226,7 +225,7 @@ func TestUpdateMember(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.UpdateMember(ctx, missing) }), auth.ENOTFOUND)
 }
 
-func TestSetPassword(t *testing.T) {
+func testSetPassword(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := newMember("a@example.com", "")
@@ -245,7 +244,7 @@ func TestSetPassword(t *testing.T) {
 	}), auth.ENOTFOUND)
 }
 
-func TestSetPasswordHash(t *testing.T) {
+func testSetPasswordHash(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := newMember("a@example.com", "")
@@ -259,7 +258,7 @@ func TestSetPasswordHash(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.SetPasswordHash(ctx, 999, "h") }), auth.ENOTFOUND)
 }
 
-func TestSetRoles(t *testing.T) {
+func testSetRoles(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := newMember("a@example.com", "")

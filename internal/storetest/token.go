@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"gatehouse/internal/auth"
 )
 
-func TestCreateToken(t *testing.T) {
+func testCreateToken(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -31,7 +31,7 @@ func TestCreateToken(t *testing.T) {
 	}
 }
 
-func TestTokenByHash(t *testing.T) {
+func testTokenByHash(t *testing.T) {
 	s := mustOpen(t)
 	_, err := s.TokenByHash(context.Background(), auth.HashToken("nope"))
 	if e := wantCode(t, err, auth.ENOTFOUND); e.Message != "Token not found." {
@@ -39,7 +39,7 @@ func TestTokenByHash(t *testing.T) {
 	}
 }
 
-func TestUseToken(t *testing.T) {
+func testUseToken(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -56,7 +56,7 @@ func TestUseToken(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.UseToken(ctx, "other", at) }), auth.ENOTFOUND)
 }
 
-func TestDeleteTokens(t *testing.T) {
+func testDeleteTokens(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -84,7 +84,7 @@ func TestDeleteTokens(t *testing.T) {
 	}
 }
 
-func TestTokenExtras(t *testing.T) {
+func testTokenExtras(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -96,7 +96,7 @@ func TestTokenExtras(t *testing.T) {
 	}
 }
 
-func TestActiveToken(t *testing.T) {
+func testActiveToken(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -142,7 +142,7 @@ func TestActiveToken(t *testing.T) {
 	wantCode(t, err, auth.ENOTFOUND)
 }
 
-func TestAddTokenAttempt(t *testing.T) {
+func testAddTokenAttempt(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))

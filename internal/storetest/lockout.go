@@ -1,17 +1,16 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"gatehouse/internal/auth"
 )
 
-func TestLoginFailures(t *testing.T) {
+func testLoginFailures(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenAt(t, filepath.Join(t.TempDir(), "g.db"))
+	s := mustOpen(t)
 	_, err := s.LoginFailures(ctx, "m:1")
 	wantCode(t, err, auth.ENOTFOUND)
 	at := time.UnixMilli(1_750_000_000_123).UTC()
@@ -40,9 +39,9 @@ func TestLoginFailures(t *testing.T) {
 	wantCode(t, err, auth.ENOTFOUND)
 }
 
-func TestCountRecentMail(t *testing.T) {
+func testCountRecentMail(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenAt(t, filepath.Join(t.TempDir(), "g.db"))
+	s := mustOpen(t)
 	base := time.UnixMilli(1_750_000_000_000).UTC()
 	mustUpdate(t, s, func(tx auth.Tx) error {
 		for i, m := range []auth.Mail{

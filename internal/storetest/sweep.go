@@ -1,17 +1,15 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/sqlite"
 )
 
 // sweep runs one janitor batch and returns how many rows it deleted.
-func sweep(t *testing.T, s *sqlite.Store, sw auth.Sweep) int {
+func sweep(t *testing.T, s Store, sw auth.Sweep) int {
 	t.Helper()
 	var n int
 	mustUpdate(t, s, func(tx auth.Tx) error {
@@ -24,9 +22,9 @@ func sweep(t *testing.T, s *sqlite.Store, sw auth.Sweep) int {
 
 // TestSweepLoginFailures: a counter idle since before the cutoff goes
 // unless its lock is still in force; a batch deletes at most its limit.
-func TestSweepLoginFailures(t *testing.T) {
+func testSweepLoginFailures(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenAt(t, filepath.Join(t.TempDir(), "g.db"))
+	s := mustOpen(t)
 	now := time.UnixMilli(1_750_000_000_000).UTC()
 	old := now.Add(-13 * time.Hour)
 	mustUpdate(t, s, func(tx auth.Tx) error {
@@ -58,9 +56,9 @@ func TestSweepLoginFailures(t *testing.T) {
 // TestSweepSessionsCredentialsFirst: an ended session's credentials go
 // before the session itself, within one batch's limit, so a delete never
 // cascades beyond it; a live session and its tokens stay.
-func TestSweepSessionsCredentialsFirst(t *testing.T) {
+func testSweepSessionsCredentialsFirst(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenAt(t, filepath.Join(t.TempDir(), "g.db"))
+	s := mustOpen(t)
 	now := time.UnixMilli(1_750_000_000_000).UTC()
 	var dead, live auth.Session
 	mustUpdate(t, s, func(tx auth.Tx) error {
@@ -102,8 +100,8 @@ func TestSweepSessionsCredentialsFirst(t *testing.T) {
 	}
 }
 
-func TestSweepUnknownTarget(t *testing.T) {
-	s := mustOpenAt(t, filepath.Join(t.TempDir(), "g.db"))
+func testSweepUnknownTarget(t *testing.T) {
+	s := mustOpen(t)
 	err := s.Update(context.Background(), func(tx auth.Tx) error {
 		_, err := tx.Sweep(context.Background(), auth.Sweep{Target: "members", Limit: 10})
 		return err

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
@@ -9,11 +9,10 @@ import (
 	"time"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/sqlite"
 )
 
 // createCredential inserts c in its own transaction.
-func createCredential(t *testing.T, s *sqlite.Store, c auth.Credential) {
+func createCredential(t *testing.T, s Store, c auth.Credential) {
 	t.Helper()
 	mustUpdate(t, s, func(tx auth.Tx) error { return tx.CreateCredential(context.Background(), c) })
 }
@@ -24,7 +23,7 @@ func refresh(hash string, sessionID int64) auth.Credential {
 		CreatedAt: t0, ExpiresAt: t0.Add(24 * time.Hour)}
 }
 
-func TestCreateCredential(t *testing.T) {
+func testCreateCredential(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -62,7 +61,7 @@ func TestCreateCredential(t *testing.T) {
 	}
 }
 
-func TestCredentialByHash(t *testing.T) {
+func testCredentialByHash(t *testing.T) {
 	s := mustOpen(t)
 	_, err := s.CredentialByHash(context.Background(), auth.HashToken("nope"))
 	if e := wantCode(t, err, auth.ENOTFOUND); e.Message != "Credential not found." {
@@ -70,7 +69,7 @@ func TestCredentialByHash(t *testing.T) {
 	}
 }
 
-func TestUseCredential(t *testing.T) {
+func testUseCredential(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -91,7 +90,7 @@ func TestUseCredential(t *testing.T) {
 	}
 }
 
-func TestRotateCredential(t *testing.T) {
+func testRotateCredential(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -113,7 +112,7 @@ func TestRotateCredential(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.RotateCredential(ctx, "nope", at, "x") }), auth.ENOTFOUND)
 }
 
-func TestRotateCredentialRace(t *testing.T) {
+func testRotateCredentialRace(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -164,7 +163,7 @@ func TestRotateCredentialRace(t *testing.T) {
 	}
 }
 
-func TestSuccessorIsSealed(t *testing.T) {
+func testSuccessorIsSealed(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -174,7 +173,7 @@ func TestSuccessorIsSealed(t *testing.T) {
 	createCredential(t, s, refresh("r2", sess.ID))
 	mustUpdate(t, s, func(tx auth.Tx) error { return tx.RotateCredential(ctx, "r1", t0, plain) })
 	var raw []byte
-	if err := sqlite.WriterDB(s).QueryRow(`SELECT successor FROM credentials WHERE hash = 'r1'`).Scan(&raw); err != nil {
+	if err := rawDB(s).QueryRow(`SELECT successor FROM credentials WHERE hash = 'r1'`).Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	if len(raw) == 0 || bytes.Contains(raw, []byte(plain)) {
@@ -185,14 +184,14 @@ func TestSuccessorIsSealed(t *testing.T) {
 	}
 	// The sealed value is bound to its row: copied to another credential it
 	// does not open.
-	if _, err := sqlite.WriterDB(s).Exec(`UPDATE credentials SET successor = ? WHERE hash = 'r2'`, raw); err != nil {
+	if _, err := rawDB(s).Exec(`UPDATE credentials SET successor = ? WHERE hash = 'r2'`, raw); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CredentialByHash(ctx, "r2"); err == nil || auth.AsError(err) != nil {
 		t.Errorf("moved successor: err = %v, want an internal (non-auth) error", err)
 	}
 	// Another key cannot open it either.
-	s2, err := sqlite.Open(dbPath(t, s), sqlite.Options{PayloadKey: []byte("another key, 32 bytes long......")})
+	s2, err := eng.Reopen(t, s, []byte("another key, 32 bytes long......"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +201,7 @@ func TestSuccessorIsSealed(t *testing.T) {
 	}
 }
 
-func TestAddMint(t *testing.T) {
+func testAddMint(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -222,7 +221,7 @@ func TestAddMint(t *testing.T) {
 	wantCode(t, err, auth.ENOTFOUND)
 }
 
-func TestRevokeCredential(t *testing.T) {
+func testRevokeCredential(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -238,7 +237,7 @@ func TestRevokeCredential(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.RevokeCredential(ctx, "nope", first) }), auth.ENOTFOUND)
 }
 
-func TestDeleteSessionCascadesCredentials(t *testing.T) {
+func testDeleteSessionCascadesCredentials(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("a@example.com", ""))
@@ -250,7 +249,7 @@ func TestDeleteSessionCascadesCredentials(t *testing.T) {
 	createCredential(t, s, refresh("r-kept", kept.ID))
 	createCredential(t, s, auth.Credential{Hash: "anon", Kind: auth.CredAnonymous, CreatedAt: t0,
 		ExpiresAt: t0.Add(time.Hour)})
-	if _, err := sqlite.WriterDB(s).Exec(`DELETE FROM sessions WHERE id = ?`, gone.ID); err != nil {
+	if _, err := rawDB(s).Exec(`DELETE FROM sessions WHERE id = ?`, gone.ID); err != nil {
 		t.Fatal(err)
 	}
 	for hash, want := range map[string]bool{"r-gone": false, "a-gone": false, "r-kept": true, "anon": true} {
@@ -260,7 +259,7 @@ func TestDeleteSessionCascadesCredentials(t *testing.T) {
 		}
 	}
 	// Deleting the member reaches the credentials through its sessions.
-	if _, err := sqlite.WriterDB(s).Exec(`DELETE FROM members WHERE id = ?`, m.ID); err != nil {
+	if _, err := rawDB(s).Exec(`DELETE FROM members WHERE id = ?`, m.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, s, `SELECT count(*) FROM credentials WHERE session_id IS NOT NULL`); n != 0 {
@@ -268,7 +267,7 @@ func TestDeleteSessionCascadesCredentials(t *testing.T) {
 	}
 }
 
-func TestCredentialOfUnknownSession(t *testing.T) {
+func testCredentialOfUnknownSession(t *testing.T) {
 	s := mustOpen(t)
 	err := s.Update(context.Background(), func(tx auth.Tx) error {
 		return tx.CreateCredential(context.Background(), refresh("r1", 999))

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -16,7 +16,7 @@ func resetRequest(to, ip string, at time.Time) auth.Mail {
 // TestResetRequestRows: request rows are counted by identifier and by IP
 // within the window, claimed apart from mail, finished once, and never
 // listed as mail.
-func TestResetRequestRows(t *testing.T) {
+func testResetRequestRows(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	ids := enqueue(t, s,

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -11,12 +11,11 @@ import (
 	"time"
 
 	"gatehouse/internal/auth"
-	"gatehouse/internal/sqlite"
 )
 
 // walk pages through f with the given page size and returns the ids in the
 // order seen, failing on errors and on runaway paging.
-func walk(t *testing.T, s *sqlite.Store, f auth.MemberFilter) []int64 {
+func walk(t *testing.T, s Store, f auth.MemberFilter) []int64 {
 	t.Helper()
 	var ids []int64
 	for pages := 0; ; pages++ {
@@ -43,7 +42,7 @@ func walk(t *testing.T, s *sqlite.Store, f auth.MemberFilter) []int64 {
 	}
 }
 
-func TestSearchMembersPagingEveryOrder(t *testing.T) {
+func testSearchMembersPagingEveryOrder(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	// Names and creation times repeat (ties), in mixed case.
@@ -112,7 +111,7 @@ func TestSearchMembersPagingEveryOrder(t *testing.T) {
 	}
 }
 
-func TestSearchMembersLimits(t *testing.T) {
+func testSearchMembersLimits(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	mustUpdate(t, s, func(tx auth.Tx) error {
@@ -137,10 +136,10 @@ func TestSearchMembersLimits(t *testing.T) {
 	}
 }
 
-func TestSearchMembersFilters(t *testing.T) {
+func testSearchMembersFilters(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
-	if _, err := sqlite.WriterDB(s).Exec(`INSERT INTO "groups" (id, parent_id, name) VALUES (2, 1, 'Sales')`); err != nil {
+	if _, err := rawDB(s).Exec(`INSERT INTO "groups" (id, parent_id, name) VALUES (2, 1, 'Sales')`); err != nil {
 		t.Fatal(err)
 	}
 	type spec struct {
@@ -213,7 +212,7 @@ func TestSearchMembersFilters(t *testing.T) {
 // TestSearchMembersBroad covers the plans for queries and roles matching
 // thousands of members (a predicate checked along the order's index) and
 // compares them with the few-match plans.
-func TestSearchMembersBroad(t *testing.T) {
+func testSearchMembersBroad(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	const n = 2300
@@ -297,7 +296,7 @@ func sameSet(a, b []int64) bool {
 	return true
 }
 
-func TestSearchMembersCursorTampering(t *testing.T) {
+func testSearchMembersCursorTampering(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	mustUpdate(t, s, func(tx auth.Tx) error {
@@ -346,10 +345,10 @@ func TestSearchMembersCursorTampering(t *testing.T) {
 	}
 }
 
-func TestCountMembersWithRole(t *testing.T) {
+func testCountMembersWithRole(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
-	if _, err := sqlite.WriterDB(s).Exec(`INSERT INTO "groups" (id, parent_id, name) VALUES (2, 1, 'Sales')`); err != nil {
+	if _, err := rawDB(s).Exec(`INSERT INTO "groups" (id, parent_id, name) VALUES (2, 1, 'Sales')`); err != nil {
 		t.Fatal(err)
 	}
 	for i, roles := range [][]auth.RoleGrant{
