@@ -19,6 +19,8 @@ import (
 type Config struct {
 	Addr              string
 	DB                string
+	SecretKey         string // GATEHOUSE_SECRET_KEY (PostgreSQL)
+	SecretKeyFile     string // GATEHOUSE_SECRET_KEY_FILE (PostgreSQL)
 	BaseURL           string
 	Env               string
 	SMTPURL           string
@@ -83,11 +85,19 @@ var settings = []setting{
 		c.Addr = v
 		return nil
 	}},
-	{"GATEHOUSE_DB", "data/gatehouse.db", "SQLite database file (its directory is created)", func(c *Config, v string) error {
+	{"GATEHOUSE_DB", "data/gatehouse.db", "SQLite database file (its directory is created), or a postgres:// URL", func(c *Config, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return errors.New("must not be empty")
 		}
 		c.DB = v
+		return nil
+	}},
+	{"GATEHOUSE_SECRET_KEY", "", "PostgreSQL only: the key (64 hex characters) that seals secrets at rest, the same on every node", func(c *Config, v string) error {
+		c.SecretKey = v
+		return nil
+	}},
+	{"GATEHOUSE_SECRET_KEY_FILE", "", "PostgreSQL only: a file holding GATEHOUSE_SECRET_KEY instead", func(c *Config, v string) error {
+		c.SecretKeyFile = v
 		return nil
 	}},
 	{"GATEHOUSE_BASE_URL", "", "public base URL every mailed link starts with (default http://ADDR)", func(c *Config, v string) error {

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/pgtest"
 	"gatehouse/internal/smtptest"
 )
 
@@ -51,7 +52,7 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "building gatehouse:", err)
 		return 1
 	}
-	return m.Run()
+	return pgtest.Main(m)
 }
 
 // subprocessEnv is the test's environment without any GATEHOUSE_ variable,

@@ -175,7 +175,7 @@ func openService(ctx context.Context, config func() (Config, error)) (svc *auth.
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := openStore(ctx, cfg.DB)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

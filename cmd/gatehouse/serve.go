@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -36,15 +35,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("invalid GATEHOUSE_SMTP_URL: %w", err)
 		}
 	}
-	st, err := openStore(ctx, cfg.DB)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := checkPragmas(ctx, st, log); err != nil {
-		return err
+	if lite, ok := st.(*sqlite.Store); ok {
+		if err := checkPragmas(ctx, lite, log); err != nil {
+			return err
+		}
 	}
-	sessions, sessDB, err := openSessions(cfg.DB)
+	sessions, sessDB, err := openSessions(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
@@ -145,8 +146,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // newService builds the domain service from the configuration.
-func newService(st *sqlite.Store, cfg Config, notify func()) (*auth.Service, error) {
-	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filepath.Join(filepath.Dir(cfg.DB), "files"))})
+func newService(st store, cfg Config, notify func()) (*auth.Service, error) {
+	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filesDir(cfg.DB))})
 }
 
 // authConfig maps the settings onto the domain's configuration: lifetimes
@@ -236,12 +237,12 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.DB)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	fmt.Fprintf(stdout, "database %s is up to date\n", cfg.DB)
+	fmt.Fprintf(stdout, "database %s is up to date\n", redactDB(cfg.DB))
 	return nil
 }
 

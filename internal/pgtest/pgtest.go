@@ -3,7 +3,8 @@
 // port, and a fresh database per test. No system service is needed, only
 // the server binaries (Debian's postgresql package).
 //
-// Use it from TestMain:
+// Use it from TestMain (the server starts when a test first asks for a
+// database, and Main stops it):
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 //
@@ -45,16 +46,19 @@ type Server struct {
 }
 
 var (
-	shared   *Server
-	startErr error
+	mainCalled bool
+	once       sync.Once
+	shared     *Server
+	startErr   error
 )
 
-// Main starts the package's shared server, runs the tests and stops the
-// server again; it returns the exit code for os.Exit. A server that cannot
-// start is reported by DB in each test that asks for one (a skip, or a
-// failure under CI=true), so the tests that need no PostgreSQL still run.
+// Main runs the tests and then stops the package's shared server, which
+// the first test asking for a database started; it returns the exit code
+// for os.Exit. A server that cannot start is reported by DB in each test
+// that asks for one (a skip, or a failure under CI=true), so the tests
+// that need no PostgreSQL still run, and do not wait for initdb.
 func Main(m *testing.M) int {
-	shared, startErr = Start()
+	mainCalled = true
 	code := m.Run()
 	if shared != nil {
 		shared.Stop()
@@ -66,11 +70,13 @@ func Main(m *testing.M) int {
 // connection URL; the database is dropped when the test ends.
 func DB(t testing.TB) string {
 	t.Helper()
+	if !mainCalled {
+		// Without Main nothing would stop the server.
+		t.Fatal("pgtest: call pgtest.Main from TestMain")
+	}
+	once.Do(func() { shared, startErr = Start() })
 	if shared == nil {
 		err := startErr
-		if err == nil {
-			err = errors.New("pgtest.Main was not called from TestMain")
-		}
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("PostgreSQL is required under CI=true: %v", err)
 		}

@@ -209,3 +209,13 @@ CREATE TABLE known_clients (
     PRIMARY KEY (member_id, client)
 );
 CREATE INDEX known_clients_seen ON known_clients (last_seen_at);
+
+-- Browser sessions (cmd/gatehouse/store.go serves them through
+-- github.com/gofiber/storage/postgres, whose table layout this is): made
+-- here so that nodes starting together do not race to create it.
+CREATE TABLE browser_sessions (
+    k VARCHAR(64) PRIMARY KEY NOT NULL DEFAULT '',
+    v BYTEA  NOT NULL,
+    e BIGINT NOT NULL DEFAULT '0'
+);
+CREATE INDEX browser_sessions_e ON browser_sessions (e);

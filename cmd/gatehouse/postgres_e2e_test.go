@@ -1,0 +1,62 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gatehouse/internal/pgtest"
+)
+
+const testSecretKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+// Two "gatehouse serve" nodes on one PostgreSQL database: a browser
+// session opened on A is valid on B (sessions live in the database), and a
+// logout on B ends it on A at the very next request.
+func TestE2EPostgresTwoNodes(t *testing.T) {
+	db := pgtest.DB(t)
+	e := func() env { return env{"GATEHOUSE_DB": db, "GATEHOUSE_SECRET_KEY": testSecretKey} }
+	a := startServer(t, e())
+	b := startServer(t, e())
+
+	if _, stderr, err := runBinary(t, e(), "member", "create", "--email", "ada@example.com",
+		"--password", strongPassword, "--name", "Ada Lovelace"); err != nil {
+		t.Fatalf("member create: %v\n%s", err, stderr)
+	}
+	// The cookie jar ignores ports, so one client carries the session to
+	// both nodes, as a browser would behind one reverse proxy.
+	c := newClient(t)
+	resp, body := login(t, c, a.base, "ada@example.com", strongPassword)
+	wantRedirect(t, resp, body, "/account")
+	for _, n := range []*server{a, b} {
+		if status, body := get(t, c, n.base+"/account"); status != http.StatusOK || !strings.Contains(body, "Ada Lovelace") {
+			t.Fatalf("GET %s/account after signing in on A: %d", n.base, status)
+		}
+	}
+	token := csrfFrom(t, c, b.base+"/account")
+	if resp, body := postForm(t, c, b.base+"/logout", url.Values{"_csrf": {token}}, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /logout on B: %d\n%s", resp.StatusCode, body)
+	}
+	// Replay the old cookie: the session row is gone for every node.
+	for _, n := range []*server{a, b} {
+		if status, _ := get(t, c, n.base+"/account"); status != http.StatusSeeOther {
+			t.Errorf("GET %s/account after logging out on B: %d, want 303 to /login", n.base, status)
+		}
+	}
+}
+
+// Without the shared sealing key a PostgreSQL node refuses to start: a
+// key made up per node would leave the nodes unable to read each other's
+// secrets.
+func TestE2EPostgresNeedsSecretKey(t *testing.T) {
+	db := pgtest.DB(t)
+	_, stderr, err := runBinary(t, env{"GATEHOUSE_DB": db}, "migrate")
+	if err == nil || !strings.Contains(stderr, "GATEHOUSE_SECRET_KEY") {
+		t.Fatalf("migrate without a key: err %v, stderr %q; want a refusal naming GATEHOUSE_SECRET_KEY", err, stderr)
+	}
+	out, stderr, err := runBinary(t, env{"GATEHOUSE_DB": db, "GATEHOUSE_SECRET_KEY": testSecretKey}, "migrate")
+	if err != nil || !strings.Contains(out, "up to date") {
+		t.Fatalf("migrate with the key: %v\n%s%s", err, out, stderr)
+	}
+}
