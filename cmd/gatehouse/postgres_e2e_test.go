@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse/internal/pgtest"
 )
@@ -58,5 +60,34 @@ func TestE2EPostgresNeedsSecretKey(t *testing.T) {
 	out, stderr, err := runBinary(t, env{"GATEHOUSE_DB": db, "GATEHOUSE_SECRET_KEY": testSecretKey}, "migrate")
 	if err != nil || !strings.Contains(out, "up to date") {
 		t.Fatalf("migrate with the key: %v\n%s%s", err, out, stderr)
+	}
+}
+
+// Ten wrong passwords spread over three nodes, each from its own client
+// IP (so no per-IP limit applies), lock the account on every node: the
+// per-account counter lives in the shared database. A stranger with the
+// right password is then refused on each node.
+func TestE2EPostgresLockoutAcrossNodes(t *testing.T) {
+	db := pgtest.DB(t)
+	e := func() env {
+		return env{"GATEHOUSE_DB": db, "GATEHOUSE_SECRET_KEY": testSecretKey, "GATEHOUSE_TRUSTED_PROXIES": "127.0.0.1"}
+	}
+	if _, stderr, err := runBinary(t, e(), "member", "create", "--email", "victim@example.com", "--password", strongPassword); err != nil {
+		t.Fatalf("member create: %v\n%s", err, stderr)
+	}
+	nodes := []*server{startServer(t, e()), startServer(t, e()), startServer(t, e())}
+	c := loadClient(8, 30*time.Second)
+	login := func(n *server, ip, pw string) reply {
+		return sendFrom(c, ip, n.base+"/v1/login", map[string]string{"username": "victim@example.com", "password": pw})
+	}
+	for i := range 10 {
+		if r := login(nodes[i%3], fmt.Sprintf("10.9.0.%d", i+1), "wrong password, surely"); r.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d on node %d: %d %s, want 401", i+1, i%3, r.status, r.body)
+		}
+	}
+	for i, n := range nodes {
+		if r := login(n, fmt.Sprintf("10.9.1.%d", i+1), strongPassword); r.status != http.StatusTooManyRequests {
+			t.Errorf("right password from a stranger on node %d after 10 failures across the nodes: %d, want 429", i, r.status)
+		}
 	}
 }
