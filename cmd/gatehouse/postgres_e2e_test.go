@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/auth"
 	"gatehouse/internal/pgtest"
+	"gatehouse/internal/postgres"
+	"gatehouse/internal/smtptest"
 )
 
 const testSecretKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -89,5 +93,65 @@ func TestE2EPostgresLockoutAcrossNodes(t *testing.T) {
 		if r := login(n, fmt.Sprintf("10.9.1.%d", i+1), strongPassword); r.status != http.StatusTooManyRequests {
 			t.Errorf("right password from a stranger on node %d after 10 failures across the nodes: %d, want 429", i, r.status)
 		}
+	}
+}
+
+// 100 password-reset requests spread over three nodes, each from its own
+// client IP and for its own member, reach the SMTP server exactly once
+// each: every node's outbox worker claims with FOR UPDATE SKIP LOCKED.
+func TestE2EPostgresResetMailOnceAcrossNodes(t *testing.T) {
+	const n = 100
+	db := pgtest.DB(t)
+	mail := smtptest.Start(t)
+	e := func() env {
+		return env{"GATEHOUSE_DB": db, "GATEHOUSE_SECRET_KEY": testSecretKey, "GATEHOUSE_TRUSTED_PROXIES": "127.0.0.1",
+			"GATEHOUSE_SMTP_URL": mail.URL(), "GATEHOUSE_MAIL_FROM": "auth@gatehouse.test"}
+	}
+	nodes := []*server{startServer(t, e()), startServer(t, e()), startServer(t, e())}
+	// The members go straight into the shared database: a hundred CLI runs
+	// would only slow the test down.
+	key, err := postgres.ParseKey(testSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := postgres.Open(db, postgres.Options{PayloadKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if err := st.Update(ctx, func(tx auth.Tx) error {
+		for i := range n {
+			m := &auth.Member{Email: fmt.Sprintf("reset%d@example.com", i), Status: auth.StatusActive}
+			if err := tx.CreateMember(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := loadClient(16, 30*time.Second)
+	statuses := parallel(n, 12, func(i int) reply {
+		return sendFrom(c, fmt.Sprintf("10.8.%d.%d", i/200, i%200+1), nodes[i%3].base+"/auth/password/request",
+			map[string]string{"email": fmt.Sprintf("reset%d@example.com", i)})
+	})
+	if statuses[http.StatusNoContent]+statuses[http.StatusOK] != n {
+		t.Fatalf("password requests: %v, want %d successes", statuses, n)
+	}
+	mail.WaitFor(t, n, 60*time.Second)
+	// Give a duplicate, were there one, time to arrive.
+	time.Sleep(2 * time.Second)
+	seen := map[string]int{}
+	for _, rcpt := range mail.Rcpts() {
+		seen[rcpt]++
+	}
+	for i := range n {
+		if to := fmt.Sprintf("reset%d@example.com", i); seen[to] != 1 {
+			t.Errorf("%s received %d mails, want 1", to, seen[to])
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("mail went to %d addresses, want %d", len(seen), n)
 	}
 }
