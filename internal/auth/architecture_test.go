@@ -24,6 +24,7 @@ func TestDependencyRules(t *testing.T) {
 		// areas, no I/O.
 		{"gatehouse/internal/auth", []string{"github.com/gofiber/", "github.com/a-h/templ", "=database/sql", "github.com/wneessen/go-mail", "github.com/mattn/go-sqlite3", "gatehouse/"}, []string{"gatehouse/internal/argon2"}},
 		{"gatehouse/internal/sqlite", []string{"github.com/gofiber/", "github.com/a-h/templ", "gatehouse/web", "gatehouse/views", "gatehouse/internal/outbox", "gatehouse/internal/mail"}, nil},
+		{"gatehouse/internal/postgres", []string{"github.com/gofiber/", "github.com/a-h/templ", "gatehouse/web", "gatehouse/views", "gatehouse/internal/outbox", "gatehouse/internal/mail", "gatehouse/internal/sqlite"}, nil},
 		{"gatehouse/internal/outbox", []string{"github.com/gofiber/", "gatehouse/internal/sqlite", "=database/sql", "gatehouse/web"}, nil},
 		{"gatehouse/internal/mail", []string{"github.com/gofiber/", "gatehouse/internal/sqlite", "gatehouse/web"}, nil},
 		{"gatehouse/views", []string{"github.com/gofiber/", "gatehouse/web", "gatehouse/internal/sqlite", "=database/sql"}, nil},
