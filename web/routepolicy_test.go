@@ -27,6 +27,7 @@ const (
 var routePolicy = map[string]string{
 	// Infrastructure, discovery, docs, static.
 	"GET /healthz":                          public,
+	"GET /readyz":                           public, // (GET /metrics, routed only with GATEHOUSE_METRICS_TOKEN, checks its own token: metrics_test.go)
 	"GET /.well-known/jwks.json":            public,
 	"GET /.well-known/openid-configuration": public,
 	"GET /favicon.ico":                      public,

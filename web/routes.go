@@ -22,6 +22,10 @@ func (s *server) routes(app *fiber.App) {
 	app.Use(s.recoverer, requestID, s.accessLog, s.securityHeaders)
 
 	app.Get("/healthz", s.handleHealth())
+	app.Get("/readyz", s.handleReady())
+	if s.metrics != nil && s.cfg.MetricsToken != "" {
+		app.Get("/metrics", s.handleMetrics())
+	}
 	app.Get("/.well-known/jwks.json", s.handleJWKS())
 	app.Get("/.well-known/openid-configuration", s.handleOpenIDConfiguration())
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
@@ -101,7 +105,7 @@ func (s *server) routes(app *fiber.App) {
 		app.Get("/_dev/mail.json", noStore, s.handleDevMailJSON())
 	}
 
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	app.Use(unmatched)
 }
 
 // noReferrer keeps the reset token in the URL out of Referer headers.

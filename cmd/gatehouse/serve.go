@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gatehouse/internal/auth"
@@ -61,32 +62,43 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.BaseURL = defaultBaseURL(ln.Addr().String())
 	}
 
-	var worker *outbox.Worker
+	argon := newArgon2()
+	mx := newMetrics(cfg, st, argon)
+	var (
+		worker *outbox.Worker
+		queue  *watchedQueue // the worker's view of the outbox, watched for /readyz and /metrics
+	)
 	notify := func() {}
 	if sender != nil {
-		worker = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff})
+		queue = &watchedQueue{Queue: st, m: mx}
+		queue.touch()
+		worker = outbox.NewWorker(queue, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff})
 		notify = worker.Notify
 	}
-	svc, err := newService(st, cfg, notify)
+	svc, err := newService(st, cfg, notify, passwordHasher(argon))
 	if err != nil {
 		return err
 	}
+	var stopping atomic.Bool // set when shutdown starts: /readyz answers 503 from then on
 	// The id_token signing key is created at first start, not at first use.
 	if _, err := svc.JWKS(ctx); err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
 	app := web.New(web.Deps{
-		Auth:     svc,
-		Sessions: sessions,
-		Logger:   log,
-		Ready:    st.Ping,
-		API:      apiConfig(cfg),
+		Auth:        svc,
+		Sessions:    sessions,
+		Logger:      log,
+		Ready:       st.Ping,
+		API:         apiConfig(cfg),
+		Metrics:     mx,
+		ReadyChecks: readyChecks(st, queue, &stopping),
 		Config: web.Config{
 			BaseURL: cfg.BaseURL,
 			Prod:    cfg.Prod(),
 			DevMail: !cfg.Prod() && cfg.SMTPURL == "",
 
 			TrustedProxies: cfg.TrustedProxies,
+			MetricsToken:   cfg.MetricsToken,
 		},
 	})
 
@@ -96,12 +108,22 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer queue.ended.Store(true)
 			if err := worker.Run(workerCtx); err != nil {
 				log.Error("outbox worker stopped", "err", err.Error())
 			}
 		}()
 	}
 
+	if mx != nil && cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg, mx, log)
+		if err != nil {
+			stopWorker()
+			wg.Wait()
+			return err
+		}
+		defer stopMetrics()
+	}
 	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
 	if worker == nil {
 		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
@@ -115,6 +137,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	case err = <-serveErr:
 	case <-ctx.Done():
 		log.Info("shutting down")
+		stopping.Store(true)
 		err = app.ShutdownWithTimeout(15 * time.Second)
 	}
 	stopWorker()
@@ -126,9 +149,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
+// newArgon2 is the argon2id hasher every new password hash comes from.
+func newArgon2() *auth.Argon2 { return auth.NewArgon2(auth.DefaultArgon2Params) }
+
+// passwordHasher is the hasher the service verifies passwords with.
+func passwordHasher(a *auth.Argon2) auth.Hasher { return a }
+
 // newService builds the domain service from the configuration.
-func newService(st *sqlite.Store, cfg Config, notify func()) (*auth.Service, error) {
-	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filepath.Join(filepath.Dir(cfg.DB), "files"))})
+func newService(st *sqlite.Store, cfg Config, notify func(), hasher auth.Hasher) (*auth.Service, error) {
+	return auth.NewService(st, hasher, authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filepath.Join(filepath.Dir(cfg.DB), "files"))})
 }
 
 // authConfig maps the settings onto the domain's configuration: lifetimes
