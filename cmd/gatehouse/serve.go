@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("invalid GATEHOUSE_SMTP_URL: %w", err)
 		}
 	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o700); err != nil {
+		return fmt.Errorf("create directory of GATEHOUSE_DB: %w", err)
+	}
+	// Held while serving, so gatehouse restore refuses to swap the file.
+	unlock, err := lockData(cfg.DB, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
