@@ -162,8 +162,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 // newArgon2 is the argon2id hasher every new password hash comes from.
 func newArgon2() *auth.Argon2 { return auth.NewArgon2(auth.DefaultArgon2Params) }
 
-// passwordHasher is the hasher the service verifies passwords with.
-func passwordHasher(a *auth.Argon2) auth.Hasher { return a }
+// passwordHasher is the hasher the service verifies passwords with: a's
+// argon2id, and the formats of imported members, replaced by argon2id at
+// their first sign-in (gatehouse import).
+func passwordHasher(a *auth.Argon2) auth.Hasher { return auth.NewLegacyHasher(a) }
 
 // newService builds the domain service from the configuration.
 func newService(st *sqlite.Store, cfg Config, notify func(), hasher auth.Hasher) (*auth.Service, error) {
