@@ -85,6 +85,9 @@ var routePolicy = map[string]string{
 	"POST /admin/groups":                                 admin,
 	"POST /admin/groups/:id":                             admin,
 	"POST /admin/groups/:id/delete":                      admin,
+	"GET /admin/webhooks":                                admin,
+	"POST /admin/webhooks":                               admin,
+	"POST /admin/webhooks/:id/delete":                    admin,
 
 	// kuroco.
 	"POST /rcms-api/:api_id/login":            public,

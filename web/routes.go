@@ -90,6 +90,9 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/admin/groups", requireAdmin, s.handleAdminCreateGroup())
 	page(post, "/admin/groups/:id", requireAdmin, s.handleAdminUpdateGroup())
 	page(post, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroup())
+	page(get, "/admin/webhooks", requireAdmin, s.handleAdminWebhooks())
+	page(post, "/admin/webhooks", requireAdmin, s.handleAdminCreateWebhook())
+	page(post, "/admin/webhooks/:id/delete", requireAdmin, s.handleAdminDeleteWebhook())
 
 	// Member files with a kuroco file_access_token (no session, no cookie):
 	// the token in the path, or in ?t= with the file id in the path.

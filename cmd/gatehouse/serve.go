@@ -18,6 +18,7 @@ import (
 	"gatehouse/internal/mail"
 	"gatehouse/internal/outbox"
 	"gatehouse/internal/sqlite"
+	"gatehouse/internal/webhook"
 	"gatehouse/web"
 	"gatehouse/web/api"
 )
@@ -114,6 +115,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
+	// Webhook deliveries (internal/webhook): always running, since
+	// endpoints are registered at run time on /admin/webhooks.
+	hooks := webhook.NewWorker(st, webhook.Options{Source: cfg.BaseURL, Logger: log})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := hooks.Run(workerCtx); err != nil {
+			log.Error("webhook worker stopped", "err", err.Error())
+		}
+	}()
 	if worker != nil {
 		wg.Add(1)
 		go func() {
