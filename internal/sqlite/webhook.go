@@ -76,6 +76,19 @@ func (r queries) ListWebhookDeliveries(ctx context.Context, limit int) ([]auth.W
 // their endpoint, opened secret and audit entry. A delivery whose entry is
 // gone or whose secret does not open is dropped on the spot.
 func (s *Store) ClaimDueWebhooks(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]auth.WebhookEvent, error) {
+	// Look on the read pool first: the worker polls every second, and a
+	// writer transaction per poll would queue behind (and flush the read
+	// cache of) real writes for nothing on the many servers without
+	// endpoints.
+	var due bool
+	if err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+		WHERE delivered_at IS NULL AND dropped_at IS NULL AND next_attempt_at <= ?1
+		  AND (claimed_until IS NULL OR claimed_until <= ?1))`, toMillis(now)).Scan(&due); err != nil {
+		return nil, wrap("claim due webhooks", err)
+	}
+	if !due {
+		return nil, nil
+	}
 	var out []auth.WebhookEvent
 	err := s.write(ctx, func(q queryer) error {
 		out = nil
