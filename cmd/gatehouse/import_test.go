@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sys/unix"
 )
 
 // Firebase's published example project (github.com/firebase/scrypt).
@@ -103,6 +105,9 @@ func TestE2EImport(t *testing.T) {
 	}
 	if n := queryInt(t, db, `SELECT count(*) FROM members`); n != 7 {
 		t.Fatalf("%d members after the import, want 7", n)
+	}
+	if strings.Contains(stderr, "\r") {
+		t.Errorf("a progress bar was drawn into a pipe: %q", stderr)
 	}
 
 	s := startServer(t, e)
@@ -255,5 +260,51 @@ func TestE2EImportKill9(t *testing.T) {
 	}
 	if got := queryInt(t, db, `SELECT count(*) FROM members`); got != rows {
 		t.Fatalf("%d members after the second run", got)
+	}
+}
+
+// TestE2EImportProgressOnTerminal: with stderr on a terminal (a pty
+// opened here) the import draws its bar; into a pipe or file it does not
+// (the other import tests read stderr from a buffer and find no bar).
+func TestE2EImportProgressOnTerminal(t *testing.T) {
+	ptm, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pty: %v", err)
+	}
+	defer ptm.Close()
+	if err := unix.IoctlSetPointerInt(int(ptm.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Skipf("unlockpt: %v", err)
+	}
+	n, err := unix.IoctlGetInt(int(ptm.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Skipf("ptsname: %v", err)
+	}
+	pts, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("open pts: %v", err)
+	}
+	defer pts.Close()
+	var term strings.Builder
+	copied := make(chan struct{})
+	go func() { io.Copy(&term, ptm); close(copied) }()
+
+	dir := t.TempDir()
+	file := filepath.Join(dir, "members.jsonl")
+	writeMany(t, file, 3000)
+	cmd := exec.Command(binPath, "import", file, "--batch", "100")
+	cmd.Env = subprocessEnv(env{"GATEHOUSE_DB": filepath.Join(dir, "gatehouse.db")})
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, pts
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("import: %v %s", err, out.String())
+	}
+	pts.Close()
+	ptm.SetReadDeadline(time.Now().Add(2 * time.Second))
+	<-copied
+	if s := term.String(); !strings.Contains(s, "\r[") || !strings.Contains(s, "% ") || !strings.Contains(s, "imported") {
+		t.Fatalf("no progress bar on the terminal: %q", s)
+	}
+	if strings.Contains(out.String(), "\r") {
+		t.Fatalf("the bar went to stdout: %q", out.String())
 	}
 }
