@@ -27,6 +27,7 @@ const (
 var routePolicy = map[string]string{
 	// Infrastructure, discovery, docs, static.
 	"GET /healthz":                          public,
+	"GET /readyz":                           public, // (GET /metrics, routed only with GATEHOUSE_METRICS_TOKEN, checks its own token: metrics_test.go)
 	"GET /.well-known/jwks.json":            public,
 	"GET /.well-known/openid-configuration": public,
 	"GET /favicon.ico":                      public,
@@ -84,6 +85,9 @@ var routePolicy = map[string]string{
 	"POST /admin/groups":                                 admin,
 	"POST /admin/groups/:id":                             admin,
 	"POST /admin/groups/:id/delete":                      admin,
+	"GET /admin/webhooks":                                admin,
+	"POST /admin/webhooks":                               admin,
+	"POST /admin/webhooks/:id/delete":                    admin,
 
 	// kuroco.
 	"POST /rcms-api/:api_id/login":            public,

@@ -22,6 +22,10 @@ func (s *server) routes(app *fiber.App) {
 	app.Use(s.recoverer, requestID, s.accessLog, s.securityHeaders)
 
 	app.Get("/healthz", s.handleHealth())
+	app.Get("/readyz", s.handleReady())
+	if s.metrics != nil && s.cfg.MetricsToken != "" {
+		app.Get("/metrics", s.handleMetrics())
+	}
 	app.Get("/.well-known/jwks.json", s.handleJWKS())
 	app.Get("/.well-known/openid-configuration", s.handleOpenIDConfiguration())
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
@@ -86,6 +90,9 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/admin/groups", requireAdmin, s.handleAdminCreateGroup())
 	page(post, "/admin/groups/:id", requireAdmin, s.handleAdminUpdateGroup())
 	page(post, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroup())
+	page(get, "/admin/webhooks", requireAdmin, s.handleAdminWebhooks())
+	page(post, "/admin/webhooks", requireAdmin, s.handleAdminCreateWebhook())
+	page(post, "/admin/webhooks/:id/delete", requireAdmin, s.handleAdminDeleteWebhook())
 
 	// Member files with a kuroco file_access_token (no session, no cookie):
 	// the token in the path, or in ?t= with the file id in the path.
@@ -101,7 +108,7 @@ func (s *server) routes(app *fiber.App) {
 		app.Get("/_dev/mail.json", noStore, s.handleDevMailJSON())
 	}
 
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	app.Use(unmatched)
 }
 
 // noReferrer keeps the reset token in the URL out of Referer headers.

@@ -59,6 +59,12 @@ type Config struct {
 	// names the client (GATEHOUSE_TRUSTED_PROXIES); empty: none.
 	TrustedProxies []string
 
+	// MetricsAddr is the separate listener of /metrics
+	// (GATEHOUSE_METRICS_ADDR); MetricsToken the bearer token /metrics asks
+	// for (GATEHOUSE_METRICS_TOKEN), which alone also routes /metrics on the
+	// public listener. Neither set: no metrics at all.
+	MetricsAddr, MetricsToken string
+
 	ResetURLAllowList []string        // PASSWORD_RESET_URL_ALLOW_LIST
 	OAuthProviders    []OAuthProvider // AUTH_PROVIDERS and AUTH_<PROVIDER>_*
 }
@@ -214,6 +220,26 @@ var settings = []setting{
 		}
 		return nil
 	}},
+	{"GATEHOUSE_METRICS_ADDR", "", "separate host:port serving /metrics (empty: none)", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return errors.New("must be host:port, like 127.0.0.1:9090")
+		}
+		c.MetricsAddr = v
+		return nil
+	}},
+	{"GATEHOUSE_METRICS_TOKEN", "", "bearer token /metrics asks for; alone, it serves /metrics on GATEHOUSE_ADDR", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if len(v) < 16 || strings.ContainsAny(v, " \t\r\n") {
+			return errors.New("must be at least 16 characters without spaces")
+		}
+		c.MetricsToken = v
+		return nil
+	}},
 	{"PASSWORD_RESET_URL_ALLOW_LIST", "", "comma-separated reset URLs clients may ask reset links to use (directus reset_url)", func(c *Config, v string) error {
 		c.ResetURLAllowList = nil
 		for _, u := range splitList(v) {
@@ -331,6 +357,9 @@ func (c *Config) check() error {
 			return errors.New("GATEHOUSE_BASE_URL is required when GATEHOUSE_ENV=prod")
 		}
 		c.BaseURL = defaultBaseURL(c.Addr)
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		return errors.New("GATEHOUSE_METRICS_ADDR must differ from GATEHOUSE_ADDR (set only GATEHOUSE_METRICS_TOKEN to serve /metrics there)")
 	}
 	if c.Prod() && c.SMTPURL == "" {
 		return errors.New("GATEHOUSE_SMTP_URL is required when GATEHOUSE_ENV=prod (mail would never leave the outbox)")

@@ -7,6 +7,9 @@
 //	gatehouse member list    list members
 //	gatehouse member set-role|suspend|activate|delete|grant-proxy|revoke-proxy
 //	                         administer members (see "gatehouse member --help")
+//	gatehouse backup         copy the database online (--to FILE)
+//	gatehouse restore        check and install a backup (--from FILE)
+//	gatehouse import FILE    import members from another server's export
 //	gatehouse version        print the version
 package main
 
@@ -59,6 +62,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdMigrate(ctx, args, getenv, stdout, stderr)
 	case "member":
 		return cmdMember(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args, getenv, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gatehouse", version)
 		return nil
@@ -81,6 +90,9 @@ Commands:
   member suspend|activate|delete M
   member grant-proxy|revoke-proxy --target T --actor A
                    administer members (M, T, A: id, email or username)
+  backup --to FILE     write a consistent copy of the database (safe while serving)
+  restore --from FILE  check a backup and install it (the server must be stopped)
+  import FILE      import members and their password hashes (JSON Lines or CSV)
   version          print the version
 
 Run "gatehouse <command> --help" for the flags of a command. Every setting

@@ -179,7 +179,7 @@ func openService(ctx context.Context, config func() (Config, error)) (svc *auth.
 	if err != nil {
 		return nil, nil, err
 	}
-	if svc, err = newService(st, cfg, nil); err != nil {
+	if svc, err = newService(st, cfg, nil, passwordHasher(newArgon2())); err != nil {
 		st.Close()
 		return nil, nil, err
 	}

@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gatehouse/internal/auth"
@@ -16,6 +18,7 @@ import (
 	"gatehouse/internal/mail"
 	"gatehouse/internal/outbox"
 	"gatehouse/internal/sqlite"
+	"gatehouse/internal/webhook"
 	"gatehouse/web"
 	"gatehouse/web/api"
 )
@@ -36,6 +39,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("invalid GATEHOUSE_SMTP_URL: %w", err)
 		}
 	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o700); err != nil {
+		return fmt.Errorf("create directory of GATEHOUSE_DB: %w", err)
+	}
+	// Held while serving, so gatehouse restore refuses to swap the file.
+	unlock, err := lockData(cfg.DB, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -65,37 +77,57 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The worker resolves forgot-password requests through the service
 	// (outbox.Resolver) and the service wakes the worker: worker is set
 	// before anything can call notify. Without SMTP it only resolves
-	// requests, and the mail stays in the outbox for /_dev/mail.
+	// requests, and the mail stays in the outbox for /_dev/mail. Its queue
+	// is watched for /readyz and /metrics (ops.go).
+	argon := newArgon2()
+	mx := newMetrics(cfg, st, argon)
+	queue := &watchedQueue{Queue: st, m: mx}
+	queue.touch()
 	var worker *outbox.Worker
-	svc, err := newService(st, cfg, func() { worker.Notify() })
+	svc, err := newService(st, cfg, func() { worker.Notify() }, passwordHasher(argon))
 	if err != nil {
 		return err
 	}
-	worker = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff, Resolver: svc})
+	worker = outbox.NewWorker(queue, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff, Resolver: svc})
+	var stopping atomic.Bool // set when shutdown starts: /readyz answers 503 from then on
 	// The id_token signing key is created at first start, not at first use.
 	if _, err := svc.JWKS(ctx); err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
 	app := web.New(web.Deps{
-		Auth:     svc,
-		Sessions: sessions,
-		Logger:   log,
-		Ready:    st.Ping,
-		API:      apiConfig(cfg),
+		Auth:        svc,
+		Sessions:    sessions,
+		Logger:      log,
+		Ready:       st.Ping,
+		API:         apiConfig(cfg),
+		Metrics:     mx,
+		ReadyChecks: readyChecks(st, queue, &stopping),
 		Config: web.Config{
 			BaseURL: cfg.BaseURL,
 			Prod:    cfg.Prod(),
 			DevMail: !cfg.Prod() && cfg.SMTPURL == "",
 
 			TrustedProxies: cfg.TrustedProxies,
+			MetricsToken:   cfg.MetricsToken,
 		},
 	})
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
+	// Webhook deliveries (internal/webhook): always running, since
+	// endpoints are registered at run time on /admin/webhooks.
+	hooks := webhook.NewWorker(st, webhook.Options{Source: cfg.BaseURL, Logger: log})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		if err := hooks.Run(workerCtx); err != nil {
+			log.Error("webhook worker stopped", "err", err.Error())
+		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer queue.ended.Store(true)
 		if err := worker.Run(workerCtx); err != nil {
 			log.Error("outbox worker stopped", "err", err.Error())
 		}
@@ -120,6 +152,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		})
 	}()
 
+	if mx != nil && cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg, mx, log)
+		if err != nil {
+			stopWorker()
+			wg.Wait()
+			return err
+		}
+		defer stopMetrics()
+	}
 	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
 	if sender == nil {
 		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
@@ -133,6 +174,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	case err = <-serveErr:
 	case <-ctx.Done():
 		log.Info("shutting down")
+		stopping.Store(true)
 		err = app.ShutdownWithTimeout(15 * time.Second)
 	}
 	stopWorker()
@@ -144,9 +186,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
+// newArgon2 is the argon2id hasher every new password hash comes from.
+func newArgon2() *auth.Argon2 { return auth.NewArgon2(auth.DefaultArgon2Params) }
+
+// passwordHasher is the hasher the service verifies passwords with: a's
+// argon2id, and the formats of imported members, replaced by argon2id at
+// their first sign-in (gatehouse import).
+func passwordHasher(a *auth.Argon2) auth.Hasher { return auth.NewLegacyHasher(a) }
+
 // newService builds the domain service from the configuration.
-func newService(st *sqlite.Store, cfg Config, notify func()) (*auth.Service, error) {
-	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filepath.Join(filepath.Dir(cfg.DB), "files"))})
+func newService(st *sqlite.Store, cfg Config, notify func(), hasher auth.Hasher) (*auth.Service, error) {
+	return auth.NewService(st, hasher, authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filepath.Join(filepath.Dir(cfg.DB), "files"))})
 }
 
 // authConfig maps the settings onto the domain's configuration: lifetimes
