@@ -41,7 +41,7 @@ var (
 	authTokenFields            = []string{"access_token", "expires", "refresh_token"}
 	gqlMutations               = map[string]gqlMutation{
 		"auth_login":            {args: map[string]gqlArgSpec{"email": argReqStr, "password": argReqStr, "mode": argMode, "otp": argStr}, object: authTokenFields},
-		"auth_refresh":          {args: map[string]gqlArgSpec{"refresh_token": argStr, "mode": argMode}, object: authTokenFields, ec: ctxToken},
+		"auth_refresh":          {args: map[string]gqlArgSpec{"refresh_token": argStr, "mode": argMode}, object: authTokenFields, ec: ctxRefresh},
 		"auth_logout":           {args: map[string]gqlArgSpec{"refresh_token": argStr, "mode": argMode}},
 		"auth_password_request": {args: map[string]gqlArgSpec{"email": argReqStr, "reset_url": argStr}},
 		"auth_password_reset":   {args: map[string]gqlArgSpec{"token": argReqStr, "password": argReqStr}, ec: ctxToken},
@@ -244,10 +244,10 @@ func gqlExecute(c *fiber.Ctx, d api.Deps, name string, a map[string]string) (any
 	switch name {
 	case "auth_login":
 		res, err := doLogin(c, d, loginRequest{Email: a["email"], Password: a["password"], OTP: a["otp"], Mode: a["mode"]})
-		return res.Data, err
+		return res.data, err
 	case "auth_refresh":
 		res, err := doRefresh(c, d, refreshRequest{RefreshToken: a["refresh_token"], Mode: a["mode"]})
-		return res.Data, err
+		return res.data, err
 	case "auth_logout":
 		return true, doLogout(c, d, logoutRequest{RefreshToken: a["refresh_token"], Mode: a["mode"]})
 	case "auth_password_request":
@@ -274,7 +274,10 @@ func gqlWriteResult(out *bytes.Buffer, f gqlField, val any) {
 	var fields map[string]any
 	switch v := val.(type) {
 	case authTokens:
-		fields = map[string]any{"access_token": v.AccessToken, "expires": v.Expires, "refresh_token": nil, "__typename": "auth_tokens"}
+		fields = map[string]any{"access_token": nil, "expires": v.Expires, "refresh_token": nil, "__typename": "auth_tokens"}
+		if v.AccessToken != "" {
+			fields["access_token"] = v.AccessToken
+		}
 		if v.RefreshToken != "" {
 			fields["refresh_token"] = v.RefreshToken
 		}
@@ -306,5 +309,5 @@ func writeJSON(out *bytes.Buffer, v any) {
 func gqlError(c *fiber.Ctx, d api.Deps, err error, ec errContext) error {
 	ve := mapError(err, ec)
 	logInternal(c, d, err, ve)
-	return c.Status(fiber.StatusOK).JSON(errorBody{Errors: []errorItem{item(err, ve)}})
+	return c.Status(fiber.StatusOK).JSON(errorBody{Errors: []errorItem{item(ve)}})
 }

@@ -53,7 +53,7 @@ func TestGraphQL(t *testing.T) {
 		{`mutation { auth_login(email: 1, password: "b") { expires } }`, "INVALID_PAYLOAD", "String"},
 		{`mutation { auth_login(email: "a", password: "b", mode: "json", x: "y") { expires } }`, "INVALID_PAYLOAD", `"x"`},
 		{`mutation { auth_login(email: $e, password: "b") { expires } }`, "INVALID_PAYLOAD", `"$e" is not defined`},
-		{`mutation { auth_refresh(refresh_token: "abc") { access_token } }`, "INVALID_TOKEN", ""},
+		{`mutation { auth_refresh(refresh_token: "abc") { access_token } }`, "INVALID_CREDENTIALS", ""},
 		{`mutation { auth_password_reset(token: "abc", password: "a long new password") }`, "INVALID_TOKEN", ""},
 		{`mutation { users_me_tfa_generate(password: "x") { secret } }`, "INVALID_CREDENTIALS", ""},
 		{`mutation { auth_logout }`, "INVALID_PAYLOAD", "refresh token is required"},
