@@ -46,7 +46,7 @@ func TestConfigDefaults(t *testing.T) {
 
 		KurocoAccessTTL: time.Hour, KurocoRefreshTTL: 7 * 24 * time.Hour, KurocoGrantTTL: 300 * time.Second, KurocoFileTTL: 300 * time.Second,
 		WMEAccessTTL: 24 * time.Hour, WMERefreshTTL: 90 * 24 * time.Hour, WMEMaxAccessPerRefresh: 90,
-		DirectusAccessTTL: 15 * time.Minute, DirectusRefreshTTL: 7 * 24 * time.Hour,
+		DirectusAccessTTL: 15 * time.Minute, DirectusRefreshTTL: 7 * 24 * time.Hour, DirectusSessionCookieTTL: 24 * time.Hour,
 		OpenAPIAccessTTL: 24 * time.Hour, OpenAPIRefreshTTL: 12 * 24 * time.Hour,
 		KotiveIdleTTL: 12 * time.Hour, InviteTTL: 7 * 24 * time.Hour, ResetCodeTTL: 10 * time.Minute,
 		OutboxMaxBackoff: 10 * time.Minute, IPRateLimit: 100,

@@ -150,6 +150,9 @@ func authConfig(cfg Config) auth.Config {
 	})
 	set(auth.ViaDirectus, func(x *auth.TokenPolicy) { x.Access, x.Refresh = cfg.DirectusAccessTTL, cfg.DirectusRefreshTTL })
 	set(auth.ViaOpenAPI, func(x *auth.TokenPolicy) { x.Access, x.Refresh = cfg.OpenAPIAccessTTL, cfg.OpenAPIRefreshTTL })
+	// directus session mode: one access token in the session cookie, no
+	// refresh token (internal/auth/token_sets.go).
+	p[auth.ViaDirectusSession] = auth.TokenPolicy{Access: cfg.DirectusSessionCookieTTL, Session: p[auth.ViaDirectus].Session}
 	set(auth.ViaKotive, func(x *auth.TokenPolicy) { x.Idle = cfg.KotiveIdleTTL })
 	return auth.Config{
 		BaseURL:           cfg.BaseURL,
