@@ -19,6 +19,8 @@ type LoginProps struct {
 // makes the email read-only because the invitation fixes it.
 type RegisterProps struct {
 	Name        string
+	FirstName   string
+	LastName    string
 	Email       string
 	Username    string
 	Errors      map[string]string

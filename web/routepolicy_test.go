@@ -134,6 +134,8 @@ var routePolicy = map[string]string{
 	"GET /auth/oauth/:provider":          public,
 	"GET /auth/login/:provider":          public,
 	"GET /auth/oauth/:provider/callback": public,
+	"GET /users/me":                      member,
+	"PATCH /users/me":                    member,
 	"POST /users/me/tfa/generate":        member,
 	"POST /users/me/tfa/enable":          member,
 	"POST /users/me/tfa/disable":         member,
@@ -141,6 +143,7 @@ var routePolicy = map[string]string{
 	"ALL /auth/*":                        public,
 	"ALL /users/me/tfa":                  public,
 	"ALL /users/me/tfa/*":                public,
+	"ALL /users/me/*":                    public,
 	"ALL /graphql":                       public,
 	"ALL /graphql/*":                     public,
 }
