@@ -21,7 +21,7 @@ func TestReadMe(t *testing.T) {
 		t.Fatalf("readMe: %d %s", r.StatusCode, r.Body)
 	}
 	r = e.Do("GET", "/users/me?fields=email,first_name", nil, bearer...)
-	if r.StatusCode != 200 || string(r.Body) != `{"data":{"email":"ann@example.com","first_name":null}}` {
+	if r.StatusCode != 200 || string(r.Body) != `{"data":{"email":"ann@example.com","first_name":"Member"}}` {
 		t.Fatalf("fields: %d %s", r.StatusCode, r.Body)
 	}
 	r = e.Do("GET", "/users/me?fields[]=id&fields[]=role.name", nil, bearer...)
