@@ -134,6 +134,7 @@ var routePolicy = map[string]string{
 	"GET /auth/oauth/:provider":          public,
 	"GET /auth/login/:provider":          public,
 	"GET /auth/oauth/:provider/callback": public,
+	"GET /auth/login/:provider/callback": public,
 	"GET /users/me":                      member,
 	"PATCH /users/me":                    member,
 	"POST /users/me/tfa/generate":        member,

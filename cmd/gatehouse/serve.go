@@ -179,7 +179,9 @@ func apiConfig(cfg Config) api.Config {
 			Name: p.Name, Label: p.Label, Driver: p.Driver, Icon: p.Icon,
 			ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 			AuthorizeURL: p.AuthorizeURL, AccessURL: p.AccessURL, ProfileURL: p.ProfileURL,
-			Scope: p.Scope, RedirectAllow: p.RedirectAllowList,
+			IssuerURL: p.IssuerURL, Scope: p.Scope, IdentifierKey: p.IdentifierKey,
+			AllowPublicRegistration: p.AllowPublicRegistration, DefaultRole: p.DefaultRole,
+			RedirectAllow: p.RedirectAllowList,
 		})
 	}
 	return c

@@ -50,6 +50,10 @@ type Reader interface {
 	// LoginFailures reads the login failure counter under key (ENOTFOUND
 	// when there is none).
 	LoginFailures(ctx context.Context, key string) (LoginFailure, error)
+	// IdentityOf finds the external identity (provider, subject) (ENOTFOUND
+	// when none); IdentitiesOfMember lists a member's, oldest first.
+	IdentityOf(ctx context.Context, provider, subject string) (Identity, error)
+	IdentitiesOfMember(ctx context.Context, memberID int64) ([]Identity, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -136,6 +140,9 @@ type Tx interface {
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	CreateFile(ctx context.Context, f *File) error
 	DeleteFile(ctx context.Context, id int64) error
+	// CreateIdentity inserts the link and sets i.ID; a (provider, subject)
+	// already linked is ECONFLICT, an unknown member ENOTFOUND.
+	CreateIdentity(ctx context.Context, i *Identity) error
 }
 
 // Store is the persistence the domain needs. Update runs fn in one writing

@@ -82,6 +82,10 @@ func mapError(err error, ec errContext) vendorError {
 	if errors.As(err, &pe) {
 		return vendorError{Status: fiber.StatusForbidden, Code: codeInvalidProvider, Message: pe.msg}
 	}
+	var down *providerDown
+	if errors.As(err, &down) {
+		return vendorError{Status: fiber.StatusServiceUnavailable, Code: codeUnavailable, Message: down.Error(), Retry: 30}
+	}
 	if auth.IsSuspended(err) {
 		return vendorError{Status: fiber.StatusUnauthorized, Code: codeUserSuspended, Message: msgUserSuspended}
 	}
@@ -103,7 +107,11 @@ func mapError(err error, ec errContext) vendorError {
 		return vendorError{Status: fiber.StatusUnauthorized, Code: codeTokenExpired, Message: "Token expired."}
 	case auth.ENEWPASSWORD:
 		return vendorError{Status: fiber.StatusUnauthorized, Code: codeNewPassword, Message: "A new password must be set before signing in: request a password reset."}
-	case auth.EFORBIDDEN, auth.ENOTFOUND:
+	case auth.EFORBIDDEN:
+		// The core's reason (a proxy session, a sign-in that cannot be
+		// linked) tells the member what to do; Directus's text says less.
+		return vendorError{Status: fiber.StatusForbidden, Code: codeForbidden, Message: auth.ErrorMessage(err)}
+	case auth.ENOTFOUND:
 		return vendorError{Status: fiber.StatusForbidden, Code: codeForbidden, Message: "You don't have permission to access this."}
 	case auth.ECONFLICT:
 		field := firstField(err)

@@ -23,6 +23,7 @@ func Routes(app fiber.Router, d api.Deps) {
 	app.Get("/auth/oauth/:provider", api.NoStore, oauthStart(d))
 	app.Get("/auth/login/:provider", api.NoStore, oauthStart(d))
 	app.Get("/auth/oauth/:provider/callback", api.NoStore, oauthCallback(d))
+	app.Get("/auth/login/:provider/callback", api.NoStore, oauthCallback(d))
 
 	app.Get("/users/me", api.NoStore, readMe(d))
 	app.Patch("/users/me", api.NoStore, updateMe(d))

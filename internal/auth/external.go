@@ -1,0 +1,155 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Identity links a member to an account at an external OAuth 2 / OpenID
+// Connect provider: (Provider, Subject) names that account.
+type Identity struct {
+	ID        int64
+	MemberID  int64
+	Provider  string
+	Subject   string
+	Email     string // as the provider gave it when linking; display only
+	CreatedAt time.Time
+}
+
+// ExternalAccount is what a provider asserted about the person signing in,
+// after the front door verified it (code exchange, id_token signature,
+// nonce). EmailVerified is the provider's own claim.
+type ExternalAccount struct {
+	Provider      string
+	Subject       string
+	Email         string
+	EmailVerified bool
+	Name          string
+}
+
+// ExternalPolicy is a provider's sign-in rules (AUTH_<P>_ALLOW_PUBLIC_REGISTRATION,
+// AUTH_<P>_DEFAULT_ROLE).
+type ExternalPolicy struct {
+	AllowRegistration bool
+	DefaultRole       RoleID // RoleMaker when zero
+}
+
+var (
+	errExternalNoSubject  = &Error{Code: EINVALID, Message: "The provider did not say who you are (no subject)."}
+	errExternalClosed     = &Error{Code: EFORBIDDEN, Message: "No account is linked to this sign-in, and this provider may not create accounts. Sign in with your password and link the provider from your account page."}
+	errExternalUnverified = &Error{Code: EFORBIDDEN, Message: "An account with this email exists, but the email is not verified on both sides, so the sign-in cannot be linked to it. Sign in with your password and link the provider from your account page."}
+	errExternalNoEmail    = &Error{Code: EFORBIDDEN, Message: "The provider gave no verified email address, so no account can be created with it."}
+)
+
+// ExternalLoginTokens signs in with an external account and issues tokens
+// like LoginTokenSet. The member is, in this order: the one linked to
+// (Provider, Subject); else the member with the same email, linked now,
+// only when the provider asserts the email verified and the member's email
+// is verified too; else a new member (email verified by the provider,
+// DefaultRole in the root group, no password), when the policy allows
+// public registration. Anything else is refused with a message saying what
+// to do. Lookup, linking, creation, session and tokens are one transaction:
+// a refusal writes nothing. A suspended member is ErrSuspended, a temporary
+// password ENEWPASSWORD as for any login, and a member with two-factor
+// authentication needs otp (EOTP without it), as at every other door.
+func (s *Service) ExternalLoginTokens(ctx context.Context, acct ExternalAccount, pol ExternalPolicy, otp string, in LoginInput, reqs ...TokenRequest) (Member, []Tokens, error) {
+	acct.Subject = strings.TrimSpace(acct.Subject)
+	if acct.Provider == "" || acct.Subject == "" || len(acct.Subject) > 255 {
+		return Member{}, nil, errExternalNoSubject
+	}
+	var (
+		m    Member
+		sets = make([]Tokens, len(reqs))
+	)
+	err := s.update(ctx, func(tx Tx, q *mailQueue) error {
+		var err error
+		if m, err = s.externalMember(ctx, tx, acct, pol); err != nil {
+			return err
+		}
+		switch {
+		case m.Status == StatusSuspended:
+			return ErrSuspended
+		case m.Status != StatusActive:
+			return errInvalidCredentials
+		}
+		if err := s.mfaGate(ctx, tx, m, otp); err != nil {
+			return err
+		}
+		sess, err := s.openSession(ctx, tx, m.ID, in.Via, in.Meta)
+		if err != nil {
+			return err
+		}
+		for i, r := range reqs {
+			if sets[i], err = s.issueSet(ctx, tx, sess, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Member{}, nil, err
+	}
+	return m, sets, nil
+}
+
+// externalMember finds, links or creates the member of acct inside tx.
+func (s *Service) externalMember(ctx context.Context, tx Tx, acct ExternalAccount, pol ExternalPolicy) (Member, error) {
+	link, err := tx.IdentityOf(ctx, acct.Provider, acct.Subject)
+	if err == nil {
+		return tx.MemberByID(ctx, link.MemberID)
+	}
+	if !isNotFound(err) {
+		return Member{}, err
+	}
+	email, emailErr := cleanEmail(acct.Email)
+	hasEmail := emailErr == nil
+	if hasEmail {
+		m, err := tx.MemberByLogin(ctx, Canonical(email))
+		switch {
+		case err == nil && acct.EmailVerified && m.EmailVerified:
+			return m, s.linkIdentity(ctx, tx, m.ID, acct, email)
+		case err == nil:
+			return Member{}, errExternalUnverified
+		case !isNotFound(err):
+			return Member{}, err
+		}
+	}
+	if !pol.AllowRegistration {
+		return Member{}, errExternalClosed
+	}
+	if !hasEmail || !acct.EmailVerified {
+		return Member{}, errExternalNoEmail
+	}
+	return s.createExternalMember(ctx, tx, acct, pol, email)
+}
+
+// createExternalMember creates a member for acct, with no password (it
+// signs in with the provider, or sets one through a reset link).
+func (s *Service) createExternalMember(ctx context.Context, tx Tx, acct ExternalAccount, pol ExternalPolicy, email string) (Member, error) {
+	name, err := cleanText("name", "Name", acct.Name, maxNameLen, false)
+	if err != nil {
+		name = ""
+	}
+	role := pol.DefaultRole
+	if role == 0 || role.Label() == "Unknown" {
+		role = RoleMaker
+	}
+	now := s.clock()
+	m := Member{Email: email, EmailVerified: true, Name: name, Status: StatusActive,
+		Roles: []RoleGrant{{Group: RootGroup, Role: role}}, CreatedAt: now, UpdatedAt: now}
+	m.FirstName, m.LastName = SplitName(name)
+	if err := createMember(ctx, tx, &m); err != nil {
+		return Member{}, err
+	}
+	return m, s.linkIdentity(ctx, tx, m.ID, acct, email)
+}
+
+func (s *Service) linkIdentity(ctx context.Context, tx Tx, memberID int64, acct ExternalAccount, email string) error {
+	return tx.CreateIdentity(ctx, &Identity{MemberID: memberID, Provider: acct.Provider, Subject: acct.Subject, Email: email, CreatedAt: s.clock()})
+}
+
+// Identities lists the member's linked external accounts.
+func (s *Service) Identities(ctx context.Context, memberID int64) ([]Identity, error) {
+	return s.store.IdentitiesOfMember(ctx, memberID)
+}
