@@ -274,8 +274,9 @@ func TestMFA(t *testing.T) {
 	loginJSON(t, e, annEmail, annPass)
 }
 
-// TestB5: unknown user, wrong password and suspended account answer
-// identically.
+// TestB5: unknown user, wrong password and a suspended account with a
+// wrong password answer identically (suspension is revealed, as
+// USER_SUSPENDED, only to someone who gives the right password).
 func TestB5(t *testing.T) {
 	e := newEnv(t)
 	e.CreateMember(annEmail, annPass)
@@ -284,7 +285,7 @@ func TestB5(t *testing.T) {
 	tries := map[string]map[string]string{
 		"unknown":   {"email": "nobody@example.com", "password": annPass},
 		"wrong":     {"email": annEmail, "password": "wrong password"},
-		"suspended": {"email": "sus@example.com", "password": annPass},
+		"suspended": {"email": "sus@example.com", "password": "wrong password"},
 	}
 	want := `{"errors":[{"message":"Invalid user credentials.","extensions":{"code":"INVALID_CREDENTIALS"}}],"code":401,"message":"Invalid user credentials."}`
 	var headers string
