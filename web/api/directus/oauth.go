@@ -134,7 +134,7 @@ func oauthCallback(d api.Deps) fiber.Handler {
 			Secure: d.Config.Secure, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
 		st, ok := readState(c.Cookies(cookieOAuthState))
 		got := c.Query("state")
-		if !ok || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(st.State)) != 1 {
+		if !ok || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(st.State)) != 1 || !stateAllowed(p, st) {
 			return respondError(c, d, errProvider("The OAuth state is missing or does not match; start the sign-in again."))
 		}
 		res, err := completeOAuth(c, d, p, st)
@@ -197,6 +197,22 @@ func respondOAuthError(c *fiber.Ctx, d api.Deps, err error, redirect string) err
 	q.Set("reason", ve.Code)
 	u.RawQuery = q.Encode()
 	return c.Redirect(u.String(), fiber.StatusFound)
+}
+
+// stateAllowed checks the cookie's redirect and mode again: the cookie is
+// not signed, and a cookie planted by someone else (a sibling domain) must
+// not turn the callback into an open redirect or put tokens in a URL.
+func stateAllowed(p api.OAuthProvider, st oauthState) bool {
+	if st.Redirect != "" && !slices.Contains(p.RedirectAllow, st.Redirect) {
+		return false
+	}
+	switch st.Mode {
+	case modeJSON:
+		return st.Redirect == ""
+	case modeCookie, modeSession:
+		return true
+	}
+	return false
 }
 
 // errProvider is mapped to 403 INVALID_PROVIDER by respondError.

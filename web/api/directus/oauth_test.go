@@ -2,6 +2,7 @@ package directus_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -153,9 +154,13 @@ func TestOAuthFailures(t *testing.T) {
 	if !strings.Contains(errMessage(r), "invalid_grant") {
 		t.Fatalf("replayed code: %s", r.Body)
 	}
-	// A forged state.
+	// A forged state, and a planted cookie whose redirect is not allowed.
 	cb, st = signIn(t, e, "/auth/login/idp")
 	wantError(t, e.Do("GET", strings.Replace(cb, "state=", "state=x", 1), nil, "Cookie", "directus_oauth_state="+st), 403, "INVALID_PROVIDER")
+	raw, _ := base64.RawURLEncoding.DecodeString(st)
+	planted := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(raw), `"m":"json"`, `"r":"https://evil.example/","m":"cookie"`, 1)))
+	r = e.Do("GET", cb, nil, "Cookie", "directus_oauth_state="+planted)
+	wantError(t, r, 403, "INVALID_PROVIDER")
 
 	// An existing member whose email is not verified on our side.
 	p.Sub, p.Email = "una-at-idp", "una@example.com"
