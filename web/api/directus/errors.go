@@ -10,6 +10,7 @@ import (
 
 	"gatehouse/internal/auth"
 	"gatehouse/web/api"
+	"gatehouse/web/api/provider"
 )
 
 // Directus error codes (api-contract §5, and Directus 11's
@@ -82,7 +83,11 @@ func mapError(err error, ec errContext) vendorError {
 	if errors.As(err, &pe) {
 		return vendorError{Status: fiber.StatusForbidden, Code: codeInvalidProvider, Message: pe.msg}
 	}
-	var down *providerDown
+	var refused *provider.Refused
+	if errors.As(err, &refused) {
+		return vendorError{Status: fiber.StatusForbidden, Code: codeInvalidProvider, Message: refused.Error()}
+	}
+	var down *provider.Down
 	if errors.As(err, &down) {
 		return vendorError{Status: fiber.StatusServiceUnavailable, Code: codeUnavailable, Message: down.Error(), Retry: 30}
 	}

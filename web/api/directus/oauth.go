@@ -1,7 +1,6 @@
 package directus
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -11,10 +10,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/oauth2"
 
 	"gatehouse/internal/auth"
 	"gatehouse/web/api"
+	"gatehouse/web/api/provider"
 )
 
 // oauthStateTTL bounds how long a sign-in at the provider may take.
@@ -94,16 +93,11 @@ func oauthStart(d api.Deps) fiber.Handler {
 		if err != nil {
 			return respondError(c, d, err)
 		}
-		cfg, op, err := oauthConfig(c.UserContext(), d, p)
+		authURL, start, err := provider.AuthURL(c.UserContext(), p, callbackURL(d, p))
 		if err != nil {
 			return respondOAuthError(c, d, err, "")
 		}
-		st := oauthState{State: randomString(), Verifier: oauth2.GenerateVerifier(), Redirect: redirect, Mode: mode}
-		opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier)}
-		if op != nil {
-			st.Nonce = randomString()
-			opts = append(opts, oauth2.SetAuthURLParam("nonce", st.Nonce))
-		}
+		st := oauthState{State: start.State, Verifier: start.Verifier, Nonce: start.Nonce, Redirect: redirect, Mode: mode}
 		raw, _ := json.Marshal(st)
 		c.Cookie(&fiber.Cookie{
 			Name: cookieOAuthState, Value: base64.RawURLEncoding.EncodeToString(raw),
@@ -111,7 +105,7 @@ func oauthStart(d api.Deps) fiber.Handler {
 			Secure: d.Config.Secure, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
 		})
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return c.Redirect(cfg.AuthCodeURL(st.State, opts...), fiber.StatusFound)
+		return c.Redirect(authURL, fiber.StatusFound)
 	}
 }
 
@@ -159,7 +153,7 @@ func completeOAuth(c *fiber.Ctx, d api.Deps, p api.OAuthProvider, st oauthState)
 	if code == "" {
 		return nil, api.FieldProblem("code", `"code" is required.`)
 	}
-	acct, err := externalAccount(c.UserContext(), d, p, code, st)
+	acct, err := provider.Account(c.UserContext(), p, callbackURL(d, p), code, provider.Start{State: st.State, Verifier: st.Verifier, Nonce: st.Nonce})
 	if err != nil {
 		return nil, err
 	}
@@ -231,15 +225,8 @@ func readState(v string) (oauthState, bool) {
 	return st, true
 }
 
-// callbackPath is the redirect_uri path registered at the provider
-// (Directus 11's).
-func callbackPath(p api.OAuthProvider) string {
-	return "/auth/login/" + url.PathEscape(p.Name) + "/callback"
-}
-
-// randomString returns 32 random bytes, base64url encoded.
-func randomString() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+// callbackURL is the redirect_uri registered at the provider (Directus
+// 11's path).
+func callbackURL(d api.Deps, p api.OAuthProvider) string {
+	return strings.TrimRight(d.Config.BaseURL, "/") + "/auth/login/" + url.PathEscape(p.Name) + "/callback"
 }

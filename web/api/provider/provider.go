@@ -1,7 +1,14 @@
-package directus
+// Package provider is the client side of social sign-in shared by the
+// directus routes and the pages: the authorize URL (x/oauth2, PKCE S256,
+// nonce for openid) and the code exchange with the verification of who
+// signed in (go-oidc for openid, PROFILE_URL for oauth2). Which member that
+// is, and what may be linked or created, is decided in internal/auth.
+package provider
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,11 +37,11 @@ var providerHTTP = &http.Client{Timeout: providerTimeout, CheckRedirect: func(*h
 // issuer); a failed discovery is not cached, so the next sign-in retries.
 var discovered sync.Map // issuer → *oidc.Provider
 
-// errProviderDown is the answer when the provider cannot be reached or
-// answers nonsense: 503, nothing written.
-type providerDown struct{ label string }
+// Down is the error of a provider that cannot be reached or answers
+// nonsense (doors answer 503).
+type Down struct{ label string }
 
-func (e *providerDown) Error() string {
+func (e *Down) Error() string {
 	return "The sign-in provider " + e.label + " could not be reached or gave an unusable answer; try again later."
 }
 
@@ -52,17 +59,56 @@ func oidcProvider(ctx context.Context, p api.OAuthProvider) (*oidc.Provider, err
 	defer cancel()
 	op, err := oidc.NewProvider(ctx, p.IssuerURL)
 	if err != nil {
-		return nil, &providerDown{p.Label}
+		return nil, &Down{p.Label}
 	}
 	discovered.Store(p.IssuerURL, op)
 	return op, nil
 }
 
-// oauthConfig is p as an x/oauth2 client with Gatehouse's callback.
-func oauthConfig(ctx context.Context, d api.Deps, p api.OAuthProvider) (*oauth2.Config, *oidc.Provider, error) {
+// Refused is the error of a sign-in the provider's answer does not allow
+// (a refused code, a bad id_token or nonce); its text says what happened.
+type Refused struct{ msg string }
+
+func (e *Refused) Error() string { return e.msg }
+
+func refused(msg string) error { return &Refused{msg} }
+
+// Start is one sign-in in progress: what the door keeps (in a cookie or
+// its session) between the redirect and the callback.
+type Start struct {
+	State    string
+	Verifier string
+	Nonce    string // openid only
+}
+
+// AuthURL returns the provider's authorize URL for a new sign-in whose
+// callback is redirectURL, and the Start to keep.
+func AuthURL(ctx context.Context, p api.OAuthProvider, redirectURL string) (string, Start, error) {
+	cfg, op, err := config(ctx, p, redirectURL)
+	if err != nil {
+		return "", Start{}, err
+	}
+	st := Start{State: random(), Verifier: oauth2.GenerateVerifier()}
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier)}
+	if op != nil {
+		st.Nonce = random()
+		opts = append(opts, oauth2.SetAuthURLParam("nonce", st.Nonce))
+	}
+	return cfg.AuthCodeURL(st.State, opts...), st, nil
+}
+
+// random returns 32 random bytes, base64url encoded.
+func random() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// config is p as an x/oauth2 client with the door's callback.
+func config(ctx context.Context, p api.OAuthProvider, redirectURL string) (*oauth2.Config, *oidc.Provider, error) {
 	cfg := &oauth2.Config{
 		ClientID: p.ClientID, ClientSecret: p.ClientSecret,
-		RedirectURL: strings.TrimRight(d.Config.BaseURL, "/") + callbackPath(p),
+		RedirectURL: redirectURL,
 		Scopes:      strings.Fields(p.Scope),
 		Endpoint:    oauth2.Endpoint{AuthURL: p.AuthorizeURL, TokenURL: p.AccessURL},
 	}
@@ -77,11 +123,11 @@ func oauthConfig(ctx context.Context, d api.Deps, p api.OAuthProvider) (*oauth2.
 	return cfg, op, nil
 }
 
-// externalAccount exchanges the code (with the PKCE verifier) and reads
-// who signed in: for openid from the id_token, whose signature, issuer,
+// Account exchanges the code (with the PKCE verifier of st) and reads who
+// signed in: for openid from the id_token, whose signature, issuer,
 // audience, expiry and nonce are checked; for oauth2 from PROFILE_URL.
-func externalAccount(ctx context.Context, d api.Deps, p api.OAuthProvider, code string, st oauthState) (auth.ExternalAccount, error) {
-	cfg, op, err := oauthConfig(ctx, d, p)
+func Account(ctx context.Context, p api.OAuthProvider, redirectURL, code string, st Start) (auth.ExternalAccount, error) {
+	cfg, op, err := config(ctx, p, redirectURL)
 	if err != nil {
 		return auth.ExternalAccount{}, err
 	}
@@ -91,9 +137,9 @@ func externalAccount(ctx context.Context, d api.Deps, p api.OAuthProvider, code 
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
-			return auth.ExternalAccount{}, errProvider("The provider refused the sign-in code (" + re.ErrorCode + "); start the sign-in again.")
+			return auth.ExternalAccount{}, refused("The provider refused the sign-in code (" + re.ErrorCode + "); start the sign-in again.")
 		}
-		return auth.ExternalAccount{}, &providerDown{p.Label}
+		return auth.ExternalAccount{}, &Down{p.Label}
 	}
 	if op != nil {
 		return idTokenAccount(cctx, p, op, tok, st.Nonce)
@@ -105,14 +151,14 @@ func externalAccount(ctx context.Context, d api.Deps, p api.OAuthProvider, code 
 func idTokenAccount(ctx context.Context, p api.OAuthProvider, op *oidc.Provider, tok *oauth2.Token, nonce string) (auth.ExternalAccount, error) {
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return auth.ExternalAccount{}, errProvider("The provider sent no id_token.")
+		return auth.ExternalAccount{}, refused("The provider sent no id_token.")
 	}
 	idt, err := op.Verifier(&oidc.Config{ClientID: p.ClientID}).Verify(ctx, raw)
 	if err != nil {
-		return auth.ExternalAccount{}, errProvider("The provider's id_token is not valid: " + err.Error())
+		return auth.ExternalAccount{}, refused("The provider's id_token is not valid: " + err.Error())
 	}
 	if nonce == "" || idt.Nonce != nonce {
-		return auth.ExternalAccount{}, errProvider("The id_token's nonce does not match this sign-in; start the sign-in again.")
+		return auth.ExternalAccount{}, refused("The id_token's nonce does not match this sign-in; start the sign-in again.")
 	}
 	var c struct {
 		Email         string `json:"email"`
@@ -120,7 +166,7 @@ func idTokenAccount(ctx context.Context, p api.OAuthProvider, op *oidc.Provider,
 		Name          string `json:"name"`
 	}
 	if err := idt.Claims(&c); err != nil {
-		return auth.ExternalAccount{}, errProvider("The provider's id_token claims are malformed.")
+		return auth.ExternalAccount{}, refused("The provider's id_token claims are malformed.")
 	}
 	return auth.ExternalAccount{Provider: p.Name, Subject: idt.Subject, Email: c.Email, EmailVerified: truthy(c.EmailVerified), Name: c.Name}, nil
 }
@@ -130,18 +176,18 @@ func idTokenAccount(ctx context.Context, p api.OAuthProvider, op *oidc.Provider,
 func profileAccount(ctx context.Context, p api.OAuthProvider, tok *oauth2.Token) (auth.ExternalAccount, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.ProfileURL, nil)
 	if err != nil {
-		return auth.ExternalAccount{}, &providerDown{p.Label}
+		return auth.ExternalAccount{}, &Down{p.Label}
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	req.Header.Set("Accept", "application/json")
 	resp, err := providerHTTP.Do(req)
 	if err != nil {
-		return auth.ExternalAccount{}, &providerDown{p.Label}
+		return auth.ExternalAccount{}, &Down{p.Label}
 	}
 	defer resp.Body.Close()
 	var prof map[string]any
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&prof) != nil {
-		return auth.ExternalAccount{}, &providerDown{p.Label}
+		return auth.ExternalAccount{}, &Down{p.Label}
 	}
 	str := func(k string) string {
 		switch v := prof[k].(type) {
