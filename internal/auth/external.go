@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 )
@@ -67,11 +68,8 @@ func (s *Service) ExternalLoginTokens(ctx context.Context, acct ExternalAccount,
 		if m, err = s.externalMember(ctx, tx, acct, pol); err != nil {
 			return err
 		}
-		switch {
-		case m.Status == StatusSuspended:
-			return ErrSuspended
-		case m.Status != StatusActive:
-			return errInvalidCredentials
+		if err := externalStatus(m); err != nil {
+			return err
 		}
 		if err := s.mfaGate(ctx, tx, m, otp); err != nil {
 			return err
@@ -91,6 +89,62 @@ func (s *Service) ExternalLoginTokens(ctx context.Context, acct ExternalAccount,
 		return Member{}, nil, err
 	}
 	return m, sets, nil
+}
+
+// errNeedsOTP rolls back a pages sign-in whose member has two-factor
+// authentication: nothing is linked until the code is given.
+var errNeedsOTP = errors.New("auth: one-time password needed")
+
+// ExternalLogin is the pages' sign-in with an external account: the member
+// is found, linked or created as in ExternalLoginTokens, and gets a browser
+// session. A member with two-factor authentication gets the EOTP challenge
+// that the one-time password page completes (CompleteMFA), as after a
+// password; then nothing is linked or written but that challenge.
+func (s *Service) ExternalLogin(ctx context.Context, acct ExternalAccount, pol ExternalPolicy, meta ClientMeta) (Member, Session, error) {
+	acct.Subject = strings.TrimSpace(acct.Subject)
+	if acct.Provider == "" || acct.Subject == "" || len(acct.Subject) > 255 {
+		return Member{}, Session{}, errExternalNoSubject
+	}
+	var (
+		m    Member
+		sess Session
+	)
+	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		var err error
+		if m, err = s.externalMember(ctx, tx, acct, pol); err != nil {
+			return err
+		}
+		if err := externalStatus(m); err != nil {
+			return err
+		}
+		if m.MFAEnabled {
+			return errNeedsOTP
+		}
+		sess, err = s.openSession(ctx, tx, m.ID, ViaPage, meta)
+		return err
+	})
+	if errors.Is(err, errNeedsOTP) {
+		challenge, err := s.challenge(ctx, m, TokenMFA, mfaPendingTTL)
+		if err != nil {
+			return Member{}, Session{}, err
+		}
+		return Member{}, Session{}, &Error{Code: EOTP, Message: "Enter the code from your authenticator app.", Challenge: challenge}
+	}
+	if err != nil {
+		return Member{}, Session{}, err
+	}
+	return m, sess, nil
+}
+
+// externalStatus refuses members who may not sign in.
+func externalStatus(m Member) error {
+	switch m.Status {
+	case StatusActive:
+		return nil
+	case StatusSuspended:
+		return ErrSuspended
+	}
+	return errInvalidCredentials
 }
 
 // externalMember finds, links or creates the member of acct inside tx.

@@ -112,3 +112,34 @@ func TestExternalLoginGates(t *testing.T) {
 		t.Fatalf("suspended: %v", err)
 	}
 }
+
+// TestExternalLoginPages: the pages' sign-in opens a browser session; a
+// member with two-factor authentication gets the OTP challenge, which
+// CompleteMFA finishes, and nothing is linked before.
+func TestExternalLoginPages(t *testing.T) {
+	e := authtest.New(t, auth.Config{})
+	ann := e.Member(t, "ann@example.com", pw)
+	acct := auth.ExternalAccount{Provider: "idp", Subject: "a1", Email: "ann@example.com", EmailVerified: true}
+	m, sess, err := e.Svc.ExternalLogin(ctx, acct, auth.ExternalPolicy{}, auth.ClientMeta{})
+	if err != nil || m.ID != ann.ID || sess.ID == 0 || sess.Via != auth.ViaPage {
+		t.Fatalf("sign-in: %v %+v %+v", err, m, sess)
+	}
+	gen, _ := e.Svc.GenerateTOTP(ctx, ann.ID, pw)
+	key, _ := auth.DecodeSecret(gen.Secret)
+	step := e.Clock.Now().Unix() / 30
+	if err := e.Svc.EnableTOTP(ctx, ann.ID, gen.Secret, auth.TOTPCode(key, step-1)); err != nil {
+		t.Fatal(err)
+	}
+	other := auth.ExternalAccount{Provider: "other", Subject: "o1", Email: "ann@example.com", EmailVerified: true}
+	_, _, err = e.Svc.ExternalLogin(ctx, other, auth.ExternalPolicy{}, auth.ClientMeta{})
+	ae := auth.AsError(err)
+	if ae == nil || ae.Code != auth.EOTP || ae.Challenge == "" {
+		t.Fatalf("MFA member: %v", err)
+	}
+	if ids, _ := e.Svc.Identities(ctx, ann.ID); len(ids) != 1 {
+		t.Fatalf("linked before the code: %v", ids)
+	}
+	if m, _, err := e.Svc.CompleteMFA(ctx, ae.Challenge, auth.TOTPCode(key, step), auth.ClientMeta{}); err != nil || m.ID != ann.ID {
+		t.Fatalf("CompleteMFA: %v", err)
+	}
+}
