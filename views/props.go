@@ -11,6 +11,14 @@ import (
 type LoginProps struct {
 	Identifier string
 	Error      string
+	Providers  []ProviderLink // "Continue with …" buttons
+}
+
+// ProviderLink is one configured sign-in provider on the sign-in and
+// sign-up pages: Name goes into /login/with/{name}, Label is shown.
+type ProviderLink struct {
+	Name  string
+	Label string
 }
 
 // RegisterProps feeds RegisterPage. Errors maps an input name (name, email,
@@ -18,6 +26,7 @@ type LoginProps struct {
 // Invite is the invitation token carried through the form, and EmailLocked
 // makes the email read-only because the invitation fixes it.
 type RegisterProps struct {
+	Providers   []ProviderLink
 	Name        string
 	FirstName   string
 	LastName    string

@@ -192,7 +192,15 @@ func RegisterPage(p RegisterProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<button class=\"btn btn--primary btn--block\" type=\"submit\" data-testid=\"register-submit\">Create account</button></form><p class=\"card__footer\">Already have an account? <a href=\"/login\" data-testid=\"login-link\">Sign in</a></p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<button class=\"btn btn--primary btn--block\" type=\"submit\" data-testid=\"register-submit\">Create account</button></form>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = providerButtons(p.Providers).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " <p class=\"card__footer\">Already have an account? <a href=\"/login\" data-testid=\"login-link\">Sign in</a></p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -259,7 +267,7 @@ func RegisterSentPage() templ.Component {
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<div class=\"notice\" data-testid=\"register-sent\"><p>We've sent a message to the address you entered. If you just created your account, you can now sign in with your email and password.</p></div><p class=\"card__footer\"><a href=\"/login\" data-testid=\"login-link\">Sign in</a></p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"notice\" data-testid=\"register-sent\"><p>We've sent a message to the address you entered. If you just created your account, you can now sign in with your email and password.</p></div><p class=\"card__footer\"><a href=\"/login\" data-testid=\"login-link\">Sign in</a></p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

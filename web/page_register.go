@@ -35,6 +35,7 @@ func (s *server) handleRegisterShow() fiber.Handler {
 				props.Error = msgInviteInvalid
 			}
 		}
+		props.Providers = s.providerLinks()
 		return s.render(c, fiber.StatusOK, views.RegisterPage(props))
 	}
 }
@@ -69,7 +70,9 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 		case "":
 			return s.render(c, fiber.StatusOK, views.RegisterSentPage())
 		case auth.EINVALID, auth.ECONFLICT, auth.EEXPIRED, auth.ENOTFOUND, auth.EUNAUTHORIZED:
-			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(registerRetryProps(in, err)))
+			props := registerRetryProps(in, err)
+			props.Providers = s.providerLinks()
+			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(props))
 		}
 		return err
 	}

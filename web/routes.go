@@ -41,6 +41,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/login", s.handleLoginSubmit())
 	page(get, "/login/new-password", s.handleNewPasswordShow())
 	page(post, "/login/new-password", s.handleNewPasswordSubmit())
+	page(get, "/login/with/:provider", s.handleProviderStart())
+	page(get, "/login/with/:provider/callback", noReferrer, s.handleProviderCallback())
 	page(get, "/login/otp", s.handleOTPShow())
 	page(post, "/login/otp", s.handleOTPSubmit())
 	page(get, "/register", s.handleRegisterShow())

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/oidctest"
 	"gatehouse/internal/testenv"
 	"gatehouse/web/api"
 )
@@ -16,11 +17,11 @@ import (
 // oidcEnv is a Gatehouse whose providers are the in-process idp, as the
 // openid driver ("idp") and as the oauth2 driver ("plain", PROFILE_URL
 // /userinfo, IDENTIFIER_KEY sub).
-func oidcEnv(t *testing.T, p *idp, allowRegistration bool) *testenv.Env {
+func oidcEnv(t *testing.T, p *oidctest.IdP, allowRegistration bool) *testenv.Env {
 	return testenv.New(t, testenv.Options{API: api.Config{OAuthProviders: []api.OAuthProvider{
-		{Name: "idp", Label: "Test IdP", Driver: "openid", IssuerURL: p.URL(), ClientID: p.client, ClientSecret: p.secret,
+		{Name: "idp", Label: "Test IdP", Driver: "openid", IssuerURL: p.URL(), ClientID: p.Client, ClientSecret: p.Secret,
 			Scope: "openid email profile", AllowPublicRegistration: allowRegistration, RedirectAllow: []string{"https://app.example/after"}},
-		{Name: "plain", Label: "Plain", Driver: "oauth2", ClientID: p.client, ClientSecret: p.secret,
+		{Name: "plain", Label: "Plain", Driver: "oauth2", ClientID: p.Client, ClientSecret: p.Secret,
 			AuthorizeURL: p.URL() + "/authorize", AccessURL: p.URL() + "/token", ProfileURL: p.URL() + "/userinfo",
 			Scope: "email", IdentifierKey: "sub", AllowPublicRegistration: allowRegistration},
 	}}})
@@ -60,7 +61,7 @@ func members(t *testing.T, e *testenv.Env) int {
 // TestOAuthStart: the redirect to the provider carries the state, a PKCE
 // S256 challenge and (openid) a nonce; the redirect must be allow-listed.
 func TestOAuthStart(t *testing.T) {
-	p := newIdP(t)
+	p := oidctest.New(t)
 	e := oidcEnv(t, p, true)
 	wantError(t, e.Do("GET", "/auth/login/okta", nil), 404, "ROUTE_NOT_FOUND")
 	wantError(t, e.Do("GET", "/auth/login/idp?redirect=https://evil.example", nil), 400, "INVALID_PAYLOAD")
@@ -72,7 +73,7 @@ func TestOAuthStart(t *testing.T) {
 			t.Fatalf("%s: %d %q", path, r.StatusCode, r.Header.Get("Location"))
 		}
 		q := loc.Query()
-		if q.Get("client_id") != p.client || q.Get("redirect_uri") != e.BaseURL+"/auth/login/idp/callback" ||
+		if q.Get("client_id") != p.Client || q.Get("redirect_uri") != e.BaseURL+"/auth/login/idp/callback" ||
 			q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || len(q.Get("state")) < 40 || len(q.Get("nonce")) < 40 {
 			t.Fatalf("authorize query %v", q)
 		}
@@ -86,7 +87,7 @@ func TestOAuthStart(t *testing.T) {
 // json, cookie (with redirect) and session modes, with the openid and the
 // oauth2 drivers; a new member is created once and found again by the link.
 func TestOAuthSignIn(t *testing.T) {
-	p := newIdP(t)
+	p := oidctest.New(t)
 	e := oidcEnv(t, p, true)
 
 	cb, st := signIn(t, e, "/auth/login/idp")
@@ -117,7 +118,7 @@ func TestOAuthSignIn(t *testing.T) {
 	}
 
 	// The oauth2 driver: the account is the profile's "sub" at PROFILE_URL.
-	p.Sub, p.Email, p.Name = "plain-7", "pia@example.com", "Pia Plain"
+	p.Set("plain-7", "pia@example.com", true, "Pia Plain")
 	cb, st = signIn(t, e, "/auth/login/plain")
 	r = e.Do("GET", cb, nil, "Cookie", "directus_oauth_state="+st)
 	if r.StatusCode != 200 || members(t, e) != n+1 {
@@ -129,7 +130,7 @@ func TestOAuthSignIn(t *testing.T) {
 // a wrong nonce, a replayed state or code, an unverified email, closed
 // registration, a provider that is down; with a redirect, ?reason= says why.
 func TestOAuthFailures(t *testing.T) {
-	p := newIdP(t)
+	p := oidctest.New(t)
 	e := oidcEnv(t, p, true)
 	ctx := context.Background()
 	if _, _, err := e.Svc.Register(ctx, auth.RegisterInput{Name: "Una Verified", Email: "una@example.com", Password: annPass, Via: auth.ViaPage}); err != nil {
@@ -137,14 +138,14 @@ func TestOAuthFailures(t *testing.T) {
 	}
 	n := members(t, e)
 
-	p.BadNonce = true
+	p.SetBadNonce(true)
 	cb, st := signIn(t, e, "/auth/login/idp")
 	r := e.Do("GET", cb, nil, "Cookie", "directus_oauth_state="+st)
 	wantError(t, r, 403, "INVALID_PROVIDER")
 	if !strings.Contains(errMessage(r), "nonce") {
 		t.Fatalf("wrong nonce: %s", r.Body)
 	}
-	p.BadNonce = false
+	p.SetBadNonce(false)
 
 	// Replays: the callback again without the (cleared) cookie, and with
 	// it: the code was used once already.
@@ -163,7 +164,7 @@ func TestOAuthFailures(t *testing.T) {
 	wantError(t, r, 403, "INVALID_PROVIDER")
 
 	// An existing member whose email is not verified on our side.
-	p.Sub, p.Email = "una-at-idp", "una@example.com"
+	p.Set("una-at-idp", "una@example.com", true, "Una")
 	cb, st = signIn(t, e, "/auth/login/idp")
 	r = e.Do("GET", cb, nil, "Cookie", "directus_oauth_state="+st)
 	wantError(t, r, 403, "FORBIDDEN")
@@ -171,16 +172,16 @@ func TestOAuthFailures(t *testing.T) {
 		t.Fatalf("unverified: %s", r.Body)
 	}
 	// A new person whose email the provider does not vouch for.
-	p.Sub, p.Email, p.Verified = "x-1", "xena@example.com", false
+	p.Set("x-1", "xena@example.com", false, "Xena")
 	cb, st = signIn(t, e, "/auth/login/idp?redirect=https://app.example/after")
 	r = e.Do("GET", cb, nil, "Cookie", "directus_oauth_state="+st)
 	if r.StatusCode != 302 || r.Header.Get("Location") != "https://app.example/after?reason=FORBIDDEN" {
 		t.Fatalf("failure with redirect: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
 	// The provider goes down between the redirect and the callback.
-	p.Verified = true
+	p.Set("x-1", "xena@example.com", true, "Xena")
 	cb, st = signIn(t, e, "/auth/login/idp")
-	p.srv.Close()
+	p.Close()
 	wantError(t, e.Do("GET", cb, nil, "Cookie", "directus_oauth_state="+st), 503, "SERVICE_UNAVAILABLE")
 
 	if members(t, e) != n {
@@ -199,7 +200,7 @@ func TestOAuthFailures(t *testing.T) {
 // account is refused; a verified member with the same verified email is
 // linked.
 func TestOAuthClosedRegistration(t *testing.T) {
-	p := newIdP(t)
+	p := oidctest.New(t)
 	e := oidcEnv(t, p, false)
 	cb, st := signIn(t, e, "/auth/login/idp")
 	r := e.Do("GET", cb, nil, "Cookie", "directus_oauth_state="+st)

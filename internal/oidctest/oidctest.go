@@ -1,4 +1,9 @@
-package directus_test
+// Package oidctest is an OpenID provider for tests, running in the test
+// process on 127.0.0.1 and built with go-jose: discovery, JWKS, authorize
+// (which signs the person in at once as the configured account), token
+// (authorization code with PKCE S256, single-use codes, client secret) and
+// userinfo. Its fields change what it asserts.
+package oidctest
 
 import (
 	"crypto/rand"
@@ -17,17 +22,14 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// idp is an OpenID provider running in the test process on 127.0.0.1,
-// built with go-jose: discovery, JWKS, authorize (which signs the person in
-// at once as the configured account), token (authorization code with PKCE
-// S256, single-use codes, client secret) and userinfo. Its knobs change
-// what it asserts.
-type idp struct {
-	t      *testing.T
+// IdP is one running provider. Set its account fields before a sign-in
+// (under Lock when the server may be serving).
+type IdP struct {
+	t      testing.TB
 	srv    *httptest.Server
 	key    *rsa.PrivateKey
-	client string
-	secret string
+	Client string // client_id it accepts
+	Secret string // client_secret it accepts
 
 	mu       sync.Mutex
 	codes    map[string]idpGrant
@@ -42,13 +44,15 @@ type idpGrant struct {
 	redirect, challenge, nonce string
 }
 
-func newIdP(t *testing.T) *idp {
+// New starts a provider for the test's lifetime, asserting the account
+// idp-user-1, nia@example.com (verified), "Nia New".
+func New(t testing.TB) *IdP {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &idp{t: t, key: key, client: "gatehouse-client", secret: "s3cret", codes: map[string]idpGrant{},
+	p := &IdP{t: t, key: key, Client: "gatehouse-client", Secret: "s3cret", codes: map[string]idpGrant{},
 		Sub: "idp-user-1", Email: "nia@example.com", Verified: true, Name: "Nia New"}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
@@ -61,7 +65,25 @@ func newIdP(t *testing.T) *idp {
 	return p
 }
 
-func (p *idp) URL() string { return p.srv.URL }
+// URL is the issuer URL.
+func (p *IdP) URL() string { return p.srv.URL }
+
+// Close stops the provider (a provider that is down).
+func (p *IdP) Close() { p.srv.Close() }
+
+// Set changes the asserted account.
+func (p *IdP) Set(sub, email string, verified bool, name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.Sub, p.Email, p.Verified, p.Name = sub, email, verified, name
+}
+
+// SetBadNonce makes the provider sign id_tokens with another nonce.
+func (p *IdP) SetBadNonce(bad bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.BadNonce = bad
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -69,7 +91,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (p *idp) discovery(w http.ResponseWriter, _ *http.Request) {
+func (p *IdP) discovery(w http.ResponseWriter, _ *http.Request) {
 	u := p.srv.URL
 	writeJSON(w, 200, map[string]any{
 		"issuer": u, "authorization_endpoint": u + "/authorize", "token_endpoint": u + "/token",
@@ -79,15 +101,15 @@ func (p *idp) discovery(w http.ResponseWriter, _ *http.Request) {
 	})
 }
 
-func (p *idp) jwks(w http.ResponseWriter, _ *http.Request) {
+func (p *IdP) jwks(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, 200, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &p.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 }
 
 // authorize checks the request like a real provider would and answers
 // with a code for the configured account.
-func (p *idp) authorize(w http.ResponseWriter, r *http.Request) {
+func (p *IdP) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("response_type") != "code" || q.Get("client_id") != p.client || q.Get("code_challenge_method") != "S256" ||
+	if q.Get("response_type") != "code" || q.Get("client_id") != p.Client || q.Get("code_challenge_method") != "S256" ||
 		q.Get("code_challenge") == "" || q.Get("state") == "" || q.Get("redirect_uri") == "" {
 		http.Error(w, "bad authorize request: "+r.URL.RawQuery, http.StatusBadRequest)
 		return
@@ -106,7 +128,7 @@ func (p *idp) authorize(w http.ResponseWriter, r *http.Request) {
 
 // token redeems a code once, checking the client, the redirect URI and the
 // PKCE verifier.
-func (p *idp) token(w http.ResponseWriter, r *http.Request) {
+func (p *IdP) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		writeJSON(w, 400, map[string]string{"error": "invalid_request"})
 		return
@@ -115,7 +137,7 @@ func (p *idp) token(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	if id != p.client || secret != p.secret {
+	if id != p.Client || secret != p.Secret {
 		writeJSON(w, 401, map[string]string{"error": "invalid_client"})
 		return
 	}
@@ -140,7 +162,7 @@ func (p *idp) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	idt, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: p.srv.URL, Subject: sub, Audience: jwt.Audience{p.client},
+	idt, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: p.srv.URL, Subject: sub, Audience: jwt.Audience{p.Client},
 		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute))}).
 		Claims(map[string]any{"nonce": nonce, "email": email, "email_verified": verified, "name": name}).Serialize()
 	if err != nil {
@@ -151,7 +173,7 @@ func (p *idp) token(w http.ResponseWriter, r *http.Request) {
 }
 
 // userinfo is the oauth2 driver's PROFILE_URL.
-func (p *idp) userinfo(w http.ResponseWriter, r *http.Request) {
+func (p *IdP) userinfo(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if r.Header.Get("Authorization") != "Bearer at-"+p.Sub {
