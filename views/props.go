@@ -76,6 +76,18 @@ type AccountProps struct {
 	Proxied bool
 	// Files is the profile image and attachments section (files.templ).
 	Files FilesProps
+	// Identities are the member's linked sign-in providers (unlink: POST
+	// /account/providers/{id}/unlink); Linkable the configured providers
+	// not linked yet (POST /account/providers/{name}/link).
+	Identities []IdentityRow
+	Linkable   []ProviderLink
+}
+
+// IdentityRow is one linked provider account on the account page.
+type IdentityRow struct {
+	ID    int64
+	Label string
+	Email string
 }
 
 // ProfileForm holds the values and per-input errors of the profile form

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,6 +22,7 @@ const keyOAuth = "oauth"
 
 // pagesOAuth is the content of keyOAuth.
 type pagesOAuth struct {
+	Link     bool   `json:"l,omitempty"` // link to the signed-in member instead of signing in
 	Provider string `json:"p"`
 	State    string `json:"s"`
 	Verifier string `json:"v"`
@@ -58,18 +61,76 @@ func (s *server) providerCallback(p api.OAuthProvider) string {
 // (openid) a nonce kept in the browser session.
 func (s *server) handleProviderStart() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, ok := s.findProvider(c.Params("provider"))
-		if !ok {
+		return s.startProvider(c, false)
+	}
+}
+
+// handleProviderLink is POST /account/providers/:provider/link: the same
+// flow, whose callback links the provider account to the signed-in member.
+func (s *server) handleProviderLink() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return s.startProvider(c, true)
+	}
+}
+
+func (s *server) startProvider(c *fiber.Ctx, link bool) error {
+	p, ok := s.findProvider(c.Params("provider"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	authURL, st, err := provider.AuthURL(c.UserContext(), p, s.providerCallback(p))
+	if err != nil {
+		return s.providerFailed(c, err)
+	}
+	raw, _ := json.Marshal(pagesOAuth{Link: link, Provider: p.Name, State: st.State, Verifier: st.Verifier, Nonce: st.Nonce})
+	sess(c).set(keyOAuth, string(raw))
+	return c.Redirect(authURL, fiber.StatusSeeOther)
+}
+
+// handleProviderUnlink is POST /account/providers/:id/unlink.
+func (s *server) handleProviderUnlink() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		m, current := currentMember(c)
+		id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+		if err != nil {
 			return fiber.ErrNotFound
 		}
-		authURL, st, err := provider.AuthURL(c.UserContext(), p, s.providerCallback(p))
-		if err != nil {
-			return s.providerFailed(c, err)
+		switch err := s.auth.UnlinkIdentity(c.UserContext(), m.ID, current.ID, id); auth.ErrorCode(err) {
+		case "":
+			sess(c).flash("The provider has been unlinked.")
+		case auth.EFORBIDDEN:
+			sess(c).flash(auth.ErrorMessage(err))
+		default:
+			return err
 		}
-		raw, _ := json.Marshal(pagesOAuth{Provider: p.Name, State: st.State, Verifier: st.Verifier, Nonce: st.Nonce})
-		sess(c).set(keyOAuth, string(raw))
-		return c.Redirect(authURL, fiber.StatusSeeOther)
+		return redirect(c, "/account")
 	}
+}
+
+// identityRows are the account page's linked providers and the configured
+// ones not linked yet.
+func (s *server) identityRows(c *fiber.Ctx, memberID int64) ([]views.IdentityRow, []views.ProviderLink, error) {
+	ids, err := s.auth.Identities(c.UserContext(), memberID)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows := make([]views.IdentityRow, 0, len(ids))
+	linked := map[string]bool{}
+	for _, i := range ids {
+		label := i.Provider
+		if p, ok := s.findProvider(i.Provider); ok {
+			label = p.Label
+		}
+		linked[i.Provider] = true
+		rows = append(rows, views.IdentityRow{ID: i.ID, Label: label, Email: i.Email})
+	}
+	var linkable []views.ProviderLink
+	for _, l := range s.providerLinks() {
+		if !linked[l.Name] {
+			linkable = append(linkable, l)
+		}
+	}
+	return rows, linkable, nil
 }
 
 // handleProviderCallback is GET /login/with/:provider/callback: the state
@@ -87,7 +148,8 @@ func (s *server) handleProviderCallback() fiber.Handler {
 		raw, _ := sess(c).get(keyOAuth).(string)
 		sess(c).del(keyOAuth)
 		var st pagesOAuth
-		if json.Unmarshal([]byte(raw), &st) != nil || st.Provider != p.Name || st.State == "" || c.Query("state") != st.State {
+		if json.Unmarshal([]byte(raw), &st) != nil || st.Provider != p.Name || st.State == "" ||
+			subtle.ConstantTimeCompare([]byte(c.Query("state")), []byte(st.State)) != 1 {
 			return s.renderLoginError(c, fiber.StatusBadRequest, msgProviderRestart)
 		}
 		if e := c.Query("error"); e != "" {
@@ -97,6 +159,9 @@ func (s *server) handleProviderCallback() fiber.Handler {
 			provider.Start{State: st.State, Verifier: st.Verifier, Nonce: st.Nonce})
 		if err != nil {
 			return s.providerFailed(c, err)
+		}
+		if st.Link {
+			return s.linkProvider(c, p, acct)
 		}
 		_, as, err := s.auth.ExternalLogin(c.UserContext(), acct,
 			auth.ExternalPolicy{AllowRegistration: p.AllowPublicRegistration, DefaultRole: p.DefaultRole}, clientMeta(c))
@@ -114,6 +179,24 @@ func (s *server) handleProviderCallback() fiber.Handler {
 		}
 		return err
 	}
+}
+
+// linkProvider ends a link flow: the provider account joins the signed-in
+// member (who must still be signed in).
+func (s *server) linkProvider(c *fiber.Ctx, p api.OAuthProvider, acct auth.ExternalAccount) error {
+	m, current := currentMember(c)
+	if m == nil {
+		return redirect(c, "/login")
+	}
+	switch err := s.auth.LinkIdentity(c.UserContext(), m.ID, current.ID, acct); auth.ErrorCode(err) {
+	case "":
+		sess(c).flash(p.Label + " is now linked: you can sign in with it.")
+	case auth.ECONFLICT, auth.EFORBIDDEN, auth.EINVALID:
+		sess(c).flash(auth.ErrorMessage(err))
+	default:
+		return err
+	}
+	return redirect(c, "/account")
 }
 
 // providerFailed answers a provider that is down (503) or whose answer

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +132,71 @@ func TestProviderSignInTwoFactor(t *testing.T) {
 	r := b.submit("/login/otp", "/login/otp", url.Values{"otp": {totp(gen.Secret, now)}})
 	if r.location() != "/account" || !b.signedIn() {
 		t.Fatalf("code: %d %q %s", r.StatusCode, r.location(), r.body)
+	}
+}
+
+// idpBack follows a start response through the idp and returns the
+// callback path and query.
+func idpBack(t *testing.T, start *response) string {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(start.location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back.RequestURI()
+}
+
+// TestProviderLinkUnlink: on /account a signed-in member links the
+// provider (then signs in with it), sees it listed, and unlinks it; the
+// last way to sign in of a member without a password cannot be unlinked.
+func TestProviderLinkUnlink(t *testing.T) {
+	p := oidctest.New(t)
+	p.Set("ann-at-idp", "ann.elsewhere@example.com", false, "Ann")
+	e := providerEnv(t, p, true)
+	e.createMember("ann@example.com", "correct horse battery")
+	b := e.browser()
+	b.mustLogin("ann@example.com", "correct horse battery")
+	if r := b.get("/account"); !strings.Contains(r.body, `data-testid="provider-link-idp"`) || !strings.Contains(r.body, "identities-empty") {
+		t.Fatal("the account page offers no link")
+	}
+	r := b.submit("/account", "/account/providers/idp/link", nil)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("link start: %d %s", r.StatusCode, r.body)
+	}
+	if r := b.get(idpBack(t, r)); r.location() != "/account" {
+		t.Fatalf("link callback: %d %q", r.StatusCode, r.location())
+	}
+	page := b.get("/account").body
+	if !strings.Contains(page, "is now linked") || !strings.Contains(page, `data-testid="identity-row"`) || strings.Contains(page, "provider-link-idp") {
+		t.Fatal("the link is not shown")
+	}
+	// The linked account now signs Ann in, although its email differs and
+	// is not verified.
+	b2 := e.browser()
+	if r := continueWith(t, b2); r.location() != "/account" || !b2.signedIn() || !strings.Contains(b2.get("/account").body, "ann@example.com") {
+		t.Fatalf("sign-in with the linked account: %d %s", r.StatusCode, r.body)
+	}
+	m, _ := e.svc.ResolveMember(context.Background(), "ann@example.com")
+	ids, _ := e.svc.Identities(context.Background(), m.ID)
+	r = b.submit("/account", "/account/providers/"+strconv.FormatInt(ids[0].ID, 10)+"/unlink", nil)
+	if r.location() != "/account" || !strings.Contains(b.get("/account").body, "has been unlinked") {
+		t.Fatalf("unlink: %d", r.StatusCode)
+	}
+
+	// A member the provider created has no password: its only link stays.
+	p.Set("nia-1", "nia@example.com", true, "Nia New")
+	b3 := e.browser()
+	continueWith(t, b3)
+	nia, _ := e.svc.ResolveMember(context.Background(), "nia@example.com")
+	ids, _ = e.svc.Identities(context.Background(), nia.ID)
+	b3.submit("/account", "/account/providers/"+strconv.FormatInt(ids[0].ID, 10)+"/unlink", nil)
+	if page := b3.get("/account").body; !strings.Contains(page, "only way to sign in") || !strings.Contains(page, `data-testid="identity-row"`) {
+		t.Fatal("the last way to sign in was unlinked")
 	}
 }

@@ -57,6 +57,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())
 	page(post, "/account/password", requireMember, s.refuseProxied, s.handlePasswordSubmit())
 	page(post, "/account/sessions/:id/revoke", requireMember, s.refuseProxied, s.handleSessionRevoke())
+	page(post, "/account/providers/:provider/link", requireMember, s.refuseProxied, s.handleProviderLink())
+	page(post, "/account/providers/:id/unlink", requireMember, s.refuseProxied, s.handleProviderUnlink())
 	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
 	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
 	// Member files (api-contract §10): the member's own session, a proxy

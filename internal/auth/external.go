@@ -207,3 +207,61 @@ func (s *Service) linkIdentity(ctx context.Context, tx Tx, memberID int64, acct 
 func (s *Service) Identities(ctx context.Context, memberID int64) ([]Identity, error) {
 	return s.store.IdentitiesOfMember(ctx, memberID)
 }
+
+var (
+	errIdentityTaken = &Error{Code: ECONFLICT, Message: "This account at the provider is linked to another member."}
+	errLastSignIn    = &Error{Code: EFORBIDDEN, Message: "This is your only way to sign in. Set a password first (Forgot password? mails a link) or link another provider."}
+)
+
+// LinkIdentity links an external account to the signed-in member, who just
+// signed in at the provider (so no email rule applies). A link the member
+// has already is fine; one of another member is ECONFLICT. A proxy session
+// may not change how the member signs in (checklist X4).
+func (s *Service) LinkIdentity(ctx context.Context, memberID, sessionID int64, acct ExternalAccount) error {
+	if err := s.GuardProxy(ctx, sessionID); err != nil {
+		return err
+	}
+	acct.Subject = strings.TrimSpace(acct.Subject)
+	if acct.Provider == "" || acct.Subject == "" || len(acct.Subject) > 255 {
+		return errExternalNoSubject
+	}
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		link, err := tx.IdentityOf(ctx, acct.Provider, acct.Subject)
+		switch {
+		case err == nil && link.MemberID == memberID:
+			return nil
+		case err == nil:
+			return errIdentityTaken
+		case !isNotFound(err):
+			return err
+		}
+		email, _ := cleanEmail(acct.Email)
+		return tx.CreateIdentity(ctx, &Identity{MemberID: memberID, Provider: acct.Provider, Subject: acct.Subject, Email: email, CreatedAt: s.clock()})
+	})
+}
+
+// UnlinkIdentity removes one of the member's links, unless it is the last
+// way to sign in (no password and no other link). A proxy session may not.
+func (s *Service) UnlinkIdentity(ctx context.Context, memberID, sessionID, identityID int64) error {
+	if err := s.GuardProxy(ctx, sessionID); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		m, err := tx.MemberByID(ctx, memberID)
+		if err != nil {
+			return err
+		}
+		links, err := tx.IdentitiesOfMember(ctx, memberID)
+		if err != nil {
+			return err
+		}
+		if m.PasswordHash == "" && len(links) <= 1 {
+			for _, l := range links {
+				if l.ID == identityID {
+					return errLastSignIn
+				}
+			}
+		}
+		return tx.DeleteIdentity(ctx, memberID, identityID)
+	})
+}

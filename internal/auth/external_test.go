@@ -143,3 +143,47 @@ func TestExternalLoginPages(t *testing.T) {
 		t.Fatalf("CompleteMFA: %v", err)
 	}
 }
+
+// TestLinkUnlink: a signed-in member links and unlinks provider accounts;
+// an account linked to someone else is refused; the last way to sign in
+// cannot be unlinked.
+func TestLinkUnlink(t *testing.T) {
+	e := authtest.New(t, auth.Config{})
+	ann := e.Member(t, "ann@example.com", pw)
+	bob := e.Member(t, "bob@example.com", pw)
+	acct := auth.ExternalAccount{Provider: "idp", Subject: "s1", Email: "whatever@example.com"}
+	if err := e.Svc.LinkIdentity(ctx, ann.ID, 0, acct); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Svc.LinkIdentity(ctx, ann.ID, 0, acct); err != nil {
+		t.Fatalf("linking again: %v", err)
+	}
+	if err := e.Svc.LinkIdentity(ctx, bob.ID, 0, acct); auth.ErrorCode(err) != auth.ECONFLICT {
+		t.Fatalf("someone else's account: %v", err)
+	}
+	ids, _ := e.Svc.Identities(ctx, ann.ID)
+	if len(ids) != 1 {
+		t.Fatalf("identities %v", ids)
+	}
+	if err := e.Svc.UnlinkIdentity(ctx, bob.ID, 0, ids[0].ID); auth.ErrorCode(err) != auth.ENOTFOUND {
+		t.Fatalf("unlink another member's link: %v", err)
+	}
+	if err := e.Svc.UnlinkIdentity(ctx, ann.ID, 0, ids[0].ID); err != nil {
+		t.Fatalf("unlink with a password left: %v", err)
+	}
+	// A member created by a provider has no password: its only link stays.
+	nia, _, err := extLogin(e, auth.ExternalAccount{Provider: "idp", Subject: "n1", Email: "nia@example.com", EmailVerified: true}, auth.ExternalPolicy{AllowRegistration: true}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ = e.Svc.Identities(ctx, nia.ID)
+	if err := e.Svc.UnlinkIdentity(ctx, nia.ID, 0, ids[0].ID); auth.ErrorCode(err) != auth.EFORBIDDEN {
+		t.Fatalf("the last way to sign in: %v", err)
+	}
+	if err := e.Svc.LinkIdentity(ctx, nia.ID, 0, auth.ExternalAccount{Provider: "other", Subject: "o1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Svc.UnlinkIdentity(ctx, nia.ID, 0, ids[0].ID); err != nil {
+		t.Fatalf("with another link left: %v", err)
+	}
+}

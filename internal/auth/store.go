@@ -143,6 +143,9 @@ type Tx interface {
 	// CreateIdentity inserts the link and sets i.ID; a (provider, subject)
 	// already linked is ECONFLICT, an unknown member ENOTFOUND.
 	CreateIdentity(ctx context.Context, i *Identity) error
+	// DeleteIdentity removes the member's link id (ENOTFOUND when the
+	// member has no such link).
+	DeleteIdentity(ctx context.Context, memberID, id int64) error
 }
 
 // Store is the persistence the domain needs. Update runs fn in one writing

@@ -54,3 +54,8 @@ func (t *tx) CreateIdentity(ctx context.Context, i *auth.Identity) error {
 	i.ID = id
 	return nil
 }
+
+// DeleteIdentity removes the member's link id, or answers ENOTFOUND.
+func (t *tx) DeleteIdentity(ctx context.Context, memberID, id int64) error {
+	return t.execOne(ctx, "delete identity", "Identity", `DELETE FROM identities WHERE id = ? AND member_id = ?`, id, memberID)
+}
