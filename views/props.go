@@ -78,7 +78,7 @@ type AccountProps struct {
 	Files FilesProps
 	// Identities are the member's linked sign-in providers (unlink: POST
 	// /account/providers/{id}/unlink); Linkable the configured providers
-	// not linked yet (POST /account/providers/{name}/link).
+	// not linked yet (GET /account/providers/{name}/link).
 	Identities []IdentityRow
 	Linkable   []ProviderLink
 }

@@ -65,7 +65,7 @@ func (s *server) handleProviderStart() fiber.Handler {
 	}
 }
 
-// handleProviderLink is POST /account/providers/:provider/link: the same
+// handleProviderLink is GET /account/providers/:provider/link: the same
 // flow, whose callback links the provider account to the signed-in member.
 func (s *server) handleProviderLink() fiber.Handler {
 	return func(c *fiber.Ctx) error {

@@ -165,7 +165,7 @@ func TestProviderLinkUnlink(t *testing.T) {
 	if r := b.get("/account"); !strings.Contains(r.body, `data-testid="provider-link-idp"`) || !strings.Contains(r.body, "identities-empty") {
 		t.Fatal("the account page offers no link")
 	}
-	r := b.submit("/account", "/account/providers/idp/link", nil)
+	r := b.get("/account/providers/idp/link")
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("link start: %d %s", r.StatusCode, r.body)
 	}
