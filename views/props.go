@@ -11,6 +11,14 @@ import (
 type LoginProps struct {
 	Identifier string
 	Error      string
+	Providers  []ProviderLink // "Continue with …" buttons
+}
+
+// ProviderLink is one configured sign-in provider on the sign-in and
+// sign-up pages: Name goes into /login/with/{name}, Label is shown.
+type ProviderLink struct {
+	Name  string
+	Label string
 }
 
 // RegisterProps feeds RegisterPage. Errors maps an input name (name, email,
@@ -18,7 +26,10 @@ type LoginProps struct {
 // Invite is the invitation token carried through the form, and EmailLocked
 // makes the email read-only because the invitation fixes it.
 type RegisterProps struct {
+	Providers   []ProviderLink
 	Name        string
+	FirstName   string
+	LastName    string
 	Email       string
 	Username    string
 	Errors      map[string]string
@@ -65,6 +76,18 @@ type AccountProps struct {
 	Proxied bool
 	// Files is the profile image and attachments section (files.templ).
 	Files FilesProps
+	// Identities are the member's linked sign-in providers (unlink: POST
+	// /account/providers/{id}/unlink); Linkable the configured providers
+	// not linked yet (GET /account/providers/{name}/link).
+	Identities []IdentityRow
+	Linkable   []ProviderLink
+}
+
+// IdentityRow is one linked provider account on the account page.
+type IdentityRow struct {
+	ID    int64
+	Label string
+	Email string
 }
 
 // ProfileForm holds the values and per-input errors of the profile form

@@ -41,8 +41,12 @@ func (s *server) renderAccount(c *fiber.Ctx, status int, profile views.ProfileFo
 	if err != nil {
 		return err
 	}
+	identities, linkable, err := s.identityRows(c, m.ID)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, views.AccountPage(views.AccountProps{Member: *m, Profile: profile, Password: password, Sessions: rows,
-		ProxyTargets: targets, ProxyActivity: activity, Proxied: a.Proxied(), Files: files}))
+		ProxyTargets: targets, ProxyActivity: activity, Proxied: a.Proxied(), Files: files, Identities: identities, Linkable: linkable}))
 }
 
 // handleProfileSubmit saves name, username and bio. Only those fields are

@@ -16,7 +16,7 @@ func (s *server) handleLoginShow() fiber.Handler {
 		if c.Query("signed_out") == "1" {
 			sess(c).flash("You have been signed out.")
 		}
-		return s.render(c, fiber.StatusOK, views.LoginPage(views.LoginProps{}))
+		return s.render(c, fiber.StatusOK, views.LoginPage(views.LoginProps{Providers: s.providerLinks()}))
 	}
 }
 
@@ -52,7 +52,7 @@ func (s *server) handleLoginSubmit() fiber.Handler {
 			if auth.ErrorCode(err) == auth.ERATELIMIT {
 				status = fiber.StatusTooManyRequests
 			}
-			return s.render(c, status, views.LoginPage(views.LoginProps{Identifier: identifier, Error: auth.ErrorMessage(err)}))
+			return s.render(c, status, views.LoginPage(views.LoginProps{Identifier: identifier, Error: auth.ErrorMessage(err), Providers: s.providerLinks()}))
 		}
 		return err
 	}

@@ -35,6 +35,7 @@ func (s *server) handleRegisterShow() fiber.Handler {
 				props.Error = msgInviteInvalid
 			}
 		}
+		props.Providers = s.providerLinks()
 		return s.render(c, fiber.StatusOK, views.RegisterPage(props))
 	}
 }
@@ -50,14 +51,16 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		confirm := form(c, "confirm")
 		in := auth.RegisterInput{
-			Name:     form(c, "name"),
-			Email:    form(c, "email"),
-			Username: form(c, "username"),
-			Password: form(c, "password"),
-			Confirm:  &confirm,
-			Invite:   form(c, "invite"),
-			Via:      auth.ViaPage,
-			Meta:     clientMeta(c),
+			Name:      form(c, "name"),
+			FirstName: form(c, "first_name"),
+			LastName:  form(c, "last_name"),
+			Email:     form(c, "email"),
+			Username:  form(c, "username"),
+			Password:  form(c, "password"),
+			Confirm:   &confirm,
+			Invite:    form(c, "invite"),
+			Via:       auth.ViaPage,
+			Meta:      clientMeta(c),
 		}
 		if in.Invite != "" {
 			c.Set("Referrer-Policy", "no-referrer")
@@ -67,7 +70,9 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 		case "":
 			return s.render(c, fiber.StatusOK, views.RegisterSentPage())
 		case auth.EINVALID, auth.ECONFLICT, auth.EEXPIRED, auth.ENOTFOUND, auth.EUNAUTHORIZED:
-			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(registerRetryProps(in, err)))
+			props := registerRetryProps(in, err)
+			props.Providers = s.providerLinks()
+			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(props))
 		}
 		return err
 	}
@@ -78,7 +83,7 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 // invitation itself is the problem, the form falls back to a normal
 // sign-up with a form-level error.
 func registerRetryProps(in auth.RegisterInput, err error) views.RegisterProps {
-	props := views.RegisterProps{Name: in.Name, Email: in.Email, Username: in.Username, Errors: fieldsOrForm(err)}
+	props := views.RegisterProps{Name: in.Name, FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Username: in.Username, Errors: fieldsOrForm(err)}
 	props.Error = props.Errors[""]
 	if in.Invite == "" {
 		return props

@@ -45,6 +45,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/login", s.handleLoginSubmit())
 	page(get, "/login/new-password", s.handleNewPasswordShow())
 	page(post, "/login/new-password", s.handleNewPasswordSubmit())
+	page(get, "/login/with/:provider", s.handleProviderStart())
+	page(get, "/login/with/:provider/callback", noReferrer, s.handleProviderCallback())
 	page(get, "/login/otp", s.handleOTPShow())
 	page(post, "/login/otp", s.handleOTPSubmit())
 	page(get, "/register", s.handleRegisterShow())
@@ -59,6 +61,11 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())
 	page(post, "/account/password", requireMember, s.refuseProxied, s.handlePasswordSubmit())
 	page(post, "/account/sessions/:id/revoke", requireMember, s.refuseProxied, s.handleSessionRevoke())
+	// A GET, like the sign-in buttons: the pages' CSP (form-action 'self')
+	// stops a form from redirecting to the provider. It only starts the
+	// flow; the link is made at the callback, for this browser's state.
+	page(get, "/account/providers/:provider/link", requireMember, s.refuseProxied, s.handleProviderLink())
+	page(post, "/account/providers/:id/unlink", requireMember, s.refuseProxied, s.handleProviderUnlink())
 	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
 	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
 	// Member files (api-contract §10): the member's own session, a proxy

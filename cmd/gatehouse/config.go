@@ -34,6 +34,7 @@ type Config struct {
 	WMEAccessTTL, WMERefreshTTL                                      time.Duration
 	WMEMaxAccessPerRefresh                                           int
 	DirectusAccessTTL, DirectusRefreshTTL                            time.Duration
+	DirectusSessionCookieTTL                                         time.Duration
 	OpenAPIAccessTTL, OpenAPIRefreshTTL                              time.Duration
 	KotiveIdleTTL, InviteTTL, ResetCodeTTL                           time.Duration
 
@@ -162,6 +163,7 @@ var settings = []setting{
 	}},
 	{"ACCESS_TOKEN_TTL", "15m", "directus access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusAccessTTL })},
 	{"REFRESH_TOKEN_TTL", "7d", "directus refresh token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusRefreshTTL })},
+	{"SESSION_COOKIE_TTL", "1d", "directus session-mode cookie and token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusSessionCookieTTL })},
 	{"GATEHOUSE_OPENAPI_ACCESS_TTL", "24h", "openapi access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIAccessTTL })},
 	{"GATEHOUSE_OPENAPI_REFRESH_TTL", "288h", "openapi refresh token lifetime (12 days)", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIRefreshTTL })},
 	{"GATEHOUSE_KOTIVE_IDLE_TTL", "12h", "kotive authToken idle timeout", durationInto(func(c *Config) *time.Duration { return &c.KotiveIdleTTL })},

@@ -56,10 +56,12 @@ M, T and A are a member's id, email or username. Run
 
 // cmdMemberCreate creates a member and prints its numeric id on stdout.
 func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("member create", "member create --email E --password P [--name N] [--username U] [--role owner|admin|maker] [--temporary] [flags]", stderr)
+	fs := newFlagSet("member create", "member create --email E --password P [--name N] [--first-name F] [--last-name L] [--username U] [--role owner|admin|maker] [--temporary] [flags]", stderr)
 	email := fs.String("email", "", "email address (required)")
 	password := fs.String("password", "", "password (required)")
 	name := fs.String("name", "", "display name")
+	first := fs.String("first-name", "", "first name (split from --name when neither --first-name nor --last-name is given)")
+	last := fs.String("last-name", "", "last name")
 	username := fs.String("username", "", "username (defaults to the email)")
 	role := fs.String("role", "maker", "role in the root group: owner, admin or maker")
 	temporary := fs.Bool("temporary", false, "the password must be replaced at first login")
@@ -77,7 +79,7 @@ func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) str
 	}
 	defer done()
 	m, err := svc.CreateMember(ctx, auth.CreateMemberInput{
-		Email: *email, Password: *password, Name: *name, Username: *username, Role: r, Temporary: *temporary,
+		Email: *email, Password: *password, Name: *name, FirstName: *first, LastName: *last, Username: *username, Role: r, Temporary: *temporary,
 	})
 	if err != nil {
 		return describe(err)

@@ -218,6 +218,9 @@ func authConfig(cfg Config) auth.Config {
 	})
 	set(auth.ViaDirectus, func(x *auth.TokenPolicy) { x.Access, x.Refresh = cfg.DirectusAccessTTL, cfg.DirectusRefreshTTL })
 	set(auth.ViaOpenAPI, func(x *auth.TokenPolicy) { x.Access, x.Refresh = cfg.OpenAPIAccessTTL, cfg.OpenAPIRefreshTTL })
+	// directus session mode: one access token in the session cookie, no
+	// refresh token (internal/auth/token_sets.go).
+	p[auth.ViaDirectusSession] = auth.TokenPolicy{Access: cfg.DirectusSessionCookieTTL, Session: p[auth.ViaDirectus].Session}
 	set(auth.ViaKotive, func(x *auth.TokenPolicy) { x.Idle = cfg.KotiveIdleTTL })
 	return auth.Config{
 		BaseURL:           cfg.BaseURL,
@@ -250,7 +253,9 @@ func apiConfig(cfg Config) api.Config {
 			Name: p.Name, Label: p.Label, Driver: p.Driver, Icon: p.Icon,
 			ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 			AuthorizeURL: p.AuthorizeURL, AccessURL: p.AccessURL, ProfileURL: p.ProfileURL,
-			Scope: p.Scope, RedirectAllow: p.RedirectAllowList,
+			IssuerURL: p.IssuerURL, Scope: p.Scope, IdentifierKey: p.IdentifierKey,
+			AllowPublicRegistration: p.AllowPublicRegistration, DefaultRole: p.DefaultRole,
+			RedirectAllow: p.RedirectAllowList,
 		})
 	}
 	return c

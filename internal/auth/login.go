@@ -77,6 +77,7 @@ func (s *Service) checkPassword(ctx context.Context, identifier, password string
 // identifier ident names no account).
 func (s *Service) checkMemberPassword(ctx context.Context, m Member, ident, password string, meta ClientMeta) (verifiedMember, error) {
 	v := verifiedMember{Member: m}
+	suspended := false
 	p, err := s.gate(ctx, attempt{
 		kind: secretPassword, meta: meta, member: m, ident: ident, failure: errInvalidCredentials, floor: true,
 		verify: func(context.Context) (bool, error) {
@@ -95,7 +96,8 @@ func (s *Service) checkMemberPassword(ctx context.Context, m Member, ident, pass
 				return false, nil // a malformed stored hash fails like a wrong password
 			}
 			if m.Status != StatusActive && m.Status != StatusPasswordResetRequired {
-				return false, nil
+				suspended = m.Status == StatusSuspended
+				return false, nil // counted like a wrong password
 			}
 			if rehash {
 				if v.rehash, err = s.hasher.Hash(password); err != nil {
@@ -105,6 +107,11 @@ func (s *Service) checkMemberPassword(ctx context.Context, m Member, ident, pass
 			return true, nil
 		},
 	})
+	if suspended && ErrInvalidCredentials(err) {
+		// Only after the hash matched: suspension is revealed only to
+		// someone who knows the password (directus USER_SUSPENDED).
+		return verifiedMember{}, ErrSuspended
+	}
 	if err != nil {
 		return verifiedMember{}, err
 	}
