@@ -156,8 +156,15 @@ async function sessionMode() {
 async function passwordResetFlow() {
   const plain = createDirectus(base).with(rest());
   await plain.request(passwordRequest(email));
-  const mails = await (await fetch(`${base}/_dev/mail.json`)).json();
-  const mail = mails.find((m) => m.to === email && m.links.some((l) => l.includes('token=')));
+  // The outbox worker resolves the request after the answer: wait for the
+  // mail (at most 10 s).
+  let mails = [];
+  let mail;
+  for (let i = 0; i < 200 && !mail; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 50));
+    mails = await (await fetch(`${base}/_dev/mail.json`)).json();
+    mail = mails.find((m) => m.to === email && m.links.some((l) => l.includes('token=')));
+  }
   check(mail, `no reset mail for ${email} in ${JSON.stringify(mails.map((m) => [m.to, m.kind]))}`);
   const token = new URL(mail.links.find((l) => l.includes('token='))).searchParams.get('token');
   done('password request');
