@@ -11,6 +11,9 @@ import (
 type LoginProps struct {
 	Identifier string
 	Error      string
+	// SetupCommand, when set (dev only, while no Account Owner exists), is
+	// the command that creates the first one.
+	SetupCommand string
 }
 
 // RegisterProps feeds RegisterPage. Errors maps an input name (name, email,

@@ -31,6 +31,9 @@ type Config struct {
 	// Fiber takes the first valid address of the header: the proxy must
 	// set it (not append to a client's value).
 	TrustedProxies []string
+	// SetupCommand is the command line that creates the first Account
+	// Owner; in dev, /login shows it while no Owner exists.
+	SetupCommand string
 }
 
 // Deps are the collaborators of the web layer.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 // cmdServe runs the server until ctx ends, then shuts down gracefully:
 // in-flight requests finish, the outbox worker finishes its current send.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("serve", args, getenv, stderr)
+	cfg, err := parseConfig("serve", args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -75,6 +76,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if _, err := svc.JWKS(ctx); err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
+	needOwner, err := svc.NeedsFirstOwner(ctx)
+	if err != nil {
+		return err
+	}
 	app := web.New(web.Deps{
 		Auth:     svc,
 		Sessions: sessions,
@@ -87,6 +92,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			DevMail: !cfg.Prod() && cfg.SMTPURL == "",
 
 			TrustedProxies: cfg.TrustedProxies,
+			SetupCommand:   setupCommand(cfg),
 		},
 	})
 
@@ -102,11 +108,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}()
 	}
 
-	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
+	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", readBuildInfo().Version, ln.Addr(), cfg.BaseURL, cfg.Env)
 	if worker == nil {
 		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", cfg.Env)
+	if needOwner {
+		log.Warn("no Account Owner yet; create the first one with: " + setupCommand(cfg))
+	}
 	// Announce before serving: once /healthz answers, the address is printed.
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.Listener(ln) }()
@@ -124,6 +133,24 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// setupCommand is the command that creates the first Account Owner in the
+// database this server uses (--db only when it is not the default).
+func setupCommand(cfg Config) string {
+	cmd := "gatehouse member create"
+	if cfg.DB != "data/gatehouse.db" {
+		cmd += " --db " + shellQuote(cfg.DB)
+	}
+	return cmd + " --email you@example.com --password '…' --role owner"
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // newService builds the domain service from the configuration.
@@ -208,7 +235,7 @@ func checkPragmas(ctx context.Context, st *sqlite.Store, log *slog.Logger) error
 
 // cmdMigrate applies pending migrations and exits.
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("migrate", args, getenv, stderr)
+	cfg, err := parseConfig("migrate", args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -223,8 +250,12 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 
 // parseConfig parses the arguments of a command that takes only the
 // settings flags ("gatehouse <name> [flags]") and resolves the configuration.
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	fs := newFlagSet(name, name+" [flags]", stderr)
+func parseConfig(name string, args []string, getenv func(string) string, stdout io.Writer) (Config, error) {
+	synopsis := name + " [--db FILE]"
+	if name == "serve" {
+		synopsis = "serve [settings]"
+	}
+	fs := newFlagSet(name, synopsis, stdout)
 	config := configFlags(fs, getenv)
 	if err := parse(fs, args); err != nil {
 		return Config{}, err
