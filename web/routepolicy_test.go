@@ -30,6 +30,7 @@ var routePolicy = map[string]string{
 	"GET /.well-known/jwks.json":            public,
 	"GET /.well-known/openid-configuration": public,
 	"GET /favicon.ico":                      public,
+	"GET /static/*":                         public,
 	"GET /openapi.json":                     public,
 	"GET /docs":                             public,
 	"GET /_dev/mail":                        public, // dev mode only (no SMTP configured)

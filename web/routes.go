@@ -1,11 +1,9 @@
 package web
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"gatehouse/static"
 	"gatehouse/web/api"
@@ -19,14 +17,14 @@ import (
 
 // routes is the whole URL surface of Gatehouse in one place.
 func (s *server) routes(app *fiber.App) {
-	app.Use(s.recoverer, requestID, s.accessLog, s.securityHeaders)
+	app.Use(s.recoverer, compressResponses, requestID, s.accessLog, s.securityHeaders)
 
 	app.Get("/healthz", s.handleHealth())
 	app.Get("/.well-known/jwks.json", s.handleJWKS())
 	app.Get("/.well-known/openid-configuration", s.handleOpenIDConfiguration())
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Get("/static/*", handleStatic)
 	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
-		return c.Redirect("/static/img/favicon.svg", fiber.StatusMovedPermanently)
+		return c.Redirect(static.URL("img/favicon.svg"), fiber.StatusFound)
 	})
 
 	// Pages: a browser session, CSRF on every POST, nothing cached. The

@@ -11,6 +11,8 @@ import (
 	_ "embed"
 
 	"github.com/gofiber/fiber/v2"
+
+	"gatehouse/web/asset"
 )
 
 // Document is the OpenAPI 3.1 document, as served.
@@ -18,12 +20,13 @@ import (
 //go:embed openapi.json
 var Document []byte
 
+// spec is Document with its ETag, compressed once (package asset).
+var spec = asset.New(Document, fiber.MIMEApplicationJSONCharsetUTF8)
+
 // Spec serves Document as application/json.
 func Spec() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-		return c.Send(Document)
+		return spec.Serve(c, "public, max-age=300")
 	}
 }
 
