@@ -44,6 +44,9 @@ type ResetProps struct {
 	Token   string
 	Invalid bool
 	Errors  map[string]string
+	// Invited: the link comes from an invitation, so the member has never
+	// had a password and is choosing their first one.
+	Invited bool
 }
 
 // NewPasswordProps feeds NewPasswordPage, shown after signing in with a
@@ -103,6 +106,9 @@ type ErrorProps struct {
 	Status  int
 	Title   string
 	Message string
+	// Back is the same-site page the visitor came from ("" when unknown):
+	// the page offers to go back there (a link, so no script is needed).
+	Back string
 }
 
 // DevMailProps feeds DevMailPage, the development mailbox.

@@ -34,7 +34,7 @@ var staticBodies = sync.OnceValue(func() map[string]*asset.Body {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := fs.ReadFile(static.FS, name)
+		b, err := static.Content(name)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@ func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
 			ps.del(keyFlash)
 		}
 	}
+	pc.Failed = status >= 400
 	pc.Member, _ = currentMember(c)
 	pc.Proxy = s.proxyBanner(c)
 	c.Status(status)

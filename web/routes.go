@@ -92,7 +92,7 @@ func (s *server) routes(app *fiber.App) {
 
 	s.apiRoutes(app)
 	app.Get("/openapi.json", apidoc.Spec())
-	app.Get("/docs", apidoc.Page())
+	page(get, "/docs", s.handleDocs())
 
 	if s.cfg.DevMail {
 		page(get, "/_dev/mail", s.handleDevMail())
