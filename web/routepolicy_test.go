@@ -84,6 +84,7 @@ var routePolicy = map[string]string{
 	"GET /admin/groups":                                  admin,
 	"POST /admin/groups":                                 admin,
 	"POST /admin/groups/:id":                             admin,
+	"GET /admin/groups/:id/delete":                       admin,
 	"POST /admin/groups/:id/delete":                      admin,
 
 	// kuroco.

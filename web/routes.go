@@ -83,6 +83,7 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/admin/groups", requireAdmin, s.handleAdminGroups())
 	page(post, "/admin/groups", requireAdmin, s.handleAdminCreateGroup())
 	page(post, "/admin/groups/:id", requireAdmin, s.handleAdminUpdateGroup())
+	page(get, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroupConfirm())
 	page(post, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroup())
 
 	// Member files with a kuroco file_access_token (no session, no cookie):

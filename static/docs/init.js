@@ -93,7 +93,7 @@
       expandResponses: "",
       jsonSampleExpandLevel: 2,
       sortTagsAlphabetically: false,
-      hideDownloadButton: false,
+      hideDownloadButton: true, // the page links /openapi.json itself
       nativeScrollbars: true,
       theme: theme(p)
     }, el, fixHeadingLevels);
