@@ -146,7 +146,7 @@ func runAxe(src string, out *[]axeViolation) chromedp.Action {
 			return fmt.Errorf("injecting axe-core: %v", err)
 		}
 		const script = `axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations.map(v => ({
-			id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + (n.failureSummary || "").split("\n").slice(0, 2).join(" "))}))))`
+			id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + (n.html || "").slice(0, 160) + " :: " + (n.failureSummary || "").split("\n").slice(0, 2).join(" "))}))))`
 		var js string
 		if err := chromedp.Evaluate(script, &js, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
 			return p.WithAwaitPromise(true)
