@@ -77,6 +77,25 @@
       prev = level;
     }
   }
+  // ReDoc's oneOf buttons put white text on the primary colour, and the
+  // primary colour on white, whatever the theme: in the dark scheme (a light
+  // primary) neither reads. They are marked here so that app.css can give
+  // them dark text on the primary colour, or the primary colour on the page.
+  var primaryRGB = "rgb(139, 147, 255)";
+  function markOneOfButtons() {
+    if (!(dark && dark.matches)) {
+      return;
+    }
+    var bs = el.querySelectorAll("button:not([aria-expanded])");
+    for (var i = 0; i < bs.length; i++) {
+      var cs = window.getComputedStyle(bs[i]);
+      if (cs.backgroundColor === primaryRGB) {
+        bs[i].classList.add("redoc-choice", "redoc-choice--active");
+      } else if (cs.color === primaryRGB) {
+        bs[i].classList.add("redoc-choice");
+      }
+    }
+  }
   var pending = false;
   new MutationObserver(function () {
     if (!pending) {
@@ -84,9 +103,10 @@
       window.requestAnimationFrame(function () {
         pending = false;
         fixHeadingLevels();
+        markOneOfButtons();
       });
     }
-  }).observe(el, { childList: true, subtree: true });
+  }).observe(el, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
   function render() {
     var p = dark && dark.matches ? palettes.dark : palettes.light;
     window.Redoc.init(el.getAttribute("data-spec-url"), {
@@ -96,7 +116,10 @@
       hideDownloadButton: true, // the page links /openapi.json itself
       nativeScrollbars: true,
       theme: theme(p)
-    }, el, fixHeadingLevels);
+    }, el, function () {
+      fixHeadingLevels();
+      markOneOfButtons();
+    });
   }
   render();
   if (dark && dark.addEventListener) {
