@@ -235,3 +235,34 @@ func TestCSRFTokenMaskedPerPage(t *testing.T) {
 		t.Errorf("a tampered token: %d, want 403", r.StatusCode)
 	}
 }
+
+// TestDocsInChrome: /docs is a page of the site (header, footer, the
+// signed-in state), and nothing it loads leaves the site: the ReDoc bundle
+// as served no longer points at cdn.redoc.ly, which the CSP would block.
+func TestDocsInChrome(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.createMember("ann@example.com", goodPw)
+	b := e.browser()
+	r := b.get("/docs")
+	expectStatus(t, r, http.StatusOK)
+	for _, want := range []string{`class="site-header"`, `class="site-footer"`, `data-testid="nav-login"`, `id="redoc"`, `<h1 class="docs__title">API reference</h1>`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("/docs lacks %s", want)
+		}
+	}
+	if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data:;") {
+		t.Errorf("/docs CSP %q", csp)
+	}
+	m := regexp.MustCompile(`src="(/static/docs/redoc\.standalone\.[0-9a-f]{10}\.js)"`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatal("/docs does not load a fingerprinted ReDoc")
+	}
+	bundle := b.fetch(m[1], "")
+	if strings.Contains(bundle.body, "cdn.redoc.ly") || !strings.Contains(bundle.body, `src:"/static/img/logo.svg"`) {
+		t.Error("the served ReDoc still loads its logo from cdn.redoc.ly")
+	}
+	b.mustLogin("ann@example.com", goodPw)
+	if r := b.get("/docs"); !strings.Contains(r.body, `data-testid="nav-member"`) {
+		t.Error("/docs does not show who is signed in")
+	}
+}
