@@ -147,7 +147,8 @@ func TestBrowserRegisterLogoutLogin(t *testing.T) {
 		chromedp.Click(`[data-testid="register-submit"]`, chromedp.ByQuery),
 		// Registering answers "check your inbox" and signs nobody in (B7).
 		chromedp.WaitVisible(`[data-testid="register-sent"]`, chromedp.ByQuery),
-		chromedp.Click(`[data-testid="login-link"]`, chromedp.ByQuery),
+		// The next step is the page's primary button.
+		chromedp.Click(`[data-testid="register-next"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid="login-submit"]`, chromedp.ByQuery),
 		submitLogin(email, password),
 		chromedp.Text(heading, &text, chromedp.ByQuery),
