@@ -38,26 +38,41 @@ func exitStatus(err error, stderr io.Writer) int {
 	}
 	var u usageError
 	if errors.As(err, &u) {
-		fmt.Fprintf(stderr, "gatehouse: %s (see \"%s --help\")\n", u.msg, u.command())
+		cmd := ""
+		var in commandUsage
+		if errors.As(err, &in) {
+			cmd = in.cmd
+		}
+		fmt.Fprintf(stderr, "gatehouse: %s (see \"%s --help\")\n", u.msg, helpOf(cmd))
 		return 2
 	}
 	fmt.Fprintln(stderr, "gatehouse:", err)
 	return 1
 }
 
-// usageError is a mistake in the command line (exit status 2). cmd is the
-// command whose help explains the mistake ("member create"; empty for the
-// top level).
-type usageError struct{ msg, cmd string }
+// usageError is a mistake in the command line (exit status 2).
+type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
-// command is the command line that prints the help for the mistake.
-func (u usageError) command() string {
-	if u.cmd == "" {
+// commandUsage is a usageError with the command whose help explains it
+// ("member create"), so the one error line can point there.
+type commandUsage struct {
+	usageError
+	cmd string
+}
+
+func (c commandUsage) Unwrap() error { return c.usageError }
+
+// usageIn is a usage mistake in the command cmd ("" for the top level).
+func usageIn(cmd, msg string) error { return commandUsage{usageError{msg}, cmd} }
+
+// helpOf is the command line that prints the help of cmd.
+func helpOf(cmd string) string {
+	if cmd == "" {
 		return "gatehouse"
 	}
-	return "gatehouse " + u.cmd
+	return "gatehouse " + cmd
 }
 
 // run is the whole program, callable from tests: args without the program
@@ -86,7 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version":
 		return cmdVersion(args, stdout)
 	}
-	return usageError{msg: fmt.Sprintf("unknown command %q", cmd)}
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
 
 const topUsage = `Gatehouse: a self-hosted authentication server.

@@ -33,7 +33,7 @@ M, T and A are a member's id, email or username. Run
 "gatehouse serve --help" for the server settings (--db picks the database).
 `
 	if len(args) == 0 {
-		return usageError{"member needs a subcommand: create, list, set-role, suspend, activate, delete, grant-proxy or revoke-proxy", "member"}
+		return usageIn("member", "member needs a subcommand: create, list, set-role, suspend, activate, delete, grant-proxy or revoke-proxy")
 	}
 	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
@@ -51,7 +51,7 @@ M, T and A are a member's id, email or username. Run
 	case "suspend", "activate", "delete":
 		return cmdMemberStatus(ctx, args[0], args[1:], getenv, stdout, stderr)
 	}
-	return usageError{fmt.Sprintf("unknown member subcommand %q", args[0]), "member"}
+	return usageIn("member", fmt.Sprintf("unknown member subcommand %q", args[0]))
 }
 
 // cmdMemberCreate creates a member and prints its numeric id on stdout.
@@ -224,7 +224,7 @@ func parseRequired(fs *flag.FlagSet, args []string, msg string, required ...*str
 	}
 	for _, v := range required {
 		if *v == "" {
-			return usageError{msg, fs.Name()}
+			return usageIn(fs.Name(), msg)
 		}
 	}
 	return nil
@@ -234,7 +234,7 @@ func parseRequired(fs *flag.FlagSet, args []string, msg string, required ...*str
 func roleFlag(v, cmd string) (auth.RoleID, error) {
 	r, ok := auth.ParseRole(v)
 	if !ok {
-		return 0, usageError{fmt.Sprintf("--role %q: must be owner, admin or maker", v), cmd}
+		return 0, usageIn(cmd, fmt.Sprintf("--role %q: must be owner, admin or maker", v))
 	}
 	return r, nil
 }

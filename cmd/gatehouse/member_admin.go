@@ -36,9 +36,9 @@ func parseOne(fs *flag.FlagSet, args []string, what string) (string, error) {
 	}
 	if len(pos) != 1 {
 		if len(pos) == 0 {
-			return "", usageError{"name the " + what + " (id, email or username)", fs.Name()}
+			return "", usageIn(fs.Name(), "name the "+what+" (id, email or username)")
 		}
-		return "", usageError{fmt.Sprintf("unexpected argument %q", pos[1]), fs.Name()}
+		return "", usageIn(fs.Name(), fmt.Sprintf("unexpected argument %q", pos[1]))
 	}
 	return pos[0], nil
 }

@@ -77,7 +77,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0)), fs.Name()}
+		return usageIn(fs.Name(), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	}
 	return nil
 }
@@ -98,5 +98,5 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		fs.Usage()
 		return err
 	}
-	return usageError{err.Error(), fs.Name()}
+	return usageIn(fs.Name(), err.Error())
 }
