@@ -266,7 +266,7 @@ func roleTable(groups []GroupRow, grants []auth.RoleGrant) templ.Component {
 			templ_7745c5c3_Var11 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"table-wrap\"><table class=\"table role-table\" data-testid=\"role-table\"><thead><tr><th scope=\"col\">Group</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Roles by group\"><table class=\"table role-table\" data-testid=\"role-table\"><thead><tr><th scope=\"col\">Group</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

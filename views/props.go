@@ -11,7 +11,10 @@ import (
 type LoginProps struct {
 	Identifier string
 	Error      string
-	Providers  []ProviderLink // "Continue with …" buttons
+	// SetupCommand, when set (dev only, while no Account Owner exists), is
+	// the command that creates the first one.
+	SetupCommand string
+	Providers    []ProviderLink // "Continue with …" buttons
 }
 
 // ProviderLink is one configured sign-in provider on the sign-in and
@@ -52,6 +55,9 @@ type ResetProps struct {
 	Token   string
 	Invalid bool
 	Errors  map[string]string
+	// Invited: the link comes from an invitation, so the member has never
+	// had a password and is choosing their first one.
+	Invited bool
 }
 
 // NewPasswordProps feeds NewPasswordPage, shown after signing in with a
@@ -123,6 +129,9 @@ type ErrorProps struct {
 	Status  int
 	Title   string
 	Message string
+	// Back is the same-site page the visitor came from ("" when unknown):
+	// the page offers to go back there (a link, so no script is needed).
+	Back string
 }
 
 // DevMailProps feeds DevMailPage, the development mailbox.

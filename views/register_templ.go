@@ -267,7 +267,7 @@ func RegisterSentPage() templ.Component {
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"notice\" data-testid=\"register-sent\"><p>We've sent a message to the address you entered. If you just created your account, you can now sign in with your email and password.</p></div><p class=\"card__footer\"><a href=\"/login\" data-testid=\"login-link\">Sign in</a></p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"notice\" data-testid=\"register-sent\"><p>We've sent a message to the address you entered.</p><p>If the address is new, your account is ready, as the message says: sign in with your email address and the password you chose. If it already had an account, the message tells you how to get back into it.</p></div><a class=\"btn btn--primary btn--block\" href=\"/login\" data-testid=\"register-next\">Sign in</a>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

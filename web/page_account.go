@@ -17,8 +17,20 @@ func (s *server) handleAccountShow() fiber.Handler {
 	}
 }
 
+// renderAccountFileError re-renders the account page with a refused
+// upload's reason on the upload form, instead of a dead-end error page.
+func (s *server) renderAccountFileError(c *fiber.Ctx, status int, msg string) error {
+	m, _ := currentMember(c)
+	return s.renderAccountWith(c, status, views.ProfileForm{Name: m.Name, Username: m.Username, Bio: deref(m.Bio)}, views.PasswordForm{}, msg)
+}
+
 // renderAccount renders the account page with the given form states.
 func (s *server) renderAccount(c *fiber.Ctx, status int, profile views.ProfileForm, password views.PasswordForm) error {
+	return s.renderAccountWith(c, status, profile, password, "")
+}
+
+// renderAccountWith is renderAccount with the upload form's error.
+func (s *server) renderAccountWith(c *fiber.Ctx, status int, profile views.ProfileForm, password views.PasswordForm, fileErr string) error {
 	m, current := currentMember(c)
 	list, err := s.auth.ListSessions(c.UserContext(), m.ID)
 	if err != nil {
@@ -45,6 +57,7 @@ func (s *server) renderAccount(c *fiber.Ctx, status int, profile views.ProfileFo
 	if err != nil {
 		return err
 	}
+	files.Error = fileErr
 	return s.render(c, status, views.AccountPage(views.AccountProps{Member: *m, Profile: profile, Password: password, Sessions: rows,
 		ProxyTargets: targets, ProxyActivity: activity, Proxied: a.Proxied(), Files: files, Identities: identities, Linkable: linkable}))
 }

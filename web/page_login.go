@@ -16,8 +16,20 @@ func (s *server) handleLoginShow() fiber.Handler {
 		if c.Query("signed_out") == "1" {
 			sess(c).flash("You have been signed out.")
 		}
-		return s.render(c, fiber.StatusOK, views.LoginPage(views.LoginProps{Providers: s.providerLinks()}))
+		return s.render(c, fiber.StatusOK, views.LoginPage(views.LoginProps{Providers: s.providerLinks(), SetupCommand: s.setupHint(c)}))
 	}
+}
+
+// setupHint is the first-Owner command for /login: only in dev, where the
+// visitor is the operator, and only while no Account Owner exists.
+func (s *server) setupHint(c *fiber.Ctx) string {
+	if s.cfg.Prod || s.cfg.SetupCommand == "" {
+		return ""
+	}
+	if need, err := s.auth.NeedsFirstOwner(c.UserContext()); err != nil || !need {
+		return ""
+	}
+	return s.cfg.SetupCommand
 }
 
 // handleLoginSubmit checks the credentials. A failure answers 401 with the

@@ -43,7 +43,9 @@ func (s *server) handleRegisterShow() fiber.Handler {
 // handleRegisterSubmit creates the account, or, for an email that is
 // already registered, mails its owner instead; either way it answers the
 // same "check your inbox" page with the same status and nobody is signed in
-// (checklist B7). The form's invite (when joining by invitation) goes to
+// (checklist B7: signing the new member in would tell them apart). The page
+// and the welcome mail say the same thing, and the page's primary button
+// is the next step, "Sign in" (docs/decisions.md, issue 13). The form's invite (when joining by invitation) goes to
 // the service, which holds the email to the invited one and counts it as
 // verified. Field problems re-render the form with the input kept (never
 // passwords); they reveal nothing about other accounts.

@@ -31,6 +31,7 @@ var routePolicy = map[string]string{
 	"GET /.well-known/jwks.json":            public,
 	"GET /.well-known/openid-configuration": public,
 	"GET /favicon.ico":                      public,
+	"GET /static/*":                         public,
 	"GET /openapi.json":                     public,
 	"GET /docs":                             public,
 	"GET /_dev/mail":                        public, // dev mode only (no SMTP configured)
@@ -88,6 +89,7 @@ var routePolicy = map[string]string{
 	"GET /admin/groups":                                  admin,
 	"POST /admin/groups":                                 admin,
 	"POST /admin/groups/:id":                             admin,
+	"GET /admin/groups/:id/delete":                       admin,
 	"POST /admin/groups/:id/delete":                      admin,
 	"GET /admin/webhooks":                                admin,
 	"POST /admin/webhooks":                               admin,

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"gatehouse/static"
 	"gatehouse/web/api"
@@ -19,7 +17,7 @@ import (
 
 // routes is the whole URL surface of Gatehouse in one place.
 func (s *server) routes(app *fiber.App) {
-	app.Use(s.recoverer, requestID, s.accessLog, s.securityHeaders)
+	app.Use(s.recoverer, compressResponses, requestID, s.accessLog, s.securityHeaders)
 
 	app.Get("/healthz", s.handleHealth())
 	app.Get("/readyz", s.handleReady())
@@ -28,9 +26,9 @@ func (s *server) routes(app *fiber.App) {
 	}
 	app.Get("/.well-known/jwks.json", s.handleJWKS())
 	app.Get("/.well-known/openid-configuration", s.handleOpenIDConfiguration())
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Get("/static/*", handleStatic)
 	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
-		return c.Redirect("/static/img/favicon.svg", fiber.StatusMovedPermanently)
+		return c.Redirect(static.URL("img/favicon.svg"), fiber.StatusFound)
 	})
 
 	// Pages: a browser session, CSRF on every POST, nothing cached. The
@@ -96,6 +94,7 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/admin/groups", requireAdmin, s.handleAdminGroups())
 	page(post, "/admin/groups", requireAdmin, s.handleAdminCreateGroup())
 	page(post, "/admin/groups/:id", requireAdmin, s.handleAdminUpdateGroup())
+	page(get, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroupConfirm())
 	page(post, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroup())
 	page(get, "/admin/webhooks", requireAdmin, s.handleAdminWebhooks())
 	page(post, "/admin/webhooks", requireAdmin, s.handleAdminCreateWebhook())
@@ -108,7 +107,7 @@ func (s *server) routes(app *fiber.App) {
 
 	s.apiRoutes(app)
 	app.Get("/openapi.json", apidoc.Spec())
-	app.Get("/docs", apidoc.Page())
+	page(get, "/docs", s.handleDocs())
 
 	if s.cfg.DevMail {
 		page(get, "/_dev/mail", s.handleDevMail())

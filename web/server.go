@@ -36,6 +36,9 @@ type Config struct {
 	// carrying it as a bearer token (GATEHOUSE_METRICS_TOKEN). Without it
 	// /metrics is not routed here (see GATEHOUSE_METRICS_ADDR).
 	MetricsToken string
+	// SetupCommand is the command line that creates the first Account
+	// Owner; in dev, /login shows it while no Owner exists.
+	SetupCommand string
 }
 
 // Deps are the collaborators of the web layer.

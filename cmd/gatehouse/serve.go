@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,7 @@ import (
 // in-flight requests finish, the outbox worker finishes its current send,
 // the janitor its current batch.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("serve", args, getenv, stderr)
+	cfg, err := parseConfig("serve", args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -94,6 +95,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if _, err := svc.JWKS(ctx); err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
+	needOwner, err := svc.NeedsFirstOwner(ctx)
+	if err != nil {
+		return err
+	}
 	app := web.New(web.Deps{
 		Auth:        svc,
 		Sessions:    sessions,
@@ -109,6 +114,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 			TrustedProxies: cfg.TrustedProxies,
 			MetricsToken:   cfg.MetricsToken,
+			SetupCommand:   setupCommand(cfg),
 		},
 	})
 
@@ -161,11 +167,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer stopMetrics()
 	}
-	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
+	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", readBuildInfo().Version, ln.Addr(), cfg.BaseURL, cfg.Env)
 	if sender == nil {
 		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", cfg.Env)
+	if needOwner {
+		log.Warn("no Account Owner yet; create the first one with: " + setupCommand(cfg))
+	}
 	// Announce before serving: once /healthz answers, the address is printed.
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.Listener(ln) }()
@@ -193,6 +202,24 @@ func newArgon2() *auth.Argon2 { return auth.NewArgon2(auth.DefaultArgon2Params) 
 // argon2id, and the formats of imported members, replaced by argon2id at
 // their first sign-in (gatehouse import).
 func passwordHasher(a *auth.Argon2) auth.Hasher { return auth.NewLegacyHasher(a) }
+
+// setupCommand is the command that creates the first Account Owner in the
+// database this server uses (--db only when it is not the default).
+func setupCommand(cfg Config) string {
+	cmd := "gatehouse member create"
+	if cfg.DB != "data/gatehouse.db" {
+		cmd += " --db " + shellQuote(cfg.DB)
+	}
+	return cmd + " --email you@example.com --password '…' --role owner"
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
 
 // newService builds the domain service from the configuration.
 func newService(st *sqlite.Store, cfg Config, notify func(), hasher auth.Hasher) (*auth.Service, error) {
@@ -287,7 +314,7 @@ func checkPragmas(ctx context.Context, st *sqlite.Store, log *slog.Logger) error
 
 // cmdMigrate applies pending migrations and exits.
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("migrate", args, getenv, stderr)
+	cfg, err := parseConfig("migrate", args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -302,8 +329,12 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 
 // parseConfig parses the arguments of a command that takes only the
 // settings flags ("gatehouse <name> [flags]") and resolves the configuration.
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	fs := newFlagSet(name, name+" [flags]", stderr)
+func parseConfig(name string, args []string, getenv func(string) string, stdout io.Writer) (Config, error) {
+	synopsis := name + " [--db FILE]"
+	if name == "serve" {
+		synopsis = "serve [settings]"
+	}
+	fs := newFlagSet(name, synopsis, stdout)
 	config := configFlags(fs, getenv)
 	if err := parse(fs, args); err != nil {
 		return Config{}, err
