@@ -48,6 +48,10 @@ type Options struct {
 	Prod     bool               // GATEHOUSE_ENV=prod
 	Auth     auth.Config        // overrides; BaseURL is filled in
 	API      api.Config         // dialect settings (BaseURL and Secure are filled in)
+	// TrustedProxies, when set, is web.Config.TrustedProxies. App.Test
+	// requests come from 0.0.0.0: trusting it lets a test pick each
+	// request's client IP with X-Forwarded-For.
+	TrustedProxies []string
 }
 
 // Env is one running Gatehouse (without a listener: requests go through
@@ -151,7 +155,7 @@ func New(t testing.TB, o Options) *Env {
 		apiCfg.DirectusLoginFloor = -1 // no padding unless a test asks for it
 	}
 	e.App = web.New(web.Deps{Auth: e.Svc, Sessions: sessions, Logger: log, Ready: st.Ping, API: apiCfg,
-		Config: web.Config{BaseURL: o.BaseURL, Prod: o.Prod, DevMail: o.NoSMTP && !o.Prod}})
+		Config: web.Config{BaseURL: o.BaseURL, Prod: o.Prod, DevMail: o.NoSMTP && !o.Prod, TrustedProxies: o.TrustedProxies}})
 	return e
 }
 
