@@ -99,8 +99,14 @@ func (s *server) handlePasswordSubmit() fiber.Handler {
 		case "":
 			sess(c).flash("Your password has been changed.")
 			return redirect(c, "/account")
-		case auth.EINVALID:
-			return s.renderAccount(c, fiber.StatusUnprocessableEntity,
+		case auth.EINVALID, auth.EOTP:
+			status := fiber.StatusUnprocessableEntity
+			if auth.ErrorCode(err) == auth.EOTP {
+				// A member with two-factor on, in a session that did not
+				// pass it (internal/auth/change.go): refused, not a 500.
+				status = fiber.StatusForbidden
+			}
+			return s.renderAccount(c, status,
 				views.ProfileForm{Name: m.Name, Username: m.Username, Bio: deref(m.Bio)}, views.PasswordForm{Errors: fieldsOrForm(err)})
 		}
 		return err

@@ -53,6 +53,10 @@ type Options struct {
 	// MetricsToken routes /metrics on the app behind this bearer token.
 	MetricsToken string
 	ReadyChecks  []web.Check // extra /readyz conditions
+	// TrustedProxies, when set, is web.Config.TrustedProxies. App.Test
+	// requests come from 0.0.0.0: trusting it lets a test pick each
+	// request's client IP with X-Forwarded-For.
+	TrustedProxies []string
 }
 
 // Env is one running Gatehouse (without a listener: requests go through
@@ -162,7 +166,7 @@ func New(t testing.TB, o Options) *Env {
 	}
 	e.App = web.New(web.Deps{Auth: e.Svc, Sessions: sessions, Logger: log, Ready: st.Ping, API: apiCfg,
 		Metrics: o.Metrics, ReadyChecks: o.ReadyChecks,
-		Config: web.Config{BaseURL: o.BaseURL, Prod: o.Prod, DevMail: o.NoSMTP && !o.Prod, MetricsToken: o.MetricsToken}})
+		Config: web.Config{BaseURL: o.BaseURL, Prod: o.Prod, DevMail: o.NoSMTP && !o.Prod, MetricsToken: o.MetricsToken, TrustedProxies: o.TrustedProxies}})
 	return e
 }
 
