@@ -233,6 +233,7 @@ func (x *mx) resetToken(who string, mode auth.ResetMode) (token, temp string) {
 	if err := x.e.Svc.RequestReset(x.ctx, auth.ResetRequest{Identifier: who, Mode: mode}); err != nil {
 		x.t.Fatal(err)
 	}
+	x.e.WaitRequests() // the outbox worker resolves the request into the reset mail
 	d := x.mail(who, auth.MailReset)
 	u, err := url.Parse(d["link"])
 	if err != nil || u.Query().Get("token") == "" {
