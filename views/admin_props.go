@@ -288,3 +288,64 @@ func actionLabel(a string) string {
 	}
 	return a
 }
+
+// currentSort is the sort in effect: the filter's, or the default (id).
+func currentSort(f MemberListFilter) string {
+	if f.Sort == "" {
+		return auth.SortID
+	}
+	return f.Sort
+}
+
+// ariaSort is the aria-sort value of the column key.
+func ariaSort(f MemberListFilter, key string) string {
+	switch {
+	case currentSort(f) != key:
+		return "none"
+	case f.Dir == "desc":
+		return "descending"
+	}
+	return "ascending"
+}
+
+// sortMark shows the direction of the current sort column.
+func sortMark(f MemberListFilter, key string) string {
+	switch ariaSort(f, key) {
+	case "ascending":
+		return "▲"
+	case "descending":
+		return "▼"
+	}
+	return ""
+}
+
+// sortURL is the list with the same filters sorted by key: ascending, or
+// descending when that column is already sorted ascending. It starts again
+// at the first page.
+func sortURL(f MemberListFilter, key string) string {
+	g := f
+	g.Sort, g.Dir = key, ""
+	if ariaSort(f, key) == "ascending" {
+		g.Dir = "desc"
+	}
+	return "/admin/members?" + g.Values().Encode()
+}
+
+// resultCount says how many members the page shows.
+func resultCount(p AdminMembersProps) string {
+	n := len(p.Members)
+	var s string
+	switch n {
+	case 1:
+		s = "1 member"
+	default:
+		s = strconv.Itoa(n) + " members"
+	}
+	if p.NextURL != "" {
+		return s + " on this page; more on the next page."
+	}
+	if p.FirstURL != "" {
+		return s + " on this last page."
+	}
+	return s + "."
+}

@@ -28,6 +28,10 @@ type PageContext struct {
 	// Proxy, when set, is the "Acting as B — return to A" banner every page
 	// shows inside a proxy session.
 	Proxy *ProxyBanner
+	// Failed marks the answer to a request that did not succeed (a form
+	// re-rendered with errors, an error page): the title starts with
+	// "Error: " so that the first thing announced says so.
+	Failed bool
 }
 
 // ProxyBanner names the real member (ActorName, A) and the member they act

@@ -11,6 +11,17 @@ import (
 type LoginProps struct {
 	Identifier string
 	Error      string
+	// SetupCommand, when set (dev only, while no Account Owner exists), is
+	// the command that creates the first one.
+	SetupCommand string
+	Providers    []ProviderLink // "Continue with …" buttons
+}
+
+// ProviderLink is one configured sign-in provider on the sign-in and
+// sign-up pages: Name goes into /login/with/{name}, Label is shown.
+type ProviderLink struct {
+	Name  string
+	Label string
 }
 
 // RegisterProps feeds RegisterPage. Errors maps an input name (name, email,
@@ -18,7 +29,10 @@ type LoginProps struct {
 // Invite is the invitation token carried through the form, and EmailLocked
 // makes the email read-only because the invitation fixes it.
 type RegisterProps struct {
+	Providers   []ProviderLink
 	Name        string
+	FirstName   string
+	LastName    string
 	Email       string
 	Username    string
 	Errors      map[string]string
@@ -41,6 +55,9 @@ type ResetProps struct {
 	Token   string
 	Invalid bool
 	Errors  map[string]string
+	// Invited: the link comes from an invitation, so the member has never
+	// had a password and is choosing their first one.
+	Invited bool
 }
 
 // NewPasswordProps feeds NewPasswordPage, shown after signing in with a
@@ -65,6 +82,18 @@ type AccountProps struct {
 	Proxied bool
 	// Files is the profile image and attachments section (files.templ).
 	Files FilesProps
+	// Identities are the member's linked sign-in providers (unlink: POST
+	// /account/providers/{id}/unlink); Linkable the configured providers
+	// not linked yet (GET /account/providers/{name}/link).
+	Identities []IdentityRow
+	Linkable   []ProviderLink
+}
+
+// IdentityRow is one linked provider account on the account page.
+type IdentityRow struct {
+	ID    int64
+	Label string
+	Email string
 }
 
 // ProfileForm holds the values and per-input errors of the profile form
@@ -100,6 +129,9 @@ type ErrorProps struct {
 	Status  int
 	Title   string
 	Message string
+	// Back is the same-site page the visitor came from ("" when unknown):
+	// the page offers to go back there (a link, so no script is needed).
+	Back string
 }
 
 // DevMailProps feeds DevMailPage, the development mailbox.

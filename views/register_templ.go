@@ -8,8 +8,10 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// RegisterPage is the sign-up form (POST /register: name, email, username,
-// password, confirm, and invite when joining by invitation).
+// RegisterPage is the sign-up form (POST /register: name, first_name,
+// last_name, email, username, password, confirm, and invite when joining by
+// invitation). First and last name are optional: left empty, they are split
+// from the name.
 func RegisterPage(p RegisterProps) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -70,7 +72,7 @@ func RegisterPage(p RegisterProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = errorSummary(p.Error, p.Errors, "name", "email", "username", "password", "confirm").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = errorSummary(p.Error, p.Errors, "name", "first_name", "last_name", "email", "username", "password", "confirm").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -90,7 +92,7 @@ func RegisterPage(p RegisterProps) templ.Component {
 					var templ_7745c5c3_Var4 string
 					templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(p.Invite)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/register.templ`, Line: 17, Col: 56}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/register.templ`, Line: 19, Col: 56}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 					if templ_7745c5c3_Err != nil {
@@ -109,6 +111,31 @@ func RegisterPage(p RegisterProps) templ.Component {
 					Autocomplete: "name",
 					Required:     true,
 					Error:        p.Errors["name"],
+				}).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = formField(field{
+					Name:         "first_name",
+					Label:        "First name",
+					Type:         "text",
+					Value:        p.FirstName,
+					Autocomplete: "given-name",
+					Optional:     true,
+					Hint:         "Taken from your name when left empty.",
+					Error:        p.Errors["first_name"],
+				}).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = formField(field{
+					Name:         "last_name",
+					Label:        "Last name",
+					Type:         "text",
+					Value:        p.LastName,
+					Autocomplete: "family-name",
+					Optional:     true,
+					Error:        p.Errors["last_name"],
 				}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -165,7 +192,15 @@ func RegisterPage(p RegisterProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<button class=\"btn btn--primary btn--block\" type=\"submit\" data-testid=\"register-submit\">Create account</button></form><p class=\"card__footer\">Already have an account? <a href=\"/login\" data-testid=\"login-link\">Sign in</a></p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<button class=\"btn btn--primary btn--block\" type=\"submit\" data-testid=\"register-submit\">Create account</button></form>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = providerButtons(p.Providers).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " <p class=\"card__footer\">Already have an account? <a href=\"/login\" data-testid=\"login-link\">Sign in</a></p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -232,7 +267,7 @@ func RegisterSentPage() templ.Component {
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<div class=\"notice\" data-testid=\"register-sent\"><p>We've sent a message to the address you entered. If you just created your account, you can now sign in with your email and password.</p></div><p class=\"card__footer\"><a href=\"/login\" data-testid=\"login-link\">Sign in</a></p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"notice\" data-testid=\"register-sent\"><p>We've sent a message to the address you entered.</p><p>If the address is new, your account is ready, as the message says: sign in with your email address and the password you chose. If it already had an account, the message tells you how to get back into it.</p></div><a class=\"btn btn--primary btn--block\" href=\"/login\" data-testid=\"register-next\">Sign in</a>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

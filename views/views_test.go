@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"gatehouse/internal/auth"
+	"gatehouse/static"
 )
 
 const (
@@ -97,8 +98,8 @@ func TestLayout(t *testing.T) {
 	for _, want := range []string{
 		`<html lang="en">`,
 		`<title>Sign in · Gatehouse</title>`,
-		`href="/static/css/app.css"`,
-		`href="/static/img/favicon.svg"`,
+		`href="` + static.URL("css/app.css") + `"`,
+		`href="` + static.URL("img/favicon.svg") + `"`,
 		`<main id="main"`,
 		`href="/login"`, `href="/register"`,
 		`href="/forgot-password"`,

@@ -494,18 +494,35 @@ func TestAdminGroups(t *testing.T) {
 	if g := findGroup(t, e, 1); g.Name != "Acme" || g.ParentID != 0 {
 		t.Fatalf("root: %+v", g)
 	}
-	r = b.submit("/admin/groups", gp(1, "/delete"), nil)
+	yes := func() url.Values { return url.Values{"confirm": {"yes"}} }
+	r = b.submit("/admin/groups", gp(1, "/delete"), yes())
 	if r.StatusCode < 400 {
 		t.Fatalf("root deleted: %d", r.StatusCode)
 	}
+	expectStatus(t, b.get(gp(1, "/delete")), http.StatusNotFound) // no confirmation page either
 	// A group with children is refused; a leaf goes.
-	r = b.submit("/admin/groups", gp(sales, "/delete"), nil)
+	r = b.submit("/admin/groups", gp(sales, "/delete"), yes())
 	if r.StatusCode < 400 || !strings.Contains(r.body, `data-testid="group-error"`) {
 		t.Fatalf("delete with children: %d", r.StatusCode)
 	}
-	refusedWithoutCSRF(t, b, gp(emea, "/delete"), nil)
-	followFlash(t, b, b.submit("/admin/groups", gp(emea, "/delete"), nil), "deleted")
-	expectStatus(t, b.submit("/admin/groups", gp(emea, "/delete"), nil), http.StatusNotFound)
+	refusedWithoutCSRF(t, b, gp(emea, "/delete"), yes())
+	// Deleting asks first: the groups page links to a confirmation page,
+	// and a POST without confirm=yes only leads there.
+	if list := b.get("/admin/groups"); !strings.Contains(list.body, `href="`+gp(emea, "/delete")+`" data-testid="delete-group"`) {
+		t.Fatalf("groups page does not link the confirmation:\n%s", list.body)
+	}
+	r = b.submit("/admin/groups", gp(emea, "/delete"), nil)
+	if r.StatusCode != http.StatusSeeOther || r.location() != gp(emea, "/delete") {
+		t.Fatalf("unconfirmed delete: %d %q", r.StatusCode, r.location())
+	}
+	findGroup(t, e, emea) // still there
+	confirm := b.get(gp(emea, "/delete"))
+	expectStatus(t, confirm, http.StatusOK)
+	if !strings.Contains(confirm.body, `data-testid="confirm-delete-group"`) || !strings.Contains(confirm.body, `name="confirm" value="yes"`) {
+		t.Fatalf("confirmation page:\n%s", confirm.body)
+	}
+	followFlash(t, b, b.submit(gp(emea, "/delete"), gp(emea, "/delete"), yes()), "deleted")
+	expectStatus(t, b.submit("/admin/groups", gp(emea, "/delete"), yes()), http.StatusNotFound)
 	// An empty name is a field error on the create form.
 	r = b.submit("/admin/groups", "/admin/groups", url.Values{"name": {""}, "parent": {"1"}})
 	expectStatus(t, r, http.StatusUnprocessableEntity)

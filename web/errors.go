@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"math"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -69,7 +71,30 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 		}
 	}
 	c.Set("Cache-Control", "no-store")
-	return s.render(c, status, views.ErrorPage(views.ErrorProps{Status: status, Title: title, Message: msg}))
+	return s.render(c, status, views.ErrorPage(views.ErrorProps{Status: status, Title: title, Message: msg, Back: s.backTo(c)}))
+}
+
+// backTo is the page to offer "Back" to from an error: the same-site page
+// in the Referer (path and query only), unless that is the very page that
+// failed with a GET. Any other Referer gives "" (no Back link).
+func (s *server) backTo(c *fiber.Ctx) string {
+	ref := c.Get(fiber.HeaderReferer)
+	if ref == "" {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	base, berr := url.Parse(s.cfg.BaseURL)
+	if err != nil || berr != nil || u.Host == "" || !strings.EqualFold(u.Host, base.Host) || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return ""
+	}
+	back := u.EscapedPath()
+	if u.RawQuery != "" {
+		back += "?" + u.RawQuery
+	}
+	if c.Method() == fiber.MethodGet && back == string(c.Request().URI().RequestURI()) {
+		return ""
+	}
+	return back
 }
 
 func titleFor(status int) string {

@@ -119,6 +119,12 @@ func (b *browser) postRaw(path string, form url.Values, headers ...string) *resp
 
 var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
+// sansCSRF blanks the CSRF tokens of a page, which are masked afresh on
+// every render, so two renderings of the same page compare equal.
+func sansCSRF(body string) string {
+	return csrfRE.ReplaceAllString(body, `name="_csrf" value=""`)
+}
+
 // csrf loads page and returns the CSRF token of its first form.
 func (b *browser) csrf(page string) string {
 	b.e.t.Helper()

@@ -17,8 +17,20 @@ func (s *server) handleAccountShow() fiber.Handler {
 	}
 }
 
+// renderAccountFileError re-renders the account page with a refused
+// upload's reason on the upload form, instead of a dead-end error page.
+func (s *server) renderAccountFileError(c *fiber.Ctx, status int, msg string) error {
+	m, _ := currentMember(c)
+	return s.renderAccountWith(c, status, views.ProfileForm{Name: m.Name, Username: m.Username, Bio: deref(m.Bio)}, views.PasswordForm{}, msg)
+}
+
 // renderAccount renders the account page with the given form states.
 func (s *server) renderAccount(c *fiber.Ctx, status int, profile views.ProfileForm, password views.PasswordForm) error {
+	return s.renderAccountWith(c, status, profile, password, "")
+}
+
+// renderAccountWith is renderAccount with the upload form's error.
+func (s *server) renderAccountWith(c *fiber.Ctx, status int, profile views.ProfileForm, password views.PasswordForm, fileErr string) error {
 	m, current := currentMember(c)
 	list, err := s.auth.ListSessions(c.UserContext(), m.ID)
 	if err != nil {
@@ -41,8 +53,13 @@ func (s *server) renderAccount(c *fiber.Ctx, status int, profile views.ProfileFo
 	if err != nil {
 		return err
 	}
+	identities, linkable, err := s.identityRows(c, m.ID)
+	if err != nil {
+		return err
+	}
+	files.Error = fileErr
 	return s.render(c, status, views.AccountPage(views.AccountProps{Member: *m, Profile: profile, Password: password, Sessions: rows,
-		ProxyTargets: targets, ProxyActivity: activity, Proxied: a.Proxied(), Files: files}))
+		ProxyTargets: targets, ProxyActivity: activity, Proxied: a.Proxied(), Files: files, Identities: identities, Linkable: linkable}))
 }
 
 // handleProfileSubmit saves name, username and bio. Only those fields are
@@ -82,8 +99,14 @@ func (s *server) handlePasswordSubmit() fiber.Handler {
 		case "":
 			sess(c).flash("Your password has been changed.")
 			return redirect(c, "/account")
-		case auth.EINVALID:
-			return s.renderAccount(c, fiber.StatusUnprocessableEntity,
+		case auth.EINVALID, auth.EOTP:
+			status := fiber.StatusUnprocessableEntity
+			if auth.ErrorCode(err) == auth.EOTP {
+				// A member with two-factor on, in a session that did not
+				// pass it (internal/auth/change.go): refused, not a 500.
+				status = fiber.StatusForbidden
+			}
+			return s.renderAccount(c, status,
 				views.ProfileForm{Name: m.Name, Username: m.Username, Bio: deref(m.Bio)}, views.PasswordForm{Errors: fieldsOrForm(err)})
 		}
 		return err

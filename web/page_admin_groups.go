@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"gatehouse/internal/auth"
@@ -88,12 +90,37 @@ func (s *server) handleAdminUpdateGroup() fiber.Handler {
 	}
 }
 
-// handleAdminDeleteGroup deletes an empty group (no children, no members).
+// handleAdminDeleteGroupConfirm asks before deleting a group.
+func (s *server) handleAdminDeleteGroupConfirm() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := paramID(c, "id")
+		if err != nil {
+			return err
+		}
+		groups, err := s.auth.Groups(c.UserContext(), currentActor(c))
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if g.ID == id && g.ParentID != 0 {
+				return s.render(c, fiber.StatusOK, views.AdminGroupDeletePage(g))
+			}
+		}
+		return fiber.ErrNotFound
+	}
+}
+
+// handleAdminDeleteGroup deletes an empty group (no children, no members)
+// once confirmed (confirm=yes, posted by the confirmation page); without
+// it, it shows the confirmation page.
 func (s *server) handleAdminDeleteGroup() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := paramID(c, "id")
 		if err != nil {
 			return err
+		}
+		if c.FormValue("confirm") != "yes" {
+			return redirect(c, "/admin/groups/"+strconv.FormatInt(id, 10)+"/delete")
 		}
 		err = s.auth.AdminDeleteGroup(c.UserContext(), currentActor(c), id)
 		if auth.ErrorCode(err) == auth.ENOTFOUND {

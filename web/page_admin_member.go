@@ -44,9 +44,20 @@ func (s *server) routeMember(c *fiber.Ctx) (auth.Member, error) {
 	return s.auth.AdminGetMember(c.UserContext(), currentActor(c), id)
 }
 
+// renderAdminMemberWith renders the member page with a refused upload's
+// reason on the upload form.
+func (s *server) renderAdminMemberWith(c *fiber.Ctx, status int, m auth.Member, fileErr string) error {
+	return s.renderAdminMemberFull(c, status, m, editFormOf(m), "", fileErr)
+}
+
 // renderAdminMember renders the member page with the given field form and
 // the message of a refused action.
 func (s *server) renderAdminMember(c *fiber.Ctx, status int, m auth.Member, edit views.MemberEditForm, actionErr string) error {
+	return s.renderAdminMemberFull(c, status, m, edit, actionErr, "")
+}
+
+// renderAdminMemberFull is renderAdminMember with the upload form's error.
+func (s *server) renderAdminMemberFull(c *fiber.Ctx, status int, m auth.Member, edit views.MemberEditForm, actionErr, fileErr string) error {
 	ctx, a := c.UserContext(), currentActor(c)
 	groups, err := s.adminGroups(ctx, a)
 	if err != nil {
@@ -91,6 +102,7 @@ func (s *server) renderAdminMember(c *fiber.Ctx, status int, m auth.Member, edit
 	if err != nil {
 		return err
 	}
+	files.Error = fileErr
 	p.Files = views.FilesSection(files)
 	return s.render(c, status, views.AdminMemberPage(p))
 }

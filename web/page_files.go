@@ -61,7 +61,7 @@ func (s *server) uploadFile(c *fiber.Ctx, memberID int64) (auth.File, error) {
 func (s *server) handleAccountFileUpload() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		m, _ := currentMember(c)
-		return s.uploadMemberFile(c, m.ID, "/account#files")
+		return s.uploadMemberFile(c, m.ID, "/account#files", s.renderAccountFileError)
 	}
 }
 
@@ -97,7 +97,13 @@ func (s *server) handleAdminFileUpload() fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return s.uploadMemberFile(c, mid, adminFilesPage(mid))
+		return s.uploadMemberFile(c, mid, adminFilesPage(mid), func(c *fiber.Ctx, status int, msg string) error {
+			m, err := s.routeMember(c)
+			if err != nil {
+				return err
+			}
+			return s.renderAdminMemberWith(c, status, m, msg)
+		})
 	}
 }
 
@@ -141,10 +147,14 @@ func adminFilesPage(memberID int64) string {
 }
 
 // uploadMemberFile uploads the form's file for the member, flashes what
-// was stored and goes back to the page at back.
-func (s *server) uploadMemberFile(c *fiber.Ctx, memberID int64, back string) error {
+// was stored and goes back to the page at back. A refused file re-renders
+// the page (through refused) with the reason on the upload form.
+func (s *server) uploadMemberFile(c *fiber.Ctx, memberID int64, back string, refused func(c *fiber.Ctx, status int, msg string) error) error {
 	f, err := s.uploadFile(c, memberID)
 	if err != nil {
+		if auth.ErrorCode(err) == auth.EINVALID || auth.ErrorCode(err) == auth.ECONFLICT {
+			return refused(c, fiber.StatusUnprocessableEntity, uploadRefusal(err))
+		}
 		return err
 	}
 	sess(c).flash(uploadedMessage(f))
@@ -193,6 +203,21 @@ func (s *server) serveOwnedFile(c *fiber.Ctx, memberID, id int64) error {
 		return fiber.ErrNotFound
 	}
 	return sendFile(c, f, rc)
+}
+
+// uploadRefusal is the one line the upload form shows for a refusal.
+func uploadRefusal(err error) string {
+	if f := auth.ErrorFields(err); len(f) > 0 {
+		for _, k := range []string{"file", "kind", "name"} {
+			if msg, ok := f[k]; ok {
+				return msg
+			}
+		}
+		for _, msg := range f {
+			return msg
+		}
+	}
+	return auth.ErrorMessage(err)
 }
 
 func uploadedMessage(f auth.File) string {

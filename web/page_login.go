@@ -16,8 +16,20 @@ func (s *server) handleLoginShow() fiber.Handler {
 		if c.Query("signed_out") == "1" {
 			sess(c).flash("You have been signed out.")
 		}
-		return s.render(c, fiber.StatusOK, views.LoginPage(views.LoginProps{}))
+		return s.render(c, fiber.StatusOK, views.LoginPage(views.LoginProps{Providers: s.providerLinks(), SetupCommand: s.setupHint(c)}))
 	}
+}
+
+// setupHint is the first-Owner command for /login: only in dev, where the
+// visitor is the operator, and only while no Account Owner exists.
+func (s *server) setupHint(c *fiber.Ctx) string {
+	if s.cfg.Prod || s.cfg.SetupCommand == "" {
+		return ""
+	}
+	if need, err := s.auth.NeedsFirstOwner(c.UserContext()); err != nil || !need {
+		return ""
+	}
+	return s.cfg.SetupCommand
 }
 
 // handleLoginSubmit checks the credentials. A failure answers 401 with the
@@ -52,7 +64,7 @@ func (s *server) handleLoginSubmit() fiber.Handler {
 			if auth.ErrorCode(err) == auth.ERATELIMIT {
 				status = fiber.StatusTooManyRequests
 			}
-			return s.render(c, status, views.LoginPage(views.LoginProps{Identifier: identifier, Error: auth.ErrorMessage(err)}))
+			return s.render(c, status, views.LoginPage(views.LoginProps{Identifier: identifier, Error: auth.ErrorMessage(err), Providers: s.providerLinks()}))
 		}
 		return err
 	}

@@ -35,6 +35,7 @@ func (s *server) handleRegisterShow() fiber.Handler {
 				props.Error = msgInviteInvalid
 			}
 		}
+		props.Providers = s.providerLinks()
 		return s.render(c, fiber.StatusOK, views.RegisterPage(props))
 	}
 }
@@ -42,7 +43,9 @@ func (s *server) handleRegisterShow() fiber.Handler {
 // handleRegisterSubmit creates the account, or, for an email that is
 // already registered, mails its owner instead; either way it answers the
 // same "check your inbox" page with the same status and nobody is signed in
-// (checklist B7). The form's invite (when joining by invitation) goes to
+// (checklist B7: signing the new member in would tell them apart). The page
+// and the welcome mail say the same thing, and the page's primary button
+// is the next step, "Sign in" (docs/decisions.md, issue 13). The form's invite (when joining by invitation) goes to
 // the service, which holds the email to the invited one and counts it as
 // verified. Field problems re-render the form with the input kept (never
 // passwords); they reveal nothing about other accounts.
@@ -50,14 +53,16 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		confirm := form(c, "confirm")
 		in := auth.RegisterInput{
-			Name:     form(c, "name"),
-			Email:    form(c, "email"),
-			Username: form(c, "username"),
-			Password: form(c, "password"),
-			Confirm:  &confirm,
-			Invite:   form(c, "invite"),
-			Via:      auth.ViaPage,
-			Meta:     clientMeta(c),
+			Name:      form(c, "name"),
+			FirstName: form(c, "first_name"),
+			LastName:  form(c, "last_name"),
+			Email:     form(c, "email"),
+			Username:  form(c, "username"),
+			Password:  form(c, "password"),
+			Confirm:   &confirm,
+			Invite:    form(c, "invite"),
+			Via:       auth.ViaPage,
+			Meta:      clientMeta(c),
 		}
 		if in.Invite != "" {
 			c.Set("Referrer-Policy", "no-referrer")
@@ -67,7 +72,9 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 		case "":
 			return s.render(c, fiber.StatusOK, views.RegisterSentPage())
 		case auth.EINVALID, auth.ECONFLICT, auth.EEXPIRED, auth.ENOTFOUND, auth.EUNAUTHORIZED:
-			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(registerRetryProps(in, err)))
+			props := registerRetryProps(in, err)
+			props.Providers = s.providerLinks()
+			return s.render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(props))
 		}
 		return err
 	}
@@ -78,7 +85,7 @@ func (s *server) handleRegisterSubmit() fiber.Handler {
 // invitation itself is the problem, the form falls back to a normal
 // sign-up with a form-level error.
 func registerRetryProps(in auth.RegisterInput, err error) views.RegisterProps {
-	props := views.RegisterProps{Name: in.Name, Email: in.Email, Username: in.Username, Errors: fieldsOrForm(err)}
+	props := views.RegisterProps{Name: in.Name, FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Username: in.Username, Errors: fieldsOrForm(err)}
 	props.Error = props.Errors[""]
 	if in.Invite == "" {
 		return props

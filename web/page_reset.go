@@ -12,13 +12,14 @@ import (
 func (s *server) handleResetShow() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token := c.Query("token")
-		if err := s.auth.CheckResetToken(c.UserContext(), token, clientMeta(c)); err != nil {
+		invited, err := s.auth.ResetTokenInvites(c.UserContext(), token, clientMeta(c))
+		if err != nil {
 			if code := auth.ErrorCode(err); code != auth.EUNAUTHORIZED && code != auth.EEXPIRED {
 				return err
 			}
 			return s.render(c, fiber.StatusBadRequest, views.ResetPasswordPage(views.ResetProps{Invalid: true}))
 		}
-		return s.render(c, fiber.StatusOK, views.ResetPasswordPage(views.ResetProps{Token: token}))
+		return s.render(c, fiber.StatusOK, views.ResetPasswordPage(views.ResetProps{Token: token, Invited: invited}))
 	}
 }
 
@@ -29,7 +30,7 @@ func (s *server) handleResetSubmit() fiber.Handler {
 		token, password := form(c, "token"), c.FormValue("password")
 		if c.FormValue("confirm") != password {
 			return s.render(c, fiber.StatusUnprocessableEntity, views.ResetPasswordPage(views.ResetProps{
-				Token: token, Errors: map[string]string{"confirm": "The passwords do not match."},
+				Token: token, Errors: map[string]string{"confirm": "The passwords do not match."}, Invited: form(c, "invited") == "1",
 			}))
 		}
 		err := s.auth.ResetPassword(c.UserContext(), token, password, clientMeta(c))
@@ -39,7 +40,7 @@ func (s *server) handleResetSubmit() fiber.Handler {
 			sess(c).flash("Your password has been changed. Sign in with your new password.")
 			return redirect(c, "/login")
 		case auth.EINVALID:
-			return s.render(c, fiber.StatusUnprocessableEntity, views.ResetPasswordPage(views.ResetProps{Token: token, Errors: fieldsOrForm(err)}))
+			return s.render(c, fiber.StatusUnprocessableEntity, views.ResetPasswordPage(views.ResetProps{Token: token, Errors: fieldsOrForm(err), Invited: form(c, "invited") == "1"}))
 		case auth.EUNAUTHORIZED, auth.EEXPIRED:
 			return s.render(c, fiber.StatusBadRequest, views.ResetPasswordPage(views.ResetProps{Invalid: true}))
 		}

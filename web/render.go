@@ -14,12 +14,13 @@ func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
 	pc := views.PageContext{DevMail: s.cfg.DevMail, ProductName: s.cfg.ProductName,
 		PasswordMinLength: ac.MinPasswordLength, ResetMinutes: int(ac.ResetTTL.Minutes())}
 	if ps := sess(c); ps != nil && ps.s != nil {
-		pc.CSRF = ps.csrf()
+		pc.CSRF = maskToken(ps.csrf())
 		if f, ok := ps.get(keyFlash).(string); ok {
 			pc.Flash = f
 			ps.del(keyFlash)
 		}
 	}
+	pc.Failed = status >= 400
 	pc.Member, _ = currentMember(c)
 	pc.Proxy = s.proxyBanner(c)
 	c.Status(status)

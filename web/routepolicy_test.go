@@ -27,40 +27,46 @@ const (
 var routePolicy = map[string]string{
 	// Infrastructure, discovery, docs, static.
 	"GET /healthz":                          public,
+	"GET /readyz":                           public, // (GET /metrics, routed only with GATEHOUSE_METRICS_TOKEN, checks its own token: metrics_test.go)
 	"GET /.well-known/jwks.json":            public,
 	"GET /.well-known/openid-configuration": public,
 	"GET /favicon.ico":                      public,
+	"GET /static/*":                         public,
 	"GET /openapi.json":                     public,
 	"GET /docs":                             public,
 	"GET /_dev/mail":                        public, // dev mode only (no SMTP configured)
 	"GET /_dev/mail.json":                   public, // dev mode only
 
 	// Pages.
-	"GET /":                             public,
-	"GET /login":                        public,
-	"POST /login":                       public,
-	"GET /login/new-password":           public,
-	"POST /login/new-password":          public,
-	"GET /login/otp":                    public,
-	"POST /login/otp":                   public,
-	"GET /register":                     public,
-	"POST /register":                    public,
-	"GET /forgot-password":              public,
-	"POST /forgot-password":             public,
-	"GET /reset-password":               public,
-	"POST /reset-password":              public,
-	"POST /logout":                      public,
-	"GET /account":                      member,
-	"POST /account/profile":             member,
-	"POST /account/password":            member,
-	"POST /account/sessions/:id/revoke": member,
-	"POST /proxy/start/:id":             member,
-	"POST /proxy/stop":                  member,
-	"POST /account/files":               member,
-	"POST /account/files/:id/delete":    member,
-	"GET /account/files/:id":            member,
-	"GET /files/t=:token/:id/:name?":    public, // file_access_token in the path
-	"GET /files/:id/:name?":             public, // file_access_token in ?t=
+	"GET /":                                 public,
+	"GET /login":                            public,
+	"POST /login":                           public,
+	"GET /login/new-password":               public,
+	"POST /login/new-password":              public,
+	"GET /login/otp":                        public,
+	"GET /login/with/:provider":             public,
+	"GET /login/with/:provider/callback":    public,
+	"POST /login/otp":                       public,
+	"GET /register":                         public,
+	"POST /register":                        public,
+	"GET /forgot-password":                  public,
+	"POST /forgot-password":                 public,
+	"GET /reset-password":                   public,
+	"POST /reset-password":                  public,
+	"POST /logout":                          public,
+	"GET /account":                          member,
+	"POST /account/profile":                 member,
+	"POST /account/password":                member,
+	"POST /account/sessions/:id/revoke":     member,
+	"GET /account/providers/:provider/link": member,
+	"POST /account/providers/:id/unlink":    member,
+	"POST /proxy/start/:id":                 member,
+	"POST /proxy/stop":                      member,
+	"POST /account/files":                   member,
+	"POST /account/files/:id/delete":        member,
+	"GET /account/files/:id":                member,
+	"GET /files/t=:token/:id/:name?":        public, // file_access_token in the path
+	"GET /files/:id/:name?":                 public, // file_access_token in ?t=
 
 	// The member editor.
 	"GET /admin/members":                                 admin,
@@ -83,7 +89,11 @@ var routePolicy = map[string]string{
 	"GET /admin/groups":                                  admin,
 	"POST /admin/groups":                                 admin,
 	"POST /admin/groups/:id":                             admin,
+	"GET /admin/groups/:id/delete":                       admin,
 	"POST /admin/groups/:id/delete":                      admin,
+	"GET /admin/webhooks":                                admin,
+	"POST /admin/webhooks":                               admin,
+	"POST /admin/webhooks/:id/delete":                    admin,
 
 	// kuroco.
 	"POST /rcms-api/:api_id/login":            public,
@@ -134,6 +144,9 @@ var routePolicy = map[string]string{
 	"GET /auth/oauth/:provider":          public,
 	"GET /auth/login/:provider":          public,
 	"GET /auth/oauth/:provider/callback": public,
+	"GET /auth/login/:provider/callback": public,
+	"GET /users/me":                      member,
+	"PATCH /users/me":                    member,
 	"POST /users/me/tfa/generate":        member,
 	"POST /users/me/tfa/enable":          member,
 	"POST /users/me/tfa/disable":         member,
@@ -141,6 +154,7 @@ var routePolicy = map[string]string{
 	"ALL /auth/*":                        public,
 	"ALL /users/me/tfa":                  public,
 	"ALL /users/me/tfa/*":                public,
+	"ALL /users/me/*":                    public,
 	"ALL /graphql":                       public,
 	"ALL /graphql/*":                     public,
 }

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"gatehouse/static"
 	"gatehouse/web/api"
@@ -19,14 +17,18 @@ import (
 
 // routes is the whole URL surface of Gatehouse in one place.
 func (s *server) routes(app *fiber.App) {
-	app.Use(s.recoverer, requestID, s.accessLog, s.securityHeaders)
+	app.Use(s.recoverer, compressResponses, requestID, s.accessLog, s.securityHeaders)
 
 	app.Get("/healthz", s.handleHealth())
+	app.Get("/readyz", s.handleReady())
+	if s.metrics != nil && s.cfg.MetricsToken != "" {
+		app.Get("/metrics", s.handleMetrics())
+	}
 	app.Get("/.well-known/jwks.json", s.handleJWKS())
 	app.Get("/.well-known/openid-configuration", s.handleOpenIDConfiguration())
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Get("/static/*", handleStatic)
 	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
-		return c.Redirect("/static/img/favicon.svg", fiber.StatusMovedPermanently)
+		return c.Redirect(static.URL("img/favicon.svg"), fiber.StatusFound)
 	})
 
 	// Pages: a browser session, CSRF on every POST, nothing cached. The
@@ -41,6 +43,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/login", s.handleLoginSubmit())
 	page(get, "/login/new-password", s.handleNewPasswordShow())
 	page(post, "/login/new-password", s.handleNewPasswordSubmit())
+	page(get, "/login/with/:provider", s.handleProviderStart())
+	page(get, "/login/with/:provider/callback", noReferrer, s.handleProviderCallback())
 	page(get, "/login/otp", s.handleOTPShow())
 	page(post, "/login/otp", s.handleOTPSubmit())
 	page(get, "/register", s.handleRegisterShow())
@@ -55,6 +59,11 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())
 	page(post, "/account/password", requireMember, s.refuseProxied, s.handlePasswordSubmit())
 	page(post, "/account/sessions/:id/revoke", requireMember, s.refuseProxied, s.handleSessionRevoke())
+	// A GET, like the sign-in buttons: the pages' CSP (form-action 'self')
+	// stops a form from redirecting to the provider. It only starts the
+	// flow; the link is made at the callback, for this browser's state.
+	page(get, "/account/providers/:provider/link", requireMember, s.refuseProxied, s.handleProviderLink())
+	page(post, "/account/providers/:id/unlink", requireMember, s.refuseProxied, s.handleProviderUnlink())
 	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
 	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
 	// Member files (api-contract §10): the member's own session, a proxy
@@ -85,7 +94,11 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/admin/groups", requireAdmin, s.handleAdminGroups())
 	page(post, "/admin/groups", requireAdmin, s.handleAdminCreateGroup())
 	page(post, "/admin/groups/:id", requireAdmin, s.handleAdminUpdateGroup())
+	page(get, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroupConfirm())
 	page(post, "/admin/groups/:id/delete", requireAdmin, s.handleAdminDeleteGroup())
+	page(get, "/admin/webhooks", requireAdmin, s.handleAdminWebhooks())
+	page(post, "/admin/webhooks", requireAdmin, s.handleAdminCreateWebhook())
+	page(post, "/admin/webhooks/:id/delete", requireAdmin, s.handleAdminDeleteWebhook())
 
 	// Member files with a kuroco file_access_token (no session, no cookie):
 	// the token in the path, or in ?t= with the file id in the path.
@@ -94,14 +107,14 @@ func (s *server) routes(app *fiber.App) {
 
 	s.apiRoutes(app)
 	app.Get("/openapi.json", apidoc.Spec())
-	app.Get("/docs", apidoc.Page())
+	page(get, "/docs", s.handleDocs())
 
 	if s.cfg.DevMail {
 		page(get, "/_dev/mail", s.handleDevMail())
 		app.Get("/_dev/mail.json", noStore, s.handleDevMailJSON())
 	}
 
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	app.Use(unmatched)
 }
 
 // noReferrer keeps the reset token in the URL out of Referer headers.

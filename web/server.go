@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/metrics"
 	"gatehouse/web/api"
 )
 
@@ -31,6 +32,13 @@ type Config struct {
 	// Fiber takes the first valid address of the header: the proxy must
 	// set it (not append to a client's value).
 	TrustedProxies []string
+	// MetricsToken, when set, serves /metrics on this listener to requests
+	// carrying it as a bearer token (GATEHOUSE_METRICS_TOKEN). Without it
+	// /metrics is not routed here (see GATEHOUSE_METRICS_ADDR).
+	MetricsToken string
+	// SetupCommand is the command line that creates the first Account
+	// Owner; in dev, /login shows it while no Owner exists.
+	SetupCommand string
 }
 
 // Deps are the collaborators of the web layer.
@@ -41,6 +49,10 @@ type Deps struct {
 	Ready    func(ctx context.Context) error // health check of the store
 	Config   Config
 	API      api.Config // settings of the API dialects
+	// Metrics, when set, records every request; nil records nothing.
+	Metrics *metrics.Metrics
+	// ReadyChecks are the conditions of /readyz beyond the store's Ready.
+	ReadyChecks []Check
 }
 
 // server holds the dependencies every handler maker reads.
@@ -52,6 +64,8 @@ type server struct {
 	cfg      Config
 	apiCfg   api.Config
 	secure   bool // https base URL or prod: Secure cookies, __Host- prefix, HSTS
+	metrics  *metrics.Metrics
+	checks   []Check // /readyz
 }
 
 // New builds the Fiber app with every route of routes.go.
@@ -72,7 +86,8 @@ func New(d Deps) *fiber.App {
 	if d.Ready == nil {
 		d.Ready = func(context.Context) error { return nil }
 	}
-	s := &server{auth: d.Auth, log: d.Logger, ready: d.Ready, cfg: cfg, apiCfg: d.API}
+	s := &server{auth: d.Auth, log: d.Logger, ready: d.Ready, cfg: cfg, apiCfg: d.API, metrics: d.Metrics}
+	s.checks = append([]Check{{Name: "database", Run: d.Ready}}, d.ReadyChecks...)
 	if u, err := url.Parse(cfg.BaseURL); (err == nil && strings.EqualFold(u.Scheme, "https")) || cfg.Prod {
 		s.secure = true
 	}
@@ -103,6 +118,11 @@ func New(d Deps) *fiber.App {
 	})
 	// The member file uploads alone may send more than BodyLimit.
 	app.Server().HeaderReceived = uploadBodyLimit
+	if s.metrics != nil {
+		// Outermost, before routes.go's middleware: it times the whole
+		// request and sees the status the ErrorHandler renders.
+		app.Use(s.observe)
+	}
 	s.routes(app)
 	return app
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
@@ -207,7 +206,8 @@ func (s *server) signIn(c *fiber.Ctx, as auth.Session) error {
 }
 
 // verifyCSRF guards every state-changing page request: a cross-site fetch is
-// refused outright, and the form's _csrf must equal the session's token.
+// refused outright, and the form's _csrf must be a masked form of the
+// session's token (see maskToken).
 func (s *server) verifyCSRF(c *fiber.Ctx) error {
 	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 		return c.Next()
@@ -216,8 +216,7 @@ func (s *server) verifyCSRF(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusForbidden, "This form was submitted from another site.")
 	}
 	want, _ := sess(c).get(keyCSRF).(string)
-	got := c.FormValue("_csrf")
-	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+	if !tokenMatches(c.FormValue("_csrf"), want) {
 		return fiber.NewError(fiber.StatusForbidden, "Your form expired. Go back, reload the page and try again.")
 	}
 	return c.Next()

@@ -62,11 +62,7 @@ func TestBrowserProxyLogin(t *testing.T) {
 		if err != nil {
 			t.Fatalf("member create %s: %v\n%s", email, err, stderr)
 		}
-		id, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
-		if err != nil {
-			t.Fatalf("member create printed %q", out)
-		}
-		return id
+		return createdID(t, out)
 	}
 	create("root@example.com", "Root Admin", "--role", "owner")
 	create("ada@example.com", "Ada Actor")

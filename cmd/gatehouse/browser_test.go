@@ -45,6 +45,14 @@ func quietErrorf(format string, args ...any) {
 // up then) for debugging.
 func chromiumSession(t *testing.T, timeout time.Duration) (step func(name string, actions ...chromedp.Action)) {
 	t.Helper()
+	_, step = chromiumTab(t, timeout)
+	return step
+}
+
+// chromiumTab is chromiumSession that also returns the tab's context, for
+// listening to its events.
+func chromiumTab(t *testing.T, timeout time.Duration) (tab context.Context, step func(name string, actions ...chromedp.Action)) {
+	t.Helper()
 	chromium := findChromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
@@ -77,7 +85,7 @@ func chromiumSession(t *testing.T, timeout time.Duration) (step func(name string
 	if err := chromedp.Run(bctx); err != nil {
 		t.Fatalf("starting %s: %v", chromium, err)
 	}
-	return func(name string, actions ...chromedp.Action) {
+	return bctx, func(name string, actions ...chromedp.Action) {
 		t.Helper()
 		sctx, cancelStep := context.WithTimeout(bctx, 20*time.Second)
 		defer cancelStep()
@@ -139,7 +147,8 @@ func TestBrowserRegisterLogoutLogin(t *testing.T) {
 		chromedp.Click(`[data-testid="register-submit"]`, chromedp.ByQuery),
 		// Registering answers "check your inbox" and signs nobody in (B7).
 		chromedp.WaitVisible(`[data-testid="register-sent"]`, chromedp.ByQuery),
-		chromedp.Click(`[data-testid="login-link"]`, chromedp.ByQuery),
+		// The next step is the page's primary button.
+		chromedp.Click(`[data-testid="register-next"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid="login-submit"]`, chromedp.ByQuery),
 		submitLogin(email, password),
 		chromedp.Text(heading, &text, chromedp.ByQuery),

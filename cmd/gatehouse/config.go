@@ -36,6 +36,7 @@ type Config struct {
 	WMEAccessTTL, WMERefreshTTL                                      time.Duration
 	WMEMaxAccessPerRefresh                                           int
 	DirectusAccessTTL, DirectusRefreshTTL                            time.Duration
+	DirectusSessionCookieTTL                                         time.Duration
 	OpenAPIAccessTTL, OpenAPIRefreshTTL                              time.Duration
 	KotiveIdleTTL, InviteTTL, ResetCodeTTL                           time.Duration
 
@@ -60,6 +61,12 @@ type Config struct {
 	// TrustedProxies are the peers (IPs or CIDRs) whose X-Forwarded-For
 	// names the client (GATEHOUSE_TRUSTED_PROXIES); empty: none.
 	TrustedProxies []string
+
+	// MetricsAddr is the separate listener of /metrics
+	// (GATEHOUSE_METRICS_ADDR); MetricsToken the bearer token /metrics asks
+	// for (GATEHOUSE_METRICS_TOKEN), which alone also routes /metrics on the
+	// public listener. Neither set: no metrics at all.
+	MetricsAddr, MetricsToken string
 
 	ResetURLAllowList []string        // PASSWORD_RESET_URL_ALLOW_LIST
 	OAuthProviders    []OAuthProvider // AUTH_PROVIDERS and AUTH_<PROVIDER>_*
@@ -166,6 +173,7 @@ var settings = []setting{
 	}},
 	{"ACCESS_TOKEN_TTL", "15m", "directus access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusAccessTTL })},
 	{"REFRESH_TOKEN_TTL", "7d", "directus refresh token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusRefreshTTL })},
+	{"SESSION_COOKIE_TTL", "1d", "directus session-mode cookie and token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusSessionCookieTTL })},
 	{"GATEHOUSE_OPENAPI_ACCESS_TTL", "24h", "openapi access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIAccessTTL })},
 	{"GATEHOUSE_OPENAPI_REFRESH_TTL", "288h", "openapi refresh token lifetime (12 days)", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIRefreshTTL })},
 	{"GATEHOUSE_KOTIVE_IDLE_TTL", "12h", "kotive authToken idle timeout", durationInto(func(c *Config) *time.Duration { return &c.KotiveIdleTTL })},
@@ -222,6 +230,26 @@ var settings = []setting{
 			}
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
+		return nil
+	}},
+	{"GATEHOUSE_METRICS_ADDR", "", "separate host:port serving /metrics (empty: none)", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return errors.New("must be host:port, like 127.0.0.1:9090")
+		}
+		c.MetricsAddr = v
+		return nil
+	}},
+	{"GATEHOUSE_METRICS_TOKEN", "", "bearer token /metrics asks for; alone, it serves /metrics on GATEHOUSE_ADDR", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if len(v) < 16 || strings.ContainsAny(v, " \t\r\n") {
+			return errors.New("must be at least 16 characters without spaces")
+		}
+		c.MetricsToken = v
 		return nil
 	}},
 	{"PASSWORD_RESET_URL_ALLOW_LIST", "", "comma-separated reset URLs clients may ask reset links to use (directus reset_url)", func(c *Config, v string) error {
@@ -341,6 +369,9 @@ func (c *Config) check() error {
 			return errors.New("GATEHOUSE_BASE_URL is required when GATEHOUSE_ENV=prod")
 		}
 		c.BaseURL = defaultBaseURL(c.Addr)
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		return errors.New("GATEHOUSE_METRICS_ADDR must differ from GATEHOUSE_ADDR (set only GATEHOUSE_METRICS_TOKEN to serve /metrics there)")
 	}
 	if c.Prod() && c.SMTPURL == "" {
 		return errors.New("GATEHOUSE_SMTP_URL is required when GATEHOUSE_ENV=prod (mail would never leave the outbox)")

@@ -46,7 +46,7 @@ func TestConfigDefaults(t *testing.T) {
 
 		KurocoAccessTTL: time.Hour, KurocoRefreshTTL: 7 * 24 * time.Hour, KurocoGrantTTL: 300 * time.Second, KurocoFileTTL: 300 * time.Second,
 		WMEAccessTTL: 24 * time.Hour, WMERefreshTTL: 90 * 24 * time.Hour, WMEMaxAccessPerRefresh: 90,
-		DirectusAccessTTL: 15 * time.Minute, DirectusRefreshTTL: 7 * 24 * time.Hour,
+		DirectusAccessTTL: 15 * time.Minute, DirectusRefreshTTL: 7 * 24 * time.Hour, DirectusSessionCookieTTL: 24 * time.Hour,
 		OpenAPIAccessTTL: 24 * time.Hour, OpenAPIRefreshTTL: 12 * 24 * time.Hour,
 		KotiveIdleTTL: 12 * time.Hour, InviteTTL: 7 * 24 * time.Hour, ResetCodeTTL: 10 * time.Minute,
 		OutboxMaxBackoff: 10 * time.Minute, IPRateLimit: 100,
@@ -274,10 +274,41 @@ func TestConfigTokenSettings(t *testing.T) {
 		{"AUTH_PROVIDERS": "x", "AUTH_X_CLIENT_ID": "i", "AUTH_X_AUTHORIZE_URL": "ftp://x", "AUTH_X_ACCESS_URL": "https://a", "AUTH_X_PROFILE_URL": "https://p"},
 		{"PASSWORD_RESET_URL_ALLOW_LIST": "/relative"},
 		{"GATEHOUSE_WME_MAX_ACCESS_PER_REFRESH": "0"},
+		{"AUTH_PROVIDERS": "g", "AUTH_G_DRIVER": "openid", "AUTH_G_CLIENT_ID": "i"},
+		{"AUTH_PROVIDERS": "g", "AUTH_G_DRIVER": "saml", "AUTH_G_CLIENT_ID": "i", "AUTH_G_ISSUER_URL": "https://i"},
+		{"AUTH_PROVIDERS": "g", "AUTH_G_DRIVER": "openid", "AUTH_G_CLIENT_ID": "i", "AUTH_G_ISSUER_URL": "https://i", "AUTH_G_ALLOW_PUBLIC_REGISTRATION": "maybe"},
+		{"AUTH_PROVIDERS": "g", "AUTH_G_DRIVER": "openid", "AUTH_G_CLIENT_ID": "i", "AUTH_G_ISSUER_URL": "https://i", "AUTH_G_DEFAULT_ROLE": "king"},
 	} {
 		if _, err := resolve(t, bad); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+// TestConfigOpenIDProvider reads an openid provider as Directus configures
+// one: the issuer instead of the three URLs, registration and role rules.
+func TestConfigOpenIDProvider(t *testing.T) {
+	c, err := resolve(t, env{
+		"AUTH_PROVIDERS":                        "google",
+		"AUTH_GOOGLE_DRIVER":                    "openid",
+		"AUTH_GOOGLE_CLIENT_ID":                 "id",
+		"AUTH_GOOGLE_CLIENT_SECRET":             "secret",
+		"AUTH_GOOGLE_ISSUER_URL":                "https://accounts.google.com",
+		"AUTH_GOOGLE_ALLOW_PUBLIC_REGISTRATION": "true",
+		"AUTH_GOOGLE_DEFAULT_ROLE":              "maker",
+		"AUTH_GOOGLE_REDIRECT_ALLOW_LIST":       "https://app.example/after",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.OAuthProviders[0]
+	if p.Driver != "openid" || p.IssuerURL != "https://accounts.google.com" || !p.AllowPublicRegistration ||
+		p.DefaultRole != 3 || p.Scope != "openid profile email" || p.IdentifierKey != "email" {
+		t.Fatalf("provider %+v", p)
+	}
+	a := apiConfig(c).OAuthProviders[0]
+	if a.IssuerURL != p.IssuerURL || !a.AllowPublicRegistration || a.RedirectAllow[0] != "https://app.example/after" {
+		t.Fatalf("api provider %+v", a)
 	}
 }
 

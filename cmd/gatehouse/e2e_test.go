@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -271,15 +270,38 @@ func TestE2EServeMemberLoginShutdown(t *testing.T) {
 	if !strings.Contains(s.stdout.String(), "listening on http://"+s.addr) {
 		t.Errorf("stdout does not announce the address:\n%s", s.stdout)
 	}
+	// An empty database: the log and /login (dev) say how to make the first
+	// Owner, with the --db this server uses.
+	hint := "gatehouse member create --db " + e["GATEHOUSE_DB"] + " --email you@example.com --password '…' --role owner"
+	// stderr reaches the buffer through a copying goroutine, so the line
+	// logged before /healthz answered may still be on its way.
+	logged := func() bool {
+		return strings.Contains(s.stderr.String(), "no Account Owner yet") && strings.Contains(s.stderr.String(), hint)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !logged() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !logged() {
+		t.Errorf("serve on an empty database does not log the first-Owner command %q:\n%s", hint, s.stderr)
+	}
+	if _, body := get(t, newClient(t), s.base+"/login"); !strings.Contains(body, `data-testid="first-owner"`) || !strings.Contains(body, html.EscapeString(hint)) {
+		t.Errorf("/login on an empty database does not show %q", hint)
+	}
 
 	// The CLI works on the database the server has open.
 	out, stderr, err := runBinary(t, e, "member", "create", "--email", "grace@example.com", "--password", strongPassword, "--name", "Grace Hopper")
 	if err != nil {
 		t.Fatalf("member create while serving: %v\nstderr: %s", err, stderr)
 	}
-	id, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
-	if err != nil || id <= 0 {
-		t.Fatalf("member create printed %q", out)
+	createdID(t, out)
+	if _, body := get(t, newClient(t), s.base+"/login"); !strings.Contains(body, `data-testid="first-owner"`) {
+		t.Error("a Maker is not an Owner: /login should still show the first-Owner command")
+	}
+	if _, stderr, err := runBinary(t, e, "member", "set-role", "--member", "grace@example.com", "--role", "owner"); err != nil {
+		t.Fatalf("set-role: %v\n%s", err, stderr)
+	}
+	if _, body := get(t, newClient(t), s.base+"/login"); strings.Contains(body, `data-testid="first-owner"`) {
+		t.Error("/login still shows the first-Owner command once an Owner exists")
 	}
 
 	c := newClient(t)
@@ -396,9 +418,9 @@ func TestE2EBinaryExitStatus(t *testing.T) {
 		wantStderr string
 	}{
 		{[]string{"version"}, e, 0, ""},
-		{[]string{"serve", "--help"}, e, 0, "Usage: gatehouse serve"},
-		{[]string{"frobnicate"}, e, 2, `gatehouse: unknown command "frobnicate"`},
-		{[]string{"migrate", "--bogus"}, e, 2, "bogus"},
+		{[]string{"serve", "--help"}, e, 0, ""},
+		{[]string{"frobnicate"}, e, 2, "gatehouse: unknown command \"frobnicate\" (see \"gatehouse --help\")\n"},
+		{[]string{"migrate", "--bogus"}, e, 2, "gatehouse: flag provided but not defined: -bogus (see \"gatehouse migrate --help\")\n"},
 		{[]string{"migrate"}, env{"GATEHOUSE_DB": e["GATEHOUSE_DB"], "GATEHOUSE_ENV": "staging"}, 1, "GATEHOUSE_ENV"},
 		{[]string{"member", "create", "--email", "x@example.com", "--password", "password"}, e, 1, "--password"},
 	}
@@ -416,6 +438,9 @@ func TestE2EBinaryExitStatus(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tt.wantStderr) {
 				t.Errorf("stderr %q lacks %q", stderr, tt.wantStderr)
+			}
+			if tt.wantStatus == 2 && stderr != tt.wantStderr {
+				t.Errorf("a usage mistake printed %q, want exactly one line %q", stderr, tt.wantStderr)
 			}
 		})
 	}

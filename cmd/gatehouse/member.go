@@ -19,7 +19,7 @@ func cmdMember(ctx context.Context, args []string, getenv func(string) string, s
 	const usage = `Usage: gatehouse member <subcommand> [flags]
 
 Subcommands:
-  create        create a member and print its id
+  create        create a member and say what was created (--json for JSON)
   list          list members (--json for JSON)
   grant-proxy   --target T --actor A: allow A to log in as T
   revoke-proxy  --target T --actor A: withdraw it and end A's proxy sessions as T
@@ -29,14 +29,15 @@ Subcommands:
   delete M      delete M (never the last Account Owner)
 
 M, T and A are a member's id, email or username. Run
-"gatehouse member <subcommand> --help" for its flags.
+"gatehouse member <subcommand> --help" for its flags, and
+"gatehouse serve --help" for the server settings (--db picks the database).
 `
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		return usageIn("member", "member needs a subcommand: create, list, set-role, suspend, activate, delete, grant-proxy or revoke-proxy")
+	}
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
-		if len(args) == 0 {
-			return usageError{"member needs a subcommand: create, list, grant-proxy, revoke-proxy, set-role, suspend, activate or delete"}
-		}
-		return nil
+		return flag.ErrHelp
 	}
 	switch args[0] {
 	case "create":
@@ -50,24 +51,26 @@ M, T and A are a member's id, email or username. Run
 	case "suspend", "activate", "delete":
 		return cmdMemberStatus(ctx, args[0], args[1:], getenv, stdout, stderr)
 	}
-	fmt.Fprint(stderr, usage)
-	return usageError{fmt.Sprintf("unknown member subcommand %q", args[0])}
+	return usageIn("member", fmt.Sprintf("unknown member subcommand %q", args[0]))
 }
 
 // cmdMemberCreate creates a member and prints its numeric id on stdout.
 func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("member create", "member create --email E --password P [--name N] [--username U] [--role owner|admin|maker] [--temporary] [flags]", stderr)
+	fs := newFlagSet("member create", "member create --email E --password P [--name N] [--first-name F] [--last-name L] [--username U] [--role owner|admin|maker] [--temporary] [--json] [--db FILE]", stdout)
 	email := fs.String("email", "", "email address (required)")
 	password := fs.String("password", "", "password (required)")
 	name := fs.String("name", "", "display name")
+	first := fs.String("first-name", "", "first name (split from --name when neither --first-name nor --last-name is given)")
+	last := fs.String("last-name", "", "last name")
 	username := fs.String("username", "", "username (defaults to the email)")
 	role := fs.String("role", "maker", "role in the root group: owner, admin or maker")
 	temporary := fs.Bool("temporary", false, "the password must be replaced at first login")
+	asJSON := fs.Bool("json", false, "print the new member as JSON (as in member list --json)")
 	config := configFlags(fs, getenv)
 	if err := parseRequired(fs, args, "--email and --password are required", email, password); err != nil {
 		return err
 	}
-	r, err := roleFlag(*role)
+	r, err := roleFlag(*role, fs.Name())
 	if err != nil {
 		return err
 	}
@@ -77,13 +80,47 @@ func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) str
 	}
 	defer done()
 	m, err := svc.CreateMember(ctx, auth.CreateMemberInput{
-		Email: *email, Password: *password, Name: *name, Username: *username, Role: r, Temporary: *temporary,
+		Email: *email, Password: *password, Name: *name, FirstName: *first, LastName: *last, Username: *username, Role: r, Temporary: *temporary,
 	})
 	if err != nil {
 		return describe(err)
 	}
-	fmt.Fprintln(stdout, m.ID)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(toJSON(m))
+	}
+	fmt.Fprintln(stdout, created(m))
 	return nil
+}
+
+// created is the line "member create" prints: what exists now, and what
+// the new member does next.
+func created(m auth.Member) string {
+	who := m.Email
+	if m.Name != "" {
+		who = m.Name + " <" + m.Email + ">"
+	}
+	roles := make([]string, 0, len(m.Roles))
+	for _, g := range m.Roles {
+		roles = append(roles, g.Role.Label())
+	}
+	line := fmt.Sprintf("Created member %d: %s, username %s, %s in the root group.", m.ID, who, m.Username, strings.Join(roles, ", "))
+	if m.Status == auth.StatusPasswordResetRequired {
+		return line + " The password is temporary: it must be replaced at the first sign-in."
+	}
+	return line + " They can sign in now."
+}
+
+// toJSON is a member as "member list --json" and "member create --json"
+// print it.
+func toJSON(m auth.Member) memberJSON {
+	roles, grants := []string{}, []grantJSON{}
+	for _, g := range m.Roles {
+		roles = append(roles, g.Role.Label())
+		grants = append(grants, grantJSON{Group: g.Group, Role: g.Role.Label()})
+	}
+	return memberJSON{ID: m.ID, Email: m.Email, Username: m.Username, Name: m.Name, Status: string(m.Status), Roles: roles, Grants: grants, CreatedAt: m.CreatedAt}
 }
 
 // describe turns a domain error into one readable line for the terminal.
@@ -124,7 +161,7 @@ type grantJSON struct {
 
 // cmdMemberList prints every member, as a table or as JSON.
 func cmdMemberList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("member list", "member list [--json] [flags]", stderr)
+	fs := newFlagSet("member list", "member list [--json] [--db FILE]", stdout)
 	asJSON := fs.Bool("json", false, "print JSON")
 	config := configFlags(fs, getenv)
 	if err := parse(fs, args); err != nil {
@@ -143,12 +180,7 @@ func cmdMemberList(ctx context.Context, args []string, getenv func(string) strin
 			return err
 		}
 		for _, m := range page {
-			roles, grants := []string{}, []grantJSON{}
-			for _, g := range m.Roles {
-				roles = append(roles, g.Role.Label())
-				grants = append(grants, grantJSON{Group: g.Group, Role: g.Role.Label()})
-			}
-			out = append(out, memberJSON{ID: m.ID, Email: m.Email, Username: m.Username, Name: m.Name, Status: string(m.Status), Roles: roles, Grants: grants, CreatedAt: m.CreatedAt})
+			out = append(out, toJSON(m))
 			after = m.ID
 		}
 		if len(page) < pageSize {
@@ -179,7 +211,7 @@ func openService(ctx context.Context, config func() (Config, error)) (svc *auth.
 	if err != nil {
 		return nil, nil, err
 	}
-	if svc, err = newService(st, cfg, nil); err != nil {
+	if svc, err = newService(st, cfg, nil, passwordHasher(newArgon2())); err != nil {
 		st.Close()
 		return nil, nil, err
 	}
@@ -194,18 +226,17 @@ func parseRequired(fs *flag.FlagSet, args []string, msg string, required ...*str
 	}
 	for _, v := range required {
 		if *v == "" {
-			fs.Usage()
-			return usageError{msg}
+			return usageIn(fs.Name(), msg)
 		}
 	}
 	return nil
 }
 
 // roleFlag parses the --role flag of the member commands.
-func roleFlag(v string) (auth.RoleID, error) {
+func roleFlag(v, cmd string) (auth.RoleID, error) {
 	r, ok := auth.ParseRole(v)
 	if !ok {
-		return 0, usageError{fmt.Sprintf("--role %q: must be owner, admin or maker", v)}
+		return 0, usageIn(cmd, fmt.Sprintf("--role %q: must be owner, admin or maker", v))
 	}
 	return r, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,11 +25,8 @@ var cliActor = auth.Actor{CLI: true}
 func parseOne(fs *flag.FlagSet, args []string, what string) (string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return "", err
-			}
-			return "", usageError{err.Error()}
+		if err := parseFlags(fs, args); err != nil {
+			return "", err
 		}
 		if fs.NArg() == 0 {
 			break
@@ -39,11 +35,10 @@ func parseOne(fs *flag.FlagSet, args []string, what string) (string, error) {
 		args = fs.Args()[1:]
 	}
 	if len(pos) != 1 {
-		fs.Usage()
 		if len(pos) == 0 {
-			return "", usageError{"name the " + what + " (id, email or username)"}
+			return "", usageIn(fs.Name(), "name the "+what+" (id, email or username)")
 		}
-		return "", usageError{fmt.Sprintf("unexpected argument %q", pos[1])}
+		return "", usageIn(fs.Name(), fmt.Sprintf("unexpected argument %q", pos[1]))
 	}
 	return pos[0], nil
 }
@@ -71,7 +66,7 @@ func cmdMemberProxy(ctx context.Context, grant bool, args []string, getenv func(
 	if grant {
 		name = "member grant-proxy"
 	}
-	fs := newFlagSet(name, name+" --target T --actor A [flags]", stderr)
+	fs := newFlagSet(name, name+" --target T --actor A [--db FILE]", stdout)
 	target := fs.String("target", "", "the member to be logged in as: id, email or username (required)")
 	actor := fs.String("actor", "", "the member who logs in as the target: id, email or username (required)")
 	config := configFlags(fs, getenv)
@@ -109,7 +104,7 @@ func cmdMemberProxy(ctx context.Context, grant bool, args []string, getenv func(
 // cmdMemberSetRole is "member set-role": adds a role in a group (default
 // the root group), keeping the member's other roles.
 func cmdMemberSetRole(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("member set-role", "member set-role --member M --role owner|admin|maker [--group G] [flags]", stderr)
+	fs := newFlagSet("member set-role", "member set-role --member M --role owner|admin|maker [--group G] [--db FILE]", stdout)
 	member := fs.String("member", "", "the member: id, email or username (required)")
 	role := fs.String("role", "", "the role to add: owner, admin or maker (required)")
 	group := fs.String("group", "", "the group the role is held in: id or name (default: the root group)")
@@ -117,7 +112,7 @@ func cmdMemberSetRole(ctx context.Context, args []string, getenv func(string) st
 	if err := parseRequired(fs, args, "--member and --role are required", member, role); err != nil {
 		return err
 	}
-	r, err := roleFlag(*role)
+	r, err := roleFlag(*role, fs.Name())
 	if err != nil {
 		return err
 	}
@@ -194,7 +189,7 @@ func cmdMemberStatus(ctx context.Context, sub string, args []string, getenv func
 		"activate": "reactivate a suspended member",
 		"delete":   "delete the member (never the last Account Owner)",
 	}[sub]
-	fs := newFlagSet("member "+sub, "member "+sub+" M [flags]\n\nM is the member's id, email or username: "+what+".", stderr)
+	fs := newFlagSet("member "+sub, "member "+sub+" M [--db FILE]\n\nM is the member's id, email or username: "+what+".", stdout)
 	config := configFlags(fs, getenv)
 	ref, err := parseOne(fs, args, "member")
 	if err != nil {

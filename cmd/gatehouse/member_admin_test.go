@@ -210,28 +210,28 @@ func TestRunMemberAdminHelp(t *testing.T) {
 		sub   string
 		flags []string
 	}{
-		{"grant-proxy", []string{"-target", "-actor", "-gatehouse-db"}},
-		{"revoke-proxy", []string{"-target", "-actor", "-gatehouse-db"}},
-		{"set-role", []string{"-member", "-role", "-group", "-gatehouse-db"}},
-		{"suspend", []string{"M", "-gatehouse-db"}},
-		{"activate", []string{"M", "-gatehouse-db"}},
-		{"delete", []string{"M", "-gatehouse-db"}},
+		{"grant-proxy", []string{"-target", "-actor", "-db"}},
+		{"revoke-proxy", []string{"-target", "-actor", "-db"}},
+		{"set-role", []string{"-member", "-role", "-group", "-db"}},
+		{"suspend", []string{"M", "-db"}},
+		{"activate", []string{"M", "-db"}},
+		{"delete", []string{"M", "-db"}},
 	} {
 		out, stderr, err := cli(t, env{}, "member", c.sub, "--help")
-		if !errors.Is(err, flag.ErrHelp) || out != "" {
-			t.Errorf("%s --help: err %v, stdout %q", c.sub, err, out)
+		if !errors.Is(err, flag.ErrHelp) || stderr != "" {
+			t.Errorf("%s --help: err %v, stderr %q", c.sub, err, stderr)
 		}
-		if !strings.Contains(stderr, "Usage: gatehouse member "+c.sub) {
-			t.Errorf("%s --help: %q", c.sub, stderr)
+		if !strings.Contains(out, "Usage: gatehouse member "+c.sub) {
+			t.Errorf("%s --help: %q", c.sub, out)
 		}
 		for _, f := range c.flags {
-			if !strings.Contains(stderr, f) {
-				t.Errorf("%s --help lacks %q:\n%s", c.sub, f, stderr)
+			if !strings.Contains(out, f) {
+				t.Errorf("%s --help lacks %q:\n%s", c.sub, f, out)
 			}
 		}
 	}
 	out, _, err := cli(t, env{}, "member", "--help")
-	if err != nil {
+	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatal(err)
 	}
 	for _, sub := range []string{"grant-proxy", "revoke-proxy", "set-role", "suspend", "activate", "delete"} {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -53,16 +52,28 @@ func dbEnv(t *testing.T) env {
 
 const strongPassword = "violet-harbour-lantern-42"
 
-// createMember runs "member create" and returns the printed id.
+// createMember runs "member create" and returns the id it names.
 func createMember(t *testing.T, e env, args ...string) int64 {
 	t.Helper()
 	out, stderr, err := cli(t, e, append([]string{"member", "create"}, args...)...)
 	if err != nil {
 		t.Fatalf("member create %q: %v\nstderr: %s", args, err, stderr)
 	}
-	id, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+	return createdID(t, out)
+}
+
+var createdRE = regexp.MustCompile(`^Created member ([0-9]+): `)
+
+// createdID is the id in the line "member create" printed.
+func createdID(t *testing.T, out string) int64 {
+	t.Helper()
+	m := createdRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("member create printed %q, want \"Created member N: …\"", out)
+	}
+	id, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil || id <= 0 {
-		t.Fatalf("member create printed %q, want a positive numeric id", out)
+		t.Fatalf("member create printed %q, want a positive id", out)
 	}
 	return id
 }
@@ -88,93 +99,6 @@ func findMember(ms []memberJSON, id int64) *memberJSON {
 		}
 	}
 	return nil
-}
-
-func TestRunVersion(t *testing.T) {
-	out, _, err := cli(t, env{}, "version")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != "gatehouse "+version+"\n" {
-		t.Errorf("version printed %q", out)
-	}
-}
-
-func TestRunHelp(t *testing.T) {
-	tests := []struct {
-		args      []string
-		wantUsage string
-		wantFlags []string
-	}{
-		{[]string{"--help"}, "Usage: gatehouse serve", []string{"-gatehouse-addr", "-addr", "GATEHOUSE_DB"}},
-		{[]string{"serve", "--help"}, "Usage: gatehouse serve", []string{"-gatehouse-addr", "-base-url", "GATEHOUSE_SMTP_URL"}},
-		{[]string{"serve", "-h"}, "Usage: gatehouse serve", []string{"-gatehouse-addr"}},
-		{[]string{"migrate", "--help"}, "Usage: gatehouse migrate", []string{"-gatehouse-db", "GATEHOUSE_DB"}},
-		{[]string{"member", "create", "--help"}, "Usage: gatehouse member create", []string{"-email", "-password", "-role", "-temporary", "-gatehouse-db"}},
-		{[]string{"member", "list", "--help"}, "Usage: gatehouse member list", []string{"-json", "-gatehouse-db"}},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			out, stderr, err := cli(t, env{}, tt.args...)
-			if !errors.Is(err, flag.ErrHelp) {
-				t.Fatalf("err = %v, want flag.ErrHelp", err)
-			}
-			if out != "" {
-				t.Errorf("help wrote to stdout: %q", out)
-			}
-			if !strings.Contains(stderr, tt.wantUsage) || !strings.Contains(stderr, "Flags:") {
-				t.Errorf("usage %q lacks %q", stderr, tt.wantUsage)
-			}
-			for _, f := range tt.wantFlags {
-				if !strings.Contains(stderr, f) {
-					t.Errorf("usage does not mention %q:\n%s", f, stderr)
-				}
-			}
-		})
-	}
-
-	// "help" and "member --help" print their overview and succeed.
-	for _, args := range [][]string{{"help"}, {"member", "--help"}, {"member", "help"}} {
-		out, _, err := cli(t, env{}, args...)
-		if err != nil {
-			t.Errorf("%q: %v", args, err)
-		}
-		if !strings.Contains(out, "Usage: gatehouse") {
-			t.Errorf("%q printed %q", args, out)
-		}
-	}
-}
-
-func TestRunUsageErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		wantErr string
-	}{
-		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
-		{"unknown flag", []string{"serve", "--no-such-flag"}, "no-such-flag"},
-		{"unexpected argument", []string{"migrate", "extra"}, `unexpected argument "extra"`},
-		{"member without subcommand", []string{"member"}, "needs a subcommand"},
-		{"unknown member subcommand", []string{"member", "frobnicate"}, `unknown member subcommand "frobnicate"`},
-		{"member create without email", []string{"member", "create", "--password", strongPassword}, "--email and --password are required"},
-		{"member create without password", []string{"member", "create", "--email", "a@example.com"}, "--email and --password are required"},
-		{"member create bad role", []string{"member", "create", "--email", "a@example.com", "--password", strongPassword, "--role", "god"}, "--role"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, stderr, err := cli(t, dbEnv(t), tt.args...)
-			var u usageError
-			if !errors.As(err, &u) {
-				t.Fatalf("err = %v (%T), want a usageError", err, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("error %q does not contain %q", err, tt.wantErr)
-			}
-			if tt.name == "unknown command" && !strings.Contains(stderr, "Commands:") {
-				t.Errorf("unknown command did not print the command list; stderr %q", stderr)
-			}
-		})
-	}
 }
 
 func TestRunBadConfigNamesVariable(t *testing.T) {

@@ -7,7 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gatehouse/internal/auth"
@@ -15,6 +19,7 @@ import (
 	"gatehouse/internal/mail"
 	"gatehouse/internal/outbox"
 	"gatehouse/internal/sqlite"
+	"gatehouse/internal/webhook"
 	"gatehouse/web"
 	"gatehouse/web/api"
 )
@@ -23,7 +28,7 @@ import (
 // in-flight requests finish, the outbox worker finishes its current send,
 // the janitor its current batch.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("serve", args, getenv, stderr)
+	cfg, err := parseConfig("serve", args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -34,6 +39,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		if sender, err = mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
 			return fmt.Errorf("invalid GATEHOUSE_SMTP_URL: %w", err)
 		}
+	}
+	if !isPostgres(cfg.DB) {
+		if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o700); err != nil {
+			return fmt.Errorf("create directory of GATEHOUSE_DB: %w", err)
+		}
+		// Held while serving, so gatehouse restore refuses to swap the file.
+		unlock, err := lockData(cfg.DB, false)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
@@ -66,37 +82,62 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The worker resolves forgot-password requests through the service
 	// (outbox.Resolver) and the service wakes the worker: worker is set
 	// before anything can call notify. Without SMTP it only resolves
-	// requests, and the mail stays in the outbox for /_dev/mail.
+	// requests, and the mail stays in the outbox for /_dev/mail. Its queue
+	// is watched for /readyz and /metrics (ops.go).
+	argon := newArgon2()
+	mx := newMetrics(cfg, st, argon)
+	queue := &watchedQueue{Queue: st, m: mx}
+	queue.touch()
 	var worker *outbox.Worker
-	svc, err := newService(st, cfg, func() { worker.Notify() })
+	svc, err := newService(st, cfg, func() { worker.Notify() }, passwordHasher(argon))
 	if err != nil {
 		return err
 	}
-	worker = outbox.NewWorker(st, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff, Resolver: svc})
+	worker = outbox.NewWorker(queue, sender, outbox.WorkerOptions{Logger: log, MaxBackoff: cfg.OutboxMaxBackoff, Resolver: svc})
+	var stopping atomic.Bool // set when shutdown starts: /readyz answers 503 from then on
 	// The id_token signing key is created at first start, not at first use.
 	if _, err := svc.JWKS(ctx); err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
+	needOwner, err := svc.NeedsFirstOwner(ctx)
+	if err != nil {
+		return err
+	}
 	app := web.New(web.Deps{
-		Auth:     svc,
-		Sessions: sessions,
-		Logger:   log,
-		Ready:    st.Ping,
-		API:      apiConfig(cfg),
+		Auth:        svc,
+		Sessions:    sessions,
+		Logger:      log,
+		Ready:       st.Ping,
+		API:         apiConfig(cfg),
+		Metrics:     mx,
+		ReadyChecks: readyChecks(st, queue, &stopping),
 		Config: web.Config{
 			BaseURL: cfg.BaseURL,
 			Prod:    cfg.Prod(),
 			DevMail: !cfg.Prod() && cfg.SMTPURL == "",
 
 			TrustedProxies: cfg.TrustedProxies,
+			MetricsToken:   cfg.MetricsToken,
+			SetupCommand:   setupCommand(cfg),
 		},
 	})
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
+	// Webhook deliveries (internal/webhook): always running, since
+	// endpoints are registered at run time on /admin/webhooks.
+	hooks := webhook.NewWorker(st, webhook.Options{Source: cfg.BaseURL, Logger: log})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		if err := hooks.Run(workerCtx); err != nil {
+			log.Error("webhook worker stopped", "err", err.Error())
+		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer queue.ended.Store(true)
 		if err := worker.Run(workerCtx); err != nil {
 			log.Error("outbox worker stopped", "err", err.Error())
 		}
@@ -121,11 +162,23 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		})
 	}()
 
-	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", version, ln.Addr(), cfg.BaseURL, cfg.Env)
+	if mx != nil && cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg, mx, log)
+		if err != nil {
+			stopWorker()
+			wg.Wait()
+			return err
+		}
+		defer stopMetrics()
+	}
+	fmt.Fprintf(stdout, "Gatehouse %s listening on http://%s (base URL %s, env %s)\n", readBuildInfo().Version, ln.Addr(), cfg.BaseURL, cfg.Env)
 	if sender == nil {
 		fmt.Fprintf(stdout, "No SMTP configured: mail stays in the outbox; read it at %s/_dev/mail\n", cfg.BaseURL)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "env", cfg.Env)
+	if needOwner {
+		log.Warn("no Account Owner yet; create the first one with: " + setupCommand(cfg))
+	}
 	// Announce before serving: once /healthz answers, the address is printed.
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.Listener(ln) }()
@@ -134,6 +187,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	case err = <-serveErr:
 	case <-ctx.Done():
 		log.Info("shutting down")
+		stopping.Store(true)
 		err = app.ShutdownWithTimeout(15 * time.Second)
 	}
 	stopWorker()
@@ -145,9 +199,35 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
+// newArgon2 is the argon2id hasher every new password hash comes from.
+func newArgon2() *auth.Argon2 { return auth.NewArgon2(auth.DefaultArgon2Params) }
+
+// passwordHasher is the hasher the service verifies passwords with: a's
+// argon2id, and the formats of imported members, replaced by argon2id at
+// their first sign-in (gatehouse import).
+func passwordHasher(a *auth.Argon2) auth.Hasher { return auth.NewLegacyHasher(a) }
+
+// setupCommand is the command that creates the first Account Owner in the
+// database this server uses (--db only when it is not the default).
+func setupCommand(cfg Config) string {
+	cmd := "gatehouse member create"
+	if cfg.DB != "data/gatehouse.db" {
+		cmd += " --db " + shellQuote(cfg.DB)
+	}
+	return cmd + " --email you@example.com --password '…' --role owner"
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // newService builds the domain service from the configuration.
-func newService(st store, cfg Config, notify func()) (*auth.Service, error) {
-	return auth.NewService(st, auth.NewArgon2(auth.DefaultArgon2Params), authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filesDir(cfg.DB))})
+func newService(st store, cfg Config, notify func(), hasher auth.Hasher) (*auth.Service, error) {
+	return auth.NewService(st, hasher, authConfig(cfg), auth.Options{Notify: notify, Blobs: blob.New(filesDir(cfg.DB))})
 }
 
 // authConfig maps the settings onto the domain's configuration: lifetimes
@@ -169,6 +249,9 @@ func authConfig(cfg Config) auth.Config {
 	})
 	set(auth.ViaDirectus, func(x *auth.TokenPolicy) { x.Access, x.Refresh = cfg.DirectusAccessTTL, cfg.DirectusRefreshTTL })
 	set(auth.ViaOpenAPI, func(x *auth.TokenPolicy) { x.Access, x.Refresh = cfg.OpenAPIAccessTTL, cfg.OpenAPIRefreshTTL })
+	// directus session mode: one access token in the session cookie, no
+	// refresh token (internal/auth/token_sets.go).
+	p[auth.ViaDirectusSession] = auth.TokenPolicy{Access: cfg.DirectusSessionCookieTTL, Session: p[auth.ViaDirectus].Session}
 	set(auth.ViaKotive, func(x *auth.TokenPolicy) { x.Idle = cfg.KotiveIdleTTL })
 	return auth.Config{
 		BaseURL:           cfg.BaseURL,
@@ -201,7 +284,9 @@ func apiConfig(cfg Config) api.Config {
 			Name: p.Name, Label: p.Label, Driver: p.Driver, Icon: p.Icon,
 			ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 			AuthorizeURL: p.AuthorizeURL, AccessURL: p.AccessURL, ProfileURL: p.ProfileURL,
-			Scope: p.Scope, RedirectAllow: p.RedirectAllowList,
+			IssuerURL: p.IssuerURL, Scope: p.Scope, IdentifierKey: p.IdentifierKey,
+			AllowPublicRegistration: p.AllowPublicRegistration, DefaultRole: p.DefaultRole,
+			RedirectAllow: p.RedirectAllowList,
 		})
 	}
 	return c
@@ -233,7 +318,7 @@ func checkPragmas(ctx context.Context, st *sqlite.Store, log *slog.Logger) error
 
 // cmdMigrate applies pending migrations and exits.
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("migrate", args, getenv, stderr)
+	cfg, err := parseConfig("migrate", args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -248,8 +333,12 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 
 // parseConfig parses the arguments of a command that takes only the
 // settings flags ("gatehouse <name> [flags]") and resolves the configuration.
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	fs := newFlagSet(name, name+" [flags]", stderr)
+func parseConfig(name string, args []string, getenv func(string) string, stdout io.Writer) (Config, error) {
+	synopsis := name + " [--db FILE]"
+	if name == "serve" {
+		synopsis = "serve [settings]"
+	}
+	fs := newFlagSet(name, synopsis, stdout)
 	config := configFlags(fs, getenv)
 	if err := parse(fs, args); err != nil {
 		return Config{}, err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	pgstorage "github.com/gofiber/storage/postgres/v3"
@@ -21,14 +22,38 @@ import (
 	"gatehouse/internal/outbox"
 	"gatehouse/internal/postgres"
 	"gatehouse/internal/sqlite"
+	"gatehouse/internal/webhook"
 )
 
 // store is what the commands need of either engine.
 type store interface {
 	auth.Store
 	outbox.Queue
+	webhook.Queue
 	Ping(ctx context.Context) error
+	// CheckSchema fails unless every migration of this build is applied.
+	CheckSchema(ctx context.Context) error
 	Close() error
+}
+
+// dbStats is what /metrics reads from either engine at a scrape.
+type dbStats struct {
+	OutboxDepth    int64
+	OutboxOldest   time.Time
+	SessionsActive int64
+}
+
+// storeStats reads the scrape figures from whichever engine st is.
+func storeStats(ctx context.Context, st store, now time.Time) (dbStats, error) {
+	switch s := st.(type) {
+	case *sqlite.Store:
+		v, err := s.Stats(ctx, now)
+		return dbStats(v), err
+	case *postgres.Store:
+		v, err := s.Stats(ctx, now)
+		return dbStats(v), err
+	}
+	return dbStats{}, fmt.Errorf("no statistics for %T", st)
 }
 
 // isPostgres reports whether GATEHOUSE_DB names a PostgreSQL database

@@ -15,6 +15,8 @@ type CreateMemberInput struct {
 	Email     string
 	Password  string
 	Name      string
+	FirstName string // optional; with LastName empty too, split from Name
+	LastName  string
 	Username  string
 	Role      RoleID // held in the root group; RoleMaker when zero
 	Temporary bool   // the password must be replaced at first login
@@ -25,9 +27,11 @@ type CreateMemberInput struct {
 // since an administrator vouches for it.
 func (s *Service) CreateMember(ctx context.Context, in CreateMemberInput) (Member, error) {
 	m, err := s.newMember(in.Email, in.Username, in.Name, in.Password, nil)
-	if err != nil {
+	first, last, namesErr := memberNames(in.FirstName, in.LastName, m.Name)
+	if err := mergeFields(err, namesErr); err != nil {
 		return Member{}, err
 	}
+	m.FirstName, m.LastName = first, last
 	role := in.Role
 	if role == 0 {
 		role = RoleMaker
@@ -424,6 +428,7 @@ func (s *Service) AdminCreateMember(ctx context.Context, a Actor, in AdminCreate
 		return Member{}, err
 	}
 	m := Member{Email: email, Username: username, Name: name, EmailVerified: true}
+	m.FirstName, m.LastName = SplitName(name)
 	now := s.clock()
 	if in.Password != "" {
 		hash, err := s.hasher.Hash(in.Password)

@@ -150,7 +150,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 // failure for a wrong one (ident names the account when m is unknown).
 func (s *Service) gatePassword(ctx context.Context, m Member, ident, password string, meta ClientMeta, failure error) (verifiedMember, error) {
 	v, err := s.checkMemberPassword(ctx, m, Canonical(ident), password, meta)
-	if ErrInvalidCredentials(err) {
+	if ErrInvalidCredentials(err) || IsSuspended(err) {
 		return verifiedMember{}, failure
 	}
 	return v, err

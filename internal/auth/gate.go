@@ -72,6 +72,16 @@ func (p pass) done(ctx context.Context, tx Tx, s *Service) error {
 	return tx.RememberClient(ctx, p.member, p.client, s.clock())
 }
 
+// firstFactor is p for a password that was right while the sign-in still
+// waits for the second factor: settling it starts the password's round
+// over, but does not make its client one that signed in. Otherwise every
+// fresh device cookie with the password would get a code counter of its
+// own, and codes could be guessed without the account's limit.
+func (p pass) firstFactor() pass {
+	p.client = ""
+	return p
+}
+
 // settleAlone settles a successful attempt in its own transaction (for
 // callers with nothing to commit with it).
 func (s *Service) settleAlone(ctx context.Context, p pass) error {

@@ -27,7 +27,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Member, Session, er
 		return Member{}, Session{}, err
 	}
 	if m.MFAEnabled {
-		if err := s.update(ctx, func(tx Tx, _ *mailQueue) error { return m.pass.done(ctx, tx, s) }); err != nil {
+		if err := s.update(ctx, func(tx Tx, _ *mailQueue) error { return m.pass.firstFactor().done(ctx, tx, s) }); err != nil {
 			return Member{}, Session{}, err
 		}
 		challenge, err := s.challenge(ctx, m.Member, TokenMFA, mfaPendingTTL)
@@ -77,6 +77,7 @@ func (s *Service) checkPassword(ctx context.Context, identifier, password string
 // identifier ident names no account).
 func (s *Service) checkMemberPassword(ctx context.Context, m Member, ident, password string, meta ClientMeta) (verifiedMember, error) {
 	v := verifiedMember{Member: m}
+	suspended := false
 	p, err := s.gate(ctx, attempt{
 		kind: secretPassword, meta: meta, member: m, ident: ident, failure: errInvalidCredentials, floor: true,
 		verify: func(context.Context) (bool, error) {
@@ -95,7 +96,8 @@ func (s *Service) checkMemberPassword(ctx context.Context, m Member, ident, pass
 				return false, nil // a malformed stored hash fails like a wrong password
 			}
 			if m.Status != StatusActive && m.Status != StatusPasswordResetRequired {
-				return false, nil
+				suspended = m.Status == StatusSuspended
+				return false, nil // counted like a wrong password
 			}
 			if rehash {
 				if v.rehash, err = s.hasher.Hash(password); err != nil {
@@ -105,6 +107,11 @@ func (s *Service) checkMemberPassword(ctx context.Context, m Member, ident, pass
 			return true, nil
 		},
 	})
+	if suspended && ErrInvalidCredentials(err) {
+		// Only after the hash matched: suspension is revealed only to
+		// someone who knows the password (directus USER_SUSPENDED).
+		return verifiedMember{}, ErrSuspended
+	}
 	if err != nil {
 		return verifiedMember{}, err
 	}
@@ -246,12 +253,21 @@ func (s *Service) CompleteNewPassword(ctx context.Context, challenge, password s
 // that it belongs to that member), sets the new password, and opens a
 // session, with tokens under via's policy when withTokens.
 func (s *Service) completeNewPassword(ctx context.Context, identifier, challenge, password, via string, meta ClientMeta, withTokens bool) (Member, Tokens, error) {
-	tok, m, err := s.gatedToken(ctx, meta, challenge, TokenNewPassword)
+	// The challenge is a secret like any other: through the gate, so that
+	// guesses count on the client's per-IP throttle.
+	var (
+		tok OneTimeToken
+		m   Member
+	)
+	err := s.gateToken(ctx, meta, func(ctx context.Context) (err error) {
+		tok, m, err = s.liveToken(ctx, challenge, TokenNewPassword)
+		if err == nil && identifier != "" && Canonical(identifier) != m.Username && Canonical(identifier) != Canonical(m.Email) {
+			err = errChallengeInvalid
+		}
+		return err
+	})
 	if err != nil {
 		return Member{}, Tokens{}, err
-	}
-	if identifier != "" && Canonical(identifier) != m.Username && Canonical(identifier) != Canonical(m.Email) {
-		return Member{}, Tokens{}, errChallengeInvalid
 	}
 	if err := s.policy.Check(password, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
 		return Member{}, Tokens{}, err

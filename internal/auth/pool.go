@@ -46,6 +46,7 @@ type hashPool struct {
 	free     int             // idle slots; > 0 only while the queue is empty
 	queue    []chan struct{} // waiters, oldest first
 	maxQueue int
+	slots    int // total slots, for PoolStats
 }
 
 func newHashPool(o PoolOptions) *hashPool {
@@ -63,7 +64,7 @@ func newHashPool(o PoolOptions) *hashPool {
 	case q < 0:
 		q = 0
 	}
-	return &hashPool{free: slots, maxQueue: q}
+	return &hashPool{free: slots, maxQueue: q, slots: slots}
 }
 
 // acquire takes a slot, waiting in FIFO order behind earlier callers. With

@@ -9,15 +9,17 @@ import (
 
 // RegisterInput is a self-service sign-up.
 type RegisterInput struct {
-	Name     string
-	Email    string
-	Username string // optional; defaults to the canonical email
-	Password string
-	Confirm  *string // when set, must equal Password
-	Invite   string  // invitation token: the email must be the invited one and counts as verified
-	Bio      string  // optional (openapi)
-	Via      string
-	Meta     ClientMeta
+	Name      string
+	FirstName string // optional; with LastName empty too, split from Name (names.go)
+	LastName  string
+	Email     string
+	Username  string // optional; defaults to the canonical email
+	Password  string
+	Confirm   *string // when set, must equal Password
+	Invite    string  // invitation token: the email must be the invited one and counts as verified
+	Bio       string  // optional (openapi)
+	Via       string
+	Meta      ClientMeta
 }
 
 // Register creates an active member with the Maker role in the root group,
@@ -85,9 +87,11 @@ func (s *Service) register(ctx context.Context, in RegisterInput, withTokens boo
 func (s *Service) registerWith(ctx context.Context, in RegisterInput, open func(ctx context.Context, tx Tx, m Member) (Tokens, error)) (Member, Tokens, error) {
 	m, err := s.newMember(in.Email, in.Username, in.Name, in.Password, in.Confirm)
 	bio, bioErr := cleanText("bio", "Bio", in.Bio, maxBioLen, true)
-	if err := mergeFields(err, bioErr); err != nil {
+	first, last, namesErr := memberNames(in.FirstName, in.LastName, m.Name)
+	if err := mergeFields(err, bioErr, namesErr); err != nil {
 		return Member{}, Tokens{}, err
 	}
+	m.FirstName, m.LastName = first, last
 	if bio != "" {
 		m.Bio = &bio
 	}

@@ -230,4 +230,8 @@ var errInvalidCredentials = &Error{Code: EUNAUTHORIZED, Message: "Incorrect emai
 var errSessionEnded = &Error{Code: EUNAUTHORIZED, Message: "Your session has ended. Please sign in again."}
 
 // ErrInvalidCredentials reports whether err is the generic failed-login error.
-func ErrInvalidCredentials(err error) bool { return errors.Is(err, errInvalidCredentials) }
+// A suspended member who gave the right password (ErrSuspended) got that
+// answer too.
+func ErrInvalidCredentials(err error) bool {
+	return errors.Is(err, errInvalidCredentials) || errors.Is(err, ErrSuspended)
+}

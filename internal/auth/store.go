@@ -58,6 +58,10 @@ type Reader interface {
 	// KnownClient returns when the client (a clientKey) last completed a
 	// sign-in of the member (ENOTFOUND: never).
 	KnownClient(ctx context.Context, memberID int64, client string) (time.Time, error)
+	// IdentityOf finds the external identity (provider, subject) (ENOTFOUND
+	// when none); IdentitiesOfMember lists a member's, oldest first.
+	IdentityOf(ctx context.Context, provider, subject string) (Identity, error)
+	IdentitiesOfMember(ctx context.Context, memberID int64) ([]Identity, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -161,6 +165,12 @@ type Tx interface {
 // it deleted.
 type Sweeper interface {
 	Sweep(ctx context.Context, s Sweep) (int, error)
+	// CreateIdentity inserts the link and sets i.ID; a (provider, subject)
+	// already linked is ECONFLICT, an unknown member ENOTFOUND.
+	CreateIdentity(ctx context.Context, i *Identity) error
+	// DeleteIdentity removes the member's link id (ENOTFOUND when the
+	// member has no such link).
+	DeleteIdentity(ctx context.Context, memberID, id int64) error
 }
 
 // Store is the persistence the domain needs. Update runs fn in one writing

@@ -164,7 +164,7 @@ func (s *Service) passwordLogin(ctx context.Context, in LoginInput, issue func(t
 		}
 		if err != nil {
 			// The password was right: its round starts over all the same.
-			if serr := s.settleAlone(context.WithoutCancel(ctx), m.pass); serr != nil {
+			if serr := s.settleAlone(context.WithoutCancel(ctx), m.pass.firstFactor()); serr != nil {
 				return Member{}, serr
 			}
 			return Member{}, err

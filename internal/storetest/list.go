@@ -8,6 +8,8 @@ var tests = []struct {
 	fn   func(t *testing.T)
 }{
 	{"CreateCredential", testCreateCredential},
+	{"Identities", testIdentities},
+	{"WebhookDeliveriesFollowAudit", testWebhookDeliveriesFollowAudit},
 	{"CredentialByHash", testCredentialByHash},
 	{"UseCredential", testUseCredential},
 	{"RotateCredential", testRotateCredential},

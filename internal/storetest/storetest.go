@@ -11,6 +11,7 @@ import (
 
 	"gatehouse/internal/auth"
 	"gatehouse/internal/outbox"
+	"gatehouse/internal/webhook"
 )
 
 // Store is what an engine's store offers: auth.Store, the outbox worker's
@@ -18,6 +19,7 @@ import (
 type Store interface {
 	auth.Store
 	outbox.Queue
+	webhook.Queue
 	PendingRequests(ctx context.Context) (int, error)
 	Close() error
 }

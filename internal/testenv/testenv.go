@@ -27,6 +27,7 @@ import (
 	"gatehouse/internal/auth/authtest"
 	"gatehouse/internal/blob"
 	"gatehouse/internal/mail"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/outbox"
 	"gatehouse/internal/smtptest"
 	"gatehouse/internal/sqlite"
@@ -48,6 +49,14 @@ type Options struct {
 	Prod     bool               // GATEHOUSE_ENV=prod
 	Auth     auth.Config        // overrides; BaseURL is filled in
 	API      api.Config         // dialect settings (BaseURL and Secure are filled in)
+	Metrics  *metrics.Metrics   // when set, the app records requests into it
+	// MetricsToken routes /metrics on the app behind this bearer token.
+	MetricsToken string
+	ReadyChecks  []web.Check // extra /readyz conditions
+	// TrustedProxies, when set, is web.Config.TrustedProxies. App.Test
+	// requests come from 0.0.0.0: trusting it lets a test pick each
+	// request's client IP with X-Forwarded-For.
+	TrustedProxies []string
 }
 
 // Env is one running Gatehouse (without a listener: requests go through
@@ -156,7 +165,8 @@ func New(t testing.TB, o Options) *Env {
 		apiCfg.DirectusLoginFloor = -1 // no padding unless a test asks for it
 	}
 	e.App = web.New(web.Deps{Auth: e.Svc, Sessions: sessions, Logger: log, Ready: st.Ping, API: apiCfg,
-		Config: web.Config{BaseURL: o.BaseURL, Prod: o.Prod, DevMail: o.NoSMTP && !o.Prod}})
+		Metrics: o.Metrics, ReadyChecks: o.ReadyChecks,
+		Config: web.Config{BaseURL: o.BaseURL, Prod: o.Prod, DevMail: o.NoSMTP && !o.Prod, MetricsToken: o.MetricsToken, TrustedProxies: o.TrustedProxies}})
 	return e
 }
 

@@ -43,8 +43,8 @@ func welcomeText(p props) string {
 	return lines(
 		greeting(p.Name),
 		"",
-		"Welcome to "+p.Product+". Your account is ready.",
-		"Open your account here:",
+		"Welcome to "+p.Product+". Your account is ready: sign in with your email",
+		"address and the password you chose:",
 		"",
 		p.Link,
 		"",

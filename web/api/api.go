@@ -42,11 +42,17 @@ type OAuthProvider struct {
 	Icon          string
 	ClientID      string
 	ClientSecret  string
-	AuthorizeURL  string
+	AuthorizeURL  string // oauth2 driver
 	AccessURL     string
 	ProfileURL    string
+	IssuerURL     string // openid driver: discovery at <issuer>/.well-known/openid-configuration
 	Scope         string
-	RedirectAllow []string // AUTH_<PROVIDER>_REDIRECT_ALLOW_LIST
+	IdentifierKey string // oauth2: the profile field that names the account (default email)
+	// AllowPublicRegistration lets a sign-in with no matching member create
+	// one; DefaultRole is its role in the root group (maker when zero).
+	AllowPublicRegistration bool
+	DefaultRole             auth.RoleID
+	RedirectAllow           []string // AUTH_<PROVIDER>_REDIRECT_ALLOW_LIST
 }
 
 // Meta describes the caller for sessions, audit and the cross-site rule of

@@ -88,13 +88,22 @@ func TestFailuresIdenticalInDialects(t *testing.T) {
 	}
 	for _, d := range dialectLogins {
 		unknown := normalized(d.do(e, "nobody@example.com", pw))
-		for _, id := range []string{"known@example.com", "suspended@example.com"} {
-			p := "wrong password!!"
-			if id == "suspended@example.com" {
-				p = pw // even the right password
+		for _, c := range []struct{ id, pw string }{
+			{"known@example.com", "wrong password!!"},
+			{"suspended@example.com", "wrong password!!"},
+			{"suspended@example.com", pw}, // even the right password…
+		} {
+			r := d.do(e, c.id, c.pw)
+			if d.name == "directus" && c.pw == pw {
+				// …but for directus, which answers USER_SUSPENDED to
+				// someone who knows the password, as Directus 11 does.
+				if !strings.Contains(string(r.Body), "USER_SUSPENDED") || r.StatusCode != http.StatusUnauthorized {
+					t.Errorf("directus: suspended with the right password: %d %s", r.StatusCode, r.Body)
+				}
+				continue
 			}
-			if got := normalized(d.do(e, id, p)); got != unknown {
-				t.Errorf("%s: %s answers\n%s\nunknown answers\n%s", d.name, id, got, unknown)
+			if got := normalized(r); got != unknown {
+				t.Errorf("%s: %s answers\n%s\nunknown answers\n%s", d.name, c.id, got, unknown)
 			}
 		}
 	}

@@ -9,10 +9,6 @@ import (
 	"gatehouse/web/api"
 )
 
-// sessionCookieTTL is the lifetime of directus_session_token (api-contract
-// §1: session cookie 1 day).
-const sessionCookieTTL = 24 * time.Hour
-
 // policy returns the directus token policy in force.
 func policy(d api.Deps) auth.TokenPolicy {
 	return d.Auth.Config().Policies[auth.ViaDirectus]
@@ -57,29 +53,57 @@ func parseMode(mode, def string) (string, error) {
 	return "", api.FieldProblem("mode", `"mode" must be one of json, cookie, session.`)
 }
 
-// issue renders freshly issued tokens in mode: json puts the refresh token
-// in the body; cookie puts it in directus_refresh_token only; session puts
-// the access token in directus_session_token as well and keeps the refresh
-// token in directus_refresh_token, so /auth/refresh can renew the session.
-func issue(c *fiber.Ctx, d api.Deps, m auth.Member, t auth.Tokens, mode string) loginResponse {
-	p := policy(d)
+// loginRequests is what a login in mode asks the core to issue. json and
+// cookie modes issue directus tokens for "data" and openapi tokens for the
+// shared route's "tokens" view (each under its own dialect's lifetimes; in
+// cookie mode the openapi refresh token, which the body leaves out, is not
+// minted). Session mode issues only the session cookie's token.
+func loginRequests(mode string) []auth.TokenRequest {
+	switch mode {
+	case modeSession:
+		return []auth.TokenRequest{{Policy: auth.ViaDirectusSession}}
+	case modeCookie:
+		return []auth.TokenRequest{{Policy: auth.ViaDirectus}, {Policy: auth.ViaOpenAPI, NoRefresh: true}}
+	}
+	return []auth.TokenRequest{{Policy: auth.ViaDirectus}, {Policy: auth.ViaOpenAPI}}
+}
+
+// issued is one answer of login or refresh: the REST body, and the
+// auth_tokens object GraphQL answers with (access_token empty in session
+// mode, refresh_token empty outside json mode).
+type issued struct {
+	body any
+	data authTokens
+}
+
+// issue renders freshly issued tokens in mode, as Directus 11 does: json
+// puts both tokens in the body; cookie puts the refresh token in
+// directus_refresh_token only; session answers only {data:{expires}} and
+// puts the access token in directus_session_token (no refresh token, no
+// refresh cookie). d0 is the directus set; view, when not nil, is the set
+// shown in the openapi "tokens" view of the shared answer.
+func issue(c *fiber.Ctx, d api.Deps, m auth.Member, d0 auth.Tokens, view *auth.Tokens, mode string) issued {
+	if mode == modeSession {
+		ttl := d.Auth.AccessTTL(auth.ViaDirectusSession)
+		setCookie(c, d, api.CookieDirectusSession, d0.Access, ttl)
+		data := authTokens{Expires: ttl.Milliseconds()}
+		return issued{body: sessionBody{Data: sessionData{Expires: data.Expires}}, data: data}
+	}
+	if view == nil {
+		view = &d0
+	}
 	res := loginResponse{
-		Data:   authTokens{AccessToken: t.Access, Expires: p.Access.Milliseconds()},
+		Data:   authTokens{AccessToken: d0.Access, Expires: d.Auth.AccessTTL(auth.ViaDirectus).Milliseconds()},
 		User:   newUserView(m),
-		Tokens: tokensView{Access: tokenView{Token: t.Access, Expires: isoTime(t.AccessExpires)}},
+		Tokens: tokensView{Access: tokenView{Token: view.Access, Expires: isoTime(view.AccessExpires)}},
 	}
 	if mode == modeJSON {
-		res.Data.RefreshToken = t.Refresh
-		if t.Refresh != "" {
-			res.Tokens.Refresh = &tokenView{Token: t.Refresh, Expires: isoTime(t.RefreshExpires)}
+		res.Data.RefreshToken = d0.Refresh
+		if view.Refresh != "" {
+			res.Tokens.Refresh = &tokenView{Token: view.Refresh, Expires: isoTime(view.RefreshExpires)}
 		}
-		return res
+	} else if d0.Refresh != "" {
+		setCookie(c, d, api.CookieDirectusRefresh, d0.Refresh, policy(d).Refresh)
 	}
-	if t.Refresh != "" {
-		setCookie(c, d, api.CookieDirectusRefresh, t.Refresh, p.Refresh)
-	}
-	if mode == modeSession {
-		setCookie(c, d, api.CookieDirectusSession, t.Access, sessionCookieTTL)
-	}
-	return res
+	return issued{body: res, data: res.Data}
 }

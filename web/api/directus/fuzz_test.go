@@ -20,12 +20,15 @@ func FuzzDirectusDecode(f *testing.F) {
 		"POST /auth/refresh",
 		"POST /auth/password/request",
 		"POST /auth/password/reset",
+		"GET /users/me",
+		"PATCH /users/me",
 		"POST /users/me/tfa/generate",
 		"POST /users/me/tfa/enable",
 		"POST /users/me/tfa/disable",
 		"POST /graphql/system",
 		"GET /auth/oauth/{}",
 		"GET /auth/login/{}",
+		"GET /auth/login/{}/callback",
 	}, []string{ // after apitest.MalformedBodies
 		`{"email":"ann@example.com","password":"correct horse battery","mode":"json"}`,
 		`{"email":"ann@example.com","password":"correct horse battery","mode":"session","otp":"123456"}`,
@@ -39,5 +42,8 @@ func FuzzDirectusDecode(f *testing.F) {
 		`{"query":"[[[[","variables":"x"}`,
 		`{"query":"mutation { auth_logout(refresh_token: \"\\u00\") }"}`,
 		`{"mode":["json"]}`,
+		`{"first_name":"Ann","last_name":null,"email":"ann2@example.com","password":"x","current_password":"correct horse battery"}`,
+		`{"query":"{ __schema { types { name fields { name type { ofType { name } } } } } }"}`,
+		`{"query":"query($n: String!) { __type(name: $n) { name } users_me { id } }","variables":{"n":["x"]}}`,
 	})
 }

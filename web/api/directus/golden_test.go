@@ -15,11 +15,14 @@ func TestLoginModesGolden(t *testing.T) {
 		if mode == "json" {
 			continue
 		}
-		ref := cookie(r, "directus_refresh_token")
-		if ref == "" {
-			t.Fatalf("%s mode: no refresh cookie", mode)
+		name, val := "directus_refresh_token", cookie(r, "directus_refresh_token")
+		if mode == "session" {
+			name, val = "directus_session_token", cookie(r, "directus_session_token")
 		}
-		r = e.Do("POST", "/auth/refresh", map[string]string{"mode": mode}, "Cookie", "directus_refresh_token="+ref)
+		if val == "" {
+			t.Fatalf("%s mode: no %s cookie", mode, name)
+		}
+		r = e.Do("POST", "/auth/refresh", map[string]string{"mode": mode}, "Cookie", name+"="+val)
 		golden(t, "refresh_"+mode, r)
 	}
 }

@@ -1,18 +1,35 @@
 package directus
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
-	"gatehouse/internal/auth"
 	"gatehouse/web/api"
 )
+
+// Limits on one GraphQL request. They bound the work a document can ask
+// for before anything runs: the lexer stops after gqlMaxTokens, and depth,
+// aliases and root fields are counted on the parsed document. The depth
+// leaves room for graphql-js's getIntrospectionQuery (about 12 levels).
+const (
+	gqlMaxTokens     = 10000
+	gqlMaxDepth      = 15
+	gqlMaxAliases    = 30
+	gqlMaxRootFields = 10 // per query operation
+	gqlMaxMutations  = 1  // per mutation operation: one credential check per request
+)
+
+// codeGraphQLValidation is Directus's code for a document that does not
+// fit the schema (GraphQLValidationError).
+const codeGraphQLValidation = "GRAPHQL_VALIDATION"
 
 // graphqlRequest is the body of POST /graphql/system.
 type graphqlRequest struct {
@@ -21,46 +38,29 @@ type graphqlRequest struct {
 	OperationName string         `json:"operationName"`
 }
 
-// gqlArgSpec describes one argument of a mutation; all are Strings except
-// mode, an enum (json, cookie, session).
-type gqlArgSpec struct {
-	required bool
-	enum     bool
+// gqlErrorItem is one entry of a GraphQL answer's "errors".
+type gqlErrorItem struct {
+	Message    string              `json:"message"`
+	Locations  []gqlerror.Location `json:"locations,omitempty"`
+	Path       []any               `json:"path,omitempty"`
+	Extensions errorExtension      `json:"extensions"`
 }
 
-// gqlMutation is one supported mutation field: its arguments and its
-// result type (Boolean or an object type with its fields).
-type gqlMutation struct {
-	args   map[string]gqlArgSpec
-	object []string // nil: Boolean
-	ec     errContext
+// gqlAnswer is a GraphQL answer: data, errors, or both.
+type gqlAnswer struct {
+	Data   any            `json:"data,omitempty"`
+	Errors []gqlErrorItem `json:"errors,omitempty"`
 }
 
-var (
-	argStr, argReqStr, argMode = gqlArgSpec{}, gqlArgSpec{required: true}, gqlArgSpec{enum: true}
-	authTokenFields            = []string{"access_token", "expires", "refresh_token"}
-	gqlMutations               = map[string]gqlMutation{
-		"auth_login":            {args: map[string]gqlArgSpec{"email": argReqStr, "password": argReqStr, "mode": argMode, "otp": argStr}, object: authTokenFields},
-		"auth_refresh":          {args: map[string]gqlArgSpec{"refresh_token": argStr, "mode": argMode}, object: authTokenFields, ec: ctxToken},
-		"auth_logout":           {args: map[string]gqlArgSpec{"refresh_token": argStr, "mode": argMode}},
-		"auth_password_request": {args: map[string]gqlArgSpec{"email": argReqStr, "reset_url": argStr}},
-		"auth_password_reset":   {args: map[string]gqlArgSpec{"token": argReqStr, "password": argReqStr}, ec: ctxToken},
-		"users_me_tfa_generate": {args: map[string]gqlArgSpec{"password": argReqStr}, object: []string{"secret", "otpauth_url"}},
-		"users_me_tfa_enable":   {args: map[string]gqlArgSpec{"secret": argReqStr, "otp": argReqStr}},
-		"users_me_tfa_disable":  {args: map[string]gqlArgSpec{"otp": argReqStr}},
-	}
-)
-
-// gqlValidation is a document that parses but does not fit the schema.
-func gqlValidation(format string, args ...any) error {
-	return payloadError(fmt.Sprintf(format, args...))
-}
-
-// graphqlSystem is POST /graphql/system (seed 003, the GraphQL examples):
-// one auth mutation per request. A body that is not a GraphQL request is 400
-// INVALID_PAYLOAD; syntax, validation and execution errors answer 200 with
-// {"errors":[…]} and the same codes as REST (syntax and validation errors
-// use INVALID_PAYLOAD).
+// graphqlSystem is POST /graphql/system (seed 003, the GraphQL examples;
+// Directus 11's system endpoint). The document is parsed and validated by
+// gqlparser against systemSchema; queries (users_me, server_ping and
+// introspection) and one auth mutation per request run through the same
+// code as the REST routes. A body that is not a GraphQL request is 400
+// INVALID_PAYLOAD; syntax errors (INVALID_PAYLOAD), validation and limit
+// errors (GRAPHQL_VALIDATION) and execution errors (the REST codes, with
+// the field null in data) answer HTTP 200 in Directus's error shape, but
+// for a rate limit or overload (429 or 503 with Retry-After).
 func graphqlSystem(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var req graphqlRequest
@@ -68,250 +68,89 @@ func graphqlSystem(d api.Deps) fiber.Handler {
 			return respondError(c, d, err)
 		}
 		if strings.TrimSpace(req.Query) == "" {
-			return respondError(c, d, api.FieldProblem("query", "Must provide query string."))
+			return respondError(c, d, api.FieldProblem("query", "Must provide query string"))
 		}
-		key, field, m, args, err := gqlPrepare(req)
-		if err != nil {
-			return gqlError(c, d, err, ctxCredentials)
+		op, vars, errs := gqlPrepare(req)
+		if errs != nil {
+			return c.JSON(gqlAnswer{Errors: errs})
 		}
-		val, err := gqlExecute(c, d, field.name, args)
-		if err != nil {
-			return gqlError(c, d, err, m.ec)
+		ex := &executor{vars: vars, ctxFor: mutationContext}
+		var root gqlObject = queryRoot{c: c, d: d}
+		if op.Operation == ast.Mutation {
+			root = mutationRoot{c: c, d: d}
 		}
-		var out bytes.Buffer
-		out.WriteString(`{"data":{`)
-		writeJSON(&out, key)
-		out.WriteByte(':')
-		gqlWriteResult(&out, field, val)
-		out.WriteString(`}}`)
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		return c.Send(out.Bytes())
+		data := ex.object(root, op.SelectionSet, nil)
+		ans := gqlAnswer{Data: data}
+		status := fiber.StatusOK
+		for _, fe := range ex.errs {
+			ve := mapError(fe.err, fe.ec)
+			logInternal(c, d, fe.err, ve)
+			it := item(ve)
+			ans.Errors = append(ans.Errors, gqlErrorItem{Message: it.Message, Path: fe.path, Extensions: it.Extensions})
+			// A rate limit or overload keeps its 429 or 503 and
+			// Retry-After, as Directus's limiter answers before GraphQL
+			// runs: a client backs off on this door as on REST.
+			if ve.Status == fiber.StatusTooManyRequests || ve.Status == fiber.StatusServiceUnavailable {
+				status = ve.Status
+				setRetry(c, ve)
+			}
+		}
+		return c.Status(status).JSON(ans)
 	}
 }
 
-// gqlPrepare parses the document, picks the operation and validates its
-// one mutation field and arguments against the schema.
-func gqlPrepare(req graphqlRequest) (string, gqlField, gqlMutation, map[string]string, error) {
-	var none gqlMutation
-	ops, err := gqlParse(req.Query)
+// gqlPrepare parses, bounds and validates the document, picks the
+// operation and coerces the variables. A non-nil error list is the answer.
+func gqlPrepare(req graphqlRequest) (*ast.OperationDefinition, map[string]any, []gqlErrorItem) {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: req.Query}, gqlMaxTokens)
 	if err != nil {
-		return "", gqlField{}, none, nil, payloadError(err.Error())
+		items := gqlErrors(err, codeInvalidPayload)
+		for i := range items {
+			items[i].Message = "Syntax Error: " + items[i].Message
+		}
+		return nil, nil, items
 	}
-	op, err := pickOperation(ops, req.OperationName)
+	if err := checkLimits(doc); err != nil {
+		return nil, nil, gqlErrors(err, codeGraphQLValidation)
+	}
+	if errs := validator.ValidateWithRules(systemSchema, doc, rules.NewDefaultRules()); len(errs) > 0 {
+		return nil, nil, gqlErrors(errs, codeGraphQLValidation)
+	}
+	op := doc.Operations.ForName(req.OperationName)
+	if op == nil {
+		msg := fmt.Sprintf("Unknown operation named %q.", req.OperationName)
+		if req.OperationName == "" {
+			msg = "Must provide operation name if query contains multiple operations."
+		}
+		return nil, nil, gqlErrors(gqlerror.Errorf("%s", msg), codeGraphQLValidation)
+	}
+	if op.Operation == ast.Subscription {
+		return nil, nil, gqlErrors(gqlerror.Errorf("Subscriptions are not served here."), codeGraphQLValidation)
+	}
+	vars, err := validator.VariableValues(systemSchema, op, req.Variables)
 	if err != nil {
-		return "", gqlField{}, none, nil, err
+		return nil, nil, gqlErrors(err, codeGraphQLValidation)
 	}
-	if op.kind != "mutation" {
-		return "", gqlField{}, none, nil, gqlValidation("Only mutations are served here (%s); %s operations are not supported.", mutationNames(), op.kind)
+	if err := checkRootFields(op, vars); err != nil {
+		return nil, nil, gqlErrors(err, codeGraphQLValidation)
 	}
-	if len(op.sel) != 1 {
-		return "", gqlField{}, none, nil, gqlValidation("Send exactly one mutation field per request.")
-	}
-	f := op.sel[0]
-	m, ok := gqlMutations[f.name]
-	if !ok {
-		return "", gqlField{}, none, nil, gqlValidation("Cannot query field %q on type \"Mutation\".", f.name)
-	}
-	if err := checkSelection(f, m); err != nil {
-		return "", gqlField{}, none, nil, err
-	}
-	args, err := resolveArgs(f, m, op, req.Variables)
-	return f.alias, f, m, args, err
+	return op, vars, nil
 }
 
-func pickOperation(ops []gqlOp, name string) (gqlOp, error) {
-	if name == "" {
-		if len(ops) > 1 {
-			return gqlOp{}, gqlValidation("Must provide operation name if query contains multiple operations.")
-		}
-		return ops[0], nil
-	}
-	for _, op := range ops {
-		if op.name == name {
-			return op, nil
-		}
-	}
-	return gqlOp{}, gqlValidation("Unknown operation named %q.", name)
-}
-
-func mutationNames() string {
-	names := make([]string, 0, len(gqlMutations))
-	for n := range gqlMutations {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
-func checkSelection(f gqlField, m gqlMutation) error {
-	if m.object == nil {
-		if f.hasSel {
-			return gqlValidation("Field %q must not have a selection since type \"Boolean\" has no subfields.", f.name)
-		}
-		return nil
-	}
-	if !f.hasSel {
-		return gqlValidation("Field %q of an object type must have a selection of subfields, e.g. \"%s { %s }\".", f.name, f.name, strings.Join(m.object, " "))
-	}
-	for _, s := range f.sel {
-		if s.hasSel || len(s.args) > 0 {
-			return gqlValidation("Field %q takes no arguments or subfields.", s.name)
-		}
-		if s.name != "__typename" && !slices.Contains(m.object, s.name) {
-			return gqlValidation("Cannot query field %q on the result of %q.", s.name, f.name)
-		}
-	}
-	return nil
-}
-
-// resolveArgs turns the field's arguments (literals and $variables) into
-// strings; null and absent values are left out.
-func resolveArgs(f gqlField, m gqlMutation, op gqlOp, vars map[string]any) (map[string]string, error) {
-	out := map[string]string{}
-	seen := map[string]bool{}
-	for _, a := range f.args {
-		spec, ok := m.args[a.name]
-		if !ok {
-			return nil, gqlValidation("Unknown argument %q on field %q.", a.name, f.name)
-		}
-		if seen[a.name] {
-			return nil, gqlValidation("There can be only one argument named %q.", a.name)
-		}
-		seen[a.name] = true
-		v, present, err := argValue(a, spec, op, vars)
-		if err != nil {
-			return nil, err
-		}
-		if present {
-			out[a.name] = v
-		}
-	}
-	for name, spec := range m.args {
-		if _, ok := out[name]; spec.required && !ok {
-			return nil, gqlValidation("Field %q argument %q of type \"String!\" is required, but it was not provided.", f.name, name)
-		}
-	}
-	return out, nil
-}
-
-func argValue(a gqlArg, spec gqlArgSpec, op gqlOp, vars map[string]any) (string, bool, error) {
-	v := a.val
-	if v.kind == valVariable {
-		def, ok := findVar(op, v.str)
-		if !ok {
-			return "", false, gqlValidation("Variable \"$%s\" is not defined.", v.str)
-		}
-		raw, given := vars[v.str]
-		switch s, isStr := raw.(string); {
-		case given && raw == nil:
-			return "", false, nil
-		case given && isStr:
-			return s, true, nil
-		case given:
-			return "", false, gqlValidation("Variable \"$%s\" got invalid value; a string is expected.", v.str)
-		case def.def == nil:
-			return "", false, nil
-		}
-		v = *def.def
-	}
+// gqlErrors turns gqlparser errors into answer items with code.
+func gqlErrors(err error, code string) []gqlErrorItem {
+	var list gqlerror.List
+	var one *gqlerror.Error
 	switch {
-	case v.kind == valNull:
-		return "", false, nil
-	case v.kind == valString:
-		return v.str, true, nil
-	case v.kind == valEnum && spec.enum:
-		return v.str, true, nil
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = gqlerror.List{one}
+	default:
+		list = gqlerror.List{gqlerror.Wrap(err)}
 	}
-	want := "String"
-	if spec.enum {
-		want = "auth_mode (json, cookie, session)"
+	out := make([]gqlErrorItem, 0, len(list))
+	for _, e := range list {
+		out = append(out, gqlErrorItem{Message: e.Message, Locations: e.Locations, Extensions: errorExtension{Code: code}})
 	}
-	return "", false, gqlValidation("Argument %q has an invalid value: %s expected.", a.name, want)
-}
-
-func findVar(op gqlOp, name string) (gqlVarDef, bool) {
-	for _, d := range op.vars {
-		if d.name == name {
-			return d, true
-		}
-	}
-	return gqlVarDef{}, false
-}
-
-// gqlExecute runs one mutation through the same code as its REST route and
-// returns a Boolean, an authTokens or a tfaSecret.
-func gqlExecute(c *fiber.Ctx, d api.Deps, name string, a map[string]string) (any, error) {
-	switch name {
-	case "auth_login":
-		res, err := doLogin(c, d, loginRequest{Email: a["email"], Password: a["password"], OTP: a["otp"], Mode: a["mode"]})
-		return res.Data, err
-	case "auth_refresh":
-		res, err := doRefresh(c, d, refreshRequest{RefreshToken: a["refresh_token"], Mode: a["mode"]})
-		return res.Data, err
-	case "auth_logout":
-		return true, doLogout(c, d, logoutRequest{RefreshToken: a["refresh_token"], Mode: a["mode"]})
-	case "auth_password_request":
-		return true, requestReset(c, d, passwordRequest{Email: a["email"], ResetURL: a["reset_url"]})
-	case "auth_password_reset":
-		return true, resetPassword(c, d, passwordReset{Token: a["token"], Password: a["password"]})
-	case "users_me_tfa_generate":
-		return generateTOTP(c, d, tfaGenerateRequest{Password: a["password"]})
-	case "users_me_tfa_enable":
-		return true, enableTOTP(c, d, tfaEnableRequest{Secret: a["secret"], OTP: a["otp"]})
-	case "users_me_tfa_disable":
-		return true, disableTOTP(c, d, tfaDisableRequest{OTP: a["otp"]})
-	}
-	return nil, &auth.Error{Code: auth.EINTERNAL, Message: "unknown mutation " + name}
-}
-
-// gqlWriteResult writes the field's value with only the selected subfields,
-// in selection order.
-func gqlWriteResult(out *bytes.Buffer, f gqlField, val any) {
-	if !f.hasSel {
-		writeJSON(out, val)
-		return
-	}
-	var fields map[string]any
-	switch v := val.(type) {
-	case authTokens:
-		fields = map[string]any{"access_token": v.AccessToken, "expires": v.Expires, "refresh_token": nil, "__typename": "auth_tokens"}
-		if v.RefreshToken != "" {
-			fields["refresh_token"] = v.RefreshToken
-		}
-	case tfaSecret:
-		fields = map[string]any{"secret": v.Secret, "otpauth_url": v.OTPAuthURL, "__typename": "users_me_tfa_generate_data"}
-	}
-	out.WriteByte('{')
-	for i, s := range f.sel {
-		if i > 0 {
-			out.WriteByte(',')
-		}
-		writeJSON(out, s.alias)
-		out.WriteByte(':')
-		writeJSON(out, fields[s.name])
-	}
-	out.WriteByte('}')
-}
-
-func writeJSON(out *bytes.Buffer, v any) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		raw = []byte("null")
-	}
-	out.Write(raw)
-}
-
-// gqlError answers a GraphQL-level error: HTTP 200, the Directus errors
-// array with the same codes as REST. A rate limit or overload keeps its 429
-// or 503 and Retry-After, as Directus's limiter answers before GraphQL runs,
-// so a client backs off on this door as on REST.
-func gqlError(c *fiber.Ctx, d api.Deps, err error, ec errContext) error {
-	ve := mapError(err, ec)
-	logInternal(c, d, err, ve)
-	status := fiber.StatusOK
-	if ve.Status == fiber.StatusTooManyRequests || ve.Status == fiber.StatusServiceUnavailable {
-		status = ve.Status
-		setRetry(c, ve)
-	}
-	return c.Status(status).JSON(errorBody{Errors: []errorItem{item(err, ve)}})
+	return out
 }

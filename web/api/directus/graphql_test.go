@@ -2,6 +2,7 @@ package directus_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -46,36 +47,87 @@ func TestGraphQL(t *testing.T) {
 
 	for _, c := range []struct{ query, code, msg string }{
 		{`mutation { auth_login(email: "ann@example.com", password: "nope") { access_token } }`, "INVALID_CREDENTIALS", ""},
-		{`mutation { auth_login(email: "ann@example.com") { access_token } }`, "INVALID_PAYLOAD", `"password"`},
-		{`mutation { auth_login(email: "a", password: "b") }`, "INVALID_PAYLOAD", "selection"},
-		{`mutation { auth_logout { x } }`, "INVALID_PAYLOAD", "Boolean"},
-		{`mutation { auth_login(email: "a", password: "b") { nope } }`, "INVALID_PAYLOAD", `"nope"`},
-		{`mutation { auth_login(email: 1, password: "b") { expires } }`, "INVALID_PAYLOAD", "String"},
-		{`mutation { auth_login(email: "a", password: "b", mode: "json", x: "y") { expires } }`, "INVALID_PAYLOAD", `"x"`},
-		{`mutation { auth_login(email: $e, password: "b") { expires } }`, "INVALID_PAYLOAD", `"$e" is not defined`},
-		{`mutation { auth_refresh(refresh_token: "abc") { access_token } }`, "INVALID_TOKEN", ""},
+		{`mutation { auth_login(email: "ann@example.com") { access_token } }`, "GRAPHQL_VALIDATION", `"password"`},
+		{`mutation { auth_login(email: "a", password: "b") }`, "GRAPHQL_VALIDATION", "selection"},
+		{`mutation { auth_logout { x } }`, "GRAPHQL_VALIDATION", "Boolean"},
+		{`mutation { auth_login(email: "a", password: "b") { nope } }`, "GRAPHQL_VALIDATION", `"nope"`},
+		{`mutation { auth_login(email: 1, password: "b") { expires } }`, "GRAPHQL_VALIDATION", "String"},
+		{`mutation { auth_login(email: "a", password: "b", mode: "json") { expires } }`, "GRAPHQL_VALIDATION", `auth_mode`},
+		{`mutation { auth_login(email: "a", password: "b", x: "y") { expires } }`, "GRAPHQL_VALIDATION", `"x"`},
+		{`mutation { auth_login(email: $e, password: "b") { expires } }`, "GRAPHQL_VALIDATION", `"$e" is not defined`},
+		{`mutation { auth_refresh(refresh_token: "abc") { access_token } }`, "INVALID_CREDENTIALS", ""},
 		{`mutation { auth_password_reset(token: "abc", password: "a long new password") }`, "INVALID_TOKEN", ""},
 		{`mutation { users_me_tfa_generate(password: "x") { secret } }`, "INVALID_CREDENTIALS", ""},
 		{`mutation { auth_logout }`, "INVALID_PAYLOAD", "refresh token is required"},
-		{`query { auth_login }`, "INVALID_PAYLOAD", "Only mutations"},
-		{`{ users_me { id } }`, "INVALID_PAYLOAD", "Only mutations"},
-		{`mutation { auth_logout auth_logout }`, "INVALID_PAYLOAD", "exactly one"},
-		{`mutation { items { id } }`, "INVALID_PAYLOAD", `"items"`},
+		{`query { auth_login }`, "GRAPHQL_VALIDATION", `"auth_login" on type "Query"`},
+		{`mutation { a: auth_logout b: auth_logout }`, "GRAPHQL_VALIDATION", "at most 1 mutation"},
+		{`mutation { items { id } }`, "GRAPHQL_VALIDATION", `"items"`},
 		{`mutation { auth_login(email: "a"`, "INVALID_PAYLOAD", "Syntax Error"},
-		{`mutation A { auth_logout } mutation B { auth_logout }`, "INVALID_PAYLOAD", "operation name"},
+		{`mutation A { auth_logout } mutation B { auth_logout }`, "GRAPHQL_VALIDATION", "operation name"},
+		{`subscription { server_ping }`, "GRAPHQL_VALIDATION", ""},
 	} {
 		r := gql(e, c.query, nil)
 		if r.StatusCode != 200 || errCode(r) != c.code || !strings.Contains(errMessage(r), c.msg) {
 			t.Errorf("%s: %d %s", c.query, r.StatusCode, r.Body)
 		}
 	}
+	r = gql(e, `mutation { auth_login(email: "ann@example.com", password: "nope") { access_token } }`, nil)
+	if !strings.HasPrefix(string(r.Body), `{"data":{"auth_login":null},"errors":[{"message":"Invalid user credentials.","path":["auth_login"]`) {
+		t.Fatalf("execution error: data null and the error's path: %s", r.Body)
+	}
 	r = e.Do("POST", "/graphql/system", map[string]any{"query": `mutation A { auth_password_request(email: "x@example.com") } mutation B { auth_logout }`, "operationName": "A"})
 	if string(r.Body) != `{"data":{"auth_password_request":true}}` {
 		t.Fatalf("operationName: %s", r.Body)
 	}
 	r = gql(e, `mutation($v: String) { auth_password_request(email: $v) }`, map[string]any{"v": 5})
-	if errCode(r) != "INVALID_PAYLOAD" {
+	if errCode(r) != "GRAPHQL_VALIDATION" {
 		t.Fatalf("non-string variable: %s", r.Body)
+	}
+}
+
+// TestGraphQLQueries: users_me with and without a token, server_ping,
+// fragments, directives and __typename.
+func TestGraphQLQueries(t *testing.T) {
+	e := newEnv(t)
+	e.CreateMember(annEmail, annPass)
+	access, _ := loginJSON(t, e, annEmail, annPass)
+	q := `query Me($skip: Boolean!) { server_ping users_me { ...U email @skip(if: $skip) } } fragment U on directus_users { __typename id status }`
+	r := e.Do("POST", "/graphql/system", map[string]any{"query": q, "variables": map[string]any{"skip": false}}, "Authorization", "Bearer "+access)
+	want := `{"data":{"server_ping":"pong","users_me":{"__typename":"directus_users","id":"1","status":"active","email":"ann@example.com"}}}`
+	if string(r.Body) != want {
+		t.Fatalf("users_me:\n got %s\nwant %s", r.Body, want)
+	}
+	r = e.Do("POST", "/graphql/system", map[string]any{"query": q, "variables": map[string]any{"skip": true}})
+	if string(r.Body) != `{"data":{"server_ping":"pong","users_me":null}}` {
+		t.Fatalf("anonymous users_me: %s", r.Body)
+	}
+	r = e.Do("POST", "/graphql/system", map[string]any{"query": `{ users_me { id } }`}, "Authorization", "Bearer dead")
+	if !strings.Contains(string(r.Body), `"users_me":null`) || errCode(r) != "INVALID_CREDENTIALS" {
+		t.Fatalf("dead token: %s", r.Body)
+	}
+}
+
+// TestGraphQLLimits: depth, aliases and root fields are bounded with a
+// clear GRAPHQL_VALIDATION error before anything runs.
+func TestGraphQLLimits(t *testing.T) {
+	e := newEnv(t)
+	deep := "{ __schema { types { fields { type { " + strings.Repeat("ofType { ", 12) + "name" + strings.Repeat(" }", 12) + " } } } } }"
+	aliases := "{"
+	for i := 0; i < 31; i++ {
+		aliases += fmt.Sprintf(" p%d: server_ping", i)
+	}
+	aliases += " }"
+	wide := "{ " + strings.Repeat("server_ping ", 1) + "__schema { description } " + "a: server_ping b: server_ping c: server_ping d: server_ping e: server_ping f: server_ping g: server_ping h: server_ping i: server_ping }"
+	for _, c := range []struct{ query, msg string }{
+		{deep, "nested too deeply"},
+		{aliases, "Too many aliases"},
+		{wide, "Too many fields at the root"},
+		{strings.Repeat("{ server_ping }", 4000), "token limit"},
+	} {
+		r := gql(e, c.query, nil)
+		if r.StatusCode != 200 || !strings.Contains(errMessage(r), c.msg) {
+			t.Errorf("%.60s…: %d %.300s", c.query, r.StatusCode, r.Body)
+		}
 	}
 }
 

@@ -26,14 +26,14 @@ func login(d api.Deps) fiber.Handler {
 		if err != nil {
 			return respondCombined(c, d, err)
 		}
-		return c.JSON(res)
+		return c.JSON(res.body)
 	}
 }
 
-// doLogin validates a login, calls LoginTokens and issues the tokens in the
-// requested mode. Every failure is padded to the configured floor, so the
+// doLogin validates a login, calls LoginTokenSet and issues the tokens in
+// the requested mode. Every failure is padded to the configured floor, so the
 // time taken reveals nothing about the account (checklist B5, B6).
-func doLogin(c *fiber.Ctx, d api.Deps, req loginRequest) (loginResponse, error) {
+func doLogin(c *fiber.Ctx, d api.Deps, req loginRequest) (issued, error) {
 	start := time.Now()
 	mode, err := parseMode(req.Mode, modeJSON)
 	if err == nil && mode != modeJSON {
@@ -43,23 +43,27 @@ func doLogin(c *fiber.Ctx, d api.Deps, req loginRequest) (loginResponse, error) 
 		err = api.Required("email", req.Email, "password", req.Password)
 	}
 	var (
-		m auth.Member
-		t auth.Tokens
+		m    auth.Member
+		sets []auth.Tokens
 	)
 	if err == nil {
-		m, t, err = d.Auth.LoginTokens(c.UserContext(), auth.LoginInput{
+		m, sets, err = d.Auth.LoginTokenSet(c.UserContext(), auth.LoginInput{
 			Identifier: strings.Clone(req.Email),
 			Password:   req.Password,
 			OTP:        strings.TrimSpace(req.OTP),
 			Via:        auth.ViaDirectus,
 			Meta:       api.Meta(c),
-		})
+		}, loginRequests(mode)...)
 	}
 	if err != nil {
 		pad(c.UserContext(), start, loginFloor(d))
-		return loginResponse{}, err
+		return issued{}, err
 	}
-	return issue(c, d, m, t, mode), nil
+	var view *auth.Tokens
+	if len(sets) > 1 {
+		view = &sets[1]
+	}
+	return issue(c, d, m, sets[0], view, mode), nil
 }
 
 // loginFloor is the minimum duration of a failed login.

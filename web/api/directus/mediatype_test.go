@@ -2,6 +2,7 @@ package directus_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"gatehouse/internal/testenv"
@@ -26,8 +27,18 @@ func TestLoginRoutesTakeOnlyJSON(t *testing.T) {
 	}
 	_, r1 := loginJSON(t, e, annEmail, annPass)
 	_, r2 := loginJSON(t, e, annEmail, annPass)
-	_, r3 := loginJSON(t, e, annEmail, annPass)
+	loginJSON(t, e, annEmail, annPass)
 	_, r4 := loginJSON(t, e, annEmail, annPass)
+	// Session mode refreshes from the session cookie of a session login.
+	var sessionToken string
+	for _, sc := range e.Do("POST", "/auth/login", loginMode("session")).Header.Values("Set-Cookie") {
+		if v, ok := strings.CutPrefix(sc, api.CookieDirectusSession+"="); ok {
+			sessionToken, _, _ = strings.Cut(v, ";")
+		}
+	}
+	if sessionToken == "" {
+		t.Fatal("a session login set no session cookie")
+	}
 
 	cases := []struct {
 		name, path, body string
@@ -38,7 +49,7 @@ func TestLoginRoutesTakeOnlyJSON(t *testing.T) {
 		{"login session", "/auth/login", loginMode("session"), nil},
 		{"refresh json", "/auth/refresh", body(map[string]any{"refresh_token": r1, "mode": "json"}), nil},
 		{"refresh cookie", "/auth/refresh", body(map[string]any{"mode": "cookie"}), []string{"Cookie", api.CookieDirectusRefresh + "=" + r2}},
-		{"refresh session", "/auth/refresh", body(map[string]any{"mode": "session"}), []string{"Cookie", api.CookieDirectusRefresh + "=" + r3}},
+		{"refresh session", "/auth/refresh", body(map[string]any{"mode": "session"}), []string{"Cookie", api.CookieDirectusSession + "=" + sessionToken}},
 		{"password request", "/auth/password/request", body(map[string]any{"email": annEmail}), nil},
 		{"graphql auth_login", "/graphql/system", gqlBody(`mutation { auth_login(email: "` + annEmail + `", password: "` + annPass + `", mode: session) { access_token } }`), nil},
 		{"graphql auth_refresh", "/graphql/system", gqlBody(`mutation { auth_refresh(refresh_token: "` + r4 + `", mode: json) { access_token } }`), nil},

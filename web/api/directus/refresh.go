@@ -11,9 +11,11 @@ import (
 
 var errNoRefreshToken = payloadError("The refresh token is required in either the payload or cookie.")
 
-// refresh is POST /auth/refresh (seed 003 "Refresh"): the refresh token from
-// the body or the directus_refresh_token cookie is rotated; the answer has
-// the login shapes with the new refresh token.
+// refresh is POST /auth/refresh (seed 003 "Refresh"; Directus 11's
+// controllers/auth.ts): the refresh token from the body (json) or the
+// directus_refresh_token cookie (cookie) is rotated; in session mode the
+// directus_session_token cookie is renewed. Unknown, revoked and expired
+// tokens are 401 INVALID_CREDENTIALS, as Directus answers.
 func refresh(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var req refreshRequest
@@ -22,38 +24,52 @@ func refresh(d api.Deps) fiber.Handler {
 		}
 		res, err := doRefresh(c, d, req)
 		if err != nil {
-			return respondTokenError(c, d, err)
+			return respondErrorIn(c, d, err, ctxRefresh)
 		}
-		return c.JSON(res)
+		return c.JSON(res.body)
 	}
 }
 
-// doRefresh rotates a refresh token. As in Directus, the mode defaults to
-// json when the body carries the token and to cookie otherwise.
-func doRefresh(c *fiber.Ctx, d api.Deps, req refreshRequest) (loginResponse, error) {
+// doRefresh renews the caller's tokens. As in Directus, the mode defaults
+// to json when the body carries a refresh token and to cookie otherwise,
+// and each mode reads its token from its own place only.
+func doRefresh(c *fiber.Ctx, d api.Deps, req refreshRequest) (issued, error) {
 	def := modeCookie
 	if req.RefreshToken != "" {
 		def = modeJSON
 	}
 	mode, err := parseMode(req.Mode, def)
 	if err != nil {
-		return loginResponse{}, err
+		return issued{}, err
 	}
 	if mode != modeJSON {
 		if err := auth.CookieSignIn(api.Meta(c)); err != nil { // the answer sets a cookie
-			return loginResponse{}, err
+			return issued{}, err
 		}
 	}
-	token := req.RefreshToken
-	if token == "" {
+	var token string
+	switch mode {
+	case modeJSON:
+		token = req.RefreshToken
+	case modeCookie:
 		token = strings.Clone(c.Cookies(api.CookieDirectusRefresh))
+	case modeSession:
+		token = strings.Clone(c.Cookies(api.CookieDirectusSession))
 	}
 	if token == "" {
-		return loginResponse{}, errNoRefreshToken
+		return issued{}, errNoRefreshToken
 	}
-	m, t, err := d.Auth.RefreshTokens(c.UserContext(), auth.ViaDirectus, token)
+	var (
+		m auth.Member
+		t auth.Tokens
+	)
+	if mode == modeSession {
+		m, t, err = d.Auth.RenewAccessToken(c.UserContext(), auth.ViaDirectusSession, token)
+	} else {
+		m, t, err = d.Auth.RefreshTokens(c.UserContext(), auth.ViaDirectus, token)
+	}
 	if err != nil {
-		return loginResponse{}, err
+		return issued{}, err
 	}
-	return issue(c, d, m, t, mode), nil
+	return issue(c, d, m, t, nil, mode), nil
 }

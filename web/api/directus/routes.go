@@ -23,7 +23,10 @@ func Routes(app fiber.Router, d api.Deps) {
 	app.Get("/auth/oauth/:provider", api.NoStore, oauthStart(d))
 	app.Get("/auth/login/:provider", api.NoStore, oauthStart(d))
 	app.Get("/auth/oauth/:provider/callback", api.NoStore, oauthCallback(d))
+	app.Get("/auth/login/:provider/callback", api.NoStore, oauthCallback(d))
 
+	app.Get("/users/me", api.NoStore, readMe(d))
+	app.Patch("/users/me", api.NoStore, updateMe(d))
 	app.Post("/users/me/tfa/generate", api.NoStore, tfaGenerate(d))
 	app.Post("/users/me/tfa/enable", tfaEnable(d))
 	app.Post("/users/me/tfa/disable", tfaDisable(d))
@@ -33,6 +36,7 @@ func Routes(app fiber.Router, d api.Deps) {
 	app.All("/auth/*", notFoundCombined)
 	app.All("/users/me/tfa/*", notFound)
 	app.All("/users/me/tfa", notFound)
+	app.All("/users/me/*", notFound)
 	app.All("/graphql", notFound)
 	app.All("/graphql/*", notFound)
 }

@@ -96,6 +96,16 @@ type loginResponse struct {
 	Tokens tokensView `json:"tokens"`
 }
 
+// sessionData and sessionBody are the session-mode answer of login and
+// refresh: only the lifetime of the session cookie, in milliseconds.
+type sessionData struct {
+	Expires int64 `json:"expires"`
+}
+
+type sessionBody struct {
+	Data sessionData `json:"data"`
+}
+
 // dataBody wraps any Directus success payload.
 type dataBody struct {
 	Data any `json:"data"`

@@ -51,12 +51,13 @@ func basicOrToken(c *fiber.Ctx, d api.Deps) (auth.Member, string, error) {
 
 // newLoginResponse encodes a member, its authToken and its groups.
 func newLoginResponse(m auth.Member, token string, groups []auth.Group) loginResponse {
+	first, last := m.FirstLast()
 	res := loginResponse{
 		AuthToken:   token,
 		SystemRoles: make([]role, 0, len(systemRoles)),
 		UserRoles:   make([]userRole, 0, len(m.Roles)),
 		GroupsIndex: make([]groupIndex, 0, len(groups)),
-		User: user{Email: m.Email, Username: m.Username, Firstname: m.FirstName, Lastname: m.LastName,
+		User: user{Email: m.Email, Username: m.Username, Firstname: first, Lastname: last,
 			ID: m.ID, Mobile: m.Mobile, Password: hiddenPassword},
 	}
 	for _, r := range systemRoles {
@@ -66,12 +67,7 @@ func newLoginResponse(m auth.Member, token string, groups []auth.Group) loginRes
 		res.UserRoles = append(res.UserRoles, userRole{UserID: m.ID, Role: role{ID: int64(g.Role), Label: g.Role.Label()}, GroupID: g.Group})
 	}
 	for _, g := range groups {
-		gi := groupIndex{ID: g.ID}
-		if g.ParentID != 0 {
-			parent := g.ParentID
-			gi.ParentID = &parent
-		}
-		res.GroupsIndex = append(res.GroupsIndex, gi)
+		res.GroupsIndex = append(res.GroupsIndex, groupIndex{ID: g.ID, ParentID: g.ParentID})
 	}
 	return res
 }

@@ -36,7 +36,8 @@ func TestLoginGolden(t *testing.T) {
 	golden(t, "login", r, map[string]string{tok: "<authToken>"})
 
 	// The data behind the shape: all three system roles, the member's roles
-	// per group, and each group with its parent (null for the root).
+	// per group, and each group with its parent (an integer as in the seed:
+	// 0 for the root, which has none).
 	var got struct {
 		SystemRoles []struct {
 			ID    int64
@@ -58,7 +59,7 @@ func TestLoginGolden(t *testing.T) {
 	if len(got.SystemRoles) != 3 || got.SystemRoles[2].Label != "Maker" || len(got.UserRoles) != 4 || len(got.GroupsIndex) != 2 {
 		t.Fatalf("unexpected data: %s", r.Body)
 	}
-	if g := got.GroupsIndex; g[0].ID != 1 || g[0].ParentID != nil || g[1].ID != 25 || g[1].ParentID == nil || *g[1].ParentID != 24 {
+	if g := got.GroupsIndex; g[0].ID != 1 || g[0].ParentID == nil || *g[0].ParentID != 0 || g[1].ID != 25 || g[1].ParentID == nil || *g[1].ParentID != 24 {
 		t.Fatalf("groupsIndex: %s", r.Body)
 	}
 }
@@ -293,6 +294,32 @@ func TestUnknownRoutes(t *testing.T) {
 		}
 		if msg, _ := r.JSON()["message"].(string); msg == "" {
 			t.Fatalf("%s %s: %s", rq[0], rq[1], r.Body)
+		}
+	}
+}
+
+// TestLoginNames: firstname and lastname are the member's first and last
+// names; a member who gave only a full name has it split (first word, the
+// rest).
+func TestLoginNames(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		in          auth.CreateMemberInput
+		first, last string
+	}{
+		{auth.CreateMemberInput{Email: "grace@example.com", Name: "Grace Brewster  Hopper"}, "Grace", "Brewster Hopper"},
+		{auth.CreateMemberInput{Email: "ada@example.com", Name: "Countess of Lovelace", FirstName: "Ada", LastName: "King"}, "Ada", "King"},
+		{auth.CreateMemberInput{Email: "prince@example.com", Name: "Prince"}, "Prince", ""},
+	} {
+		c.in.Password = password
+		if _, err := e.Svc.CreateMember(ctx, c.in); err != nil {
+			t.Fatal(err)
+		}
+		r := e.Do("GET", "/api/login", nil, "Authorization", basic(c.in.Email, password))
+		u, _ := r.JSON()["user"].(map[string]any)
+		if u["firstname"] != c.first || u["lastname"] != c.last {
+			t.Errorf("%s: %s", c.in.Email, r.Body)
 		}
 	}
 }

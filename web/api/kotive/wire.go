@@ -24,14 +24,18 @@ type userRole struct {
 	GroupID int64 `json:"groupId"`
 }
 
-// groupIndex is one group the member belongs to. ParentID is null for the
-// root organisation, which has no parent.
+// groupIndex is one group the member belongs to. ParentID is an integer as
+// in the seed; the root organisation, which has no parent, has parentId 0
+// (no group has id 0), so a client walking up the tree stops at a falsy
+// parentId instead of looping on a root that is its own parent.
 type groupIndex struct {
-	ID       int64  `json:"id"`
-	ParentID *int64 `json:"parentId"`
+	ID       int64 `json:"id"`
+	ParentID int64 `json:"parentId"`
 }
 
-// user is the member's account; the password is always four stars.
+// user is the member's account; the password is always four stars;
+// firstname and lastname are the member's, or split from the name
+// (auth.Member.FirstLast).
 type user struct {
 	Email     string `json:"email"`
 	Username  string `json:"username"`

@@ -281,3 +281,35 @@ func TestNewPasswordRequired(t *testing.T) {
 		t.Fatalf("temporary member, wrong password: %d %s", r.StatusCode, r.Body)
 	}
 }
+
+// TestTokenEmptyKeysAbsent: clients send both grant_token and refresh_token
+// with one of them empty; the empty one counts as absent (both empty or
+// null: the anonymous token of {}).
+func TestTokenEmptyKeysAbsent(t *testing.T) {
+	e := newEnv(t)
+	e.CreateMember("ann@example.com", annPassword)
+	r := call(t, e, "POST", "login", map[string]any{"email": "ann@example.com", "password": annPassword})
+	grant, _ := r.JSON()["grant_token"].(string)
+	if grant == "" {
+		t.Fatalf("login: %d %s", r.StatusCode, r.Body)
+	}
+	r = call(t, e, "POST", "token", map[string]any{"grant_token": grant, "refresh_token": ""})
+	refresh := tokenOf(r.JSON(), "refresh_token")
+	if r.StatusCode != 200 || refresh == "" {
+		t.Fatalf("grant with an empty refresh_token: %d %s", r.StatusCode, r.Body)
+	}
+	r = call(t, e, "POST", "token", map[string]any{"grant_token": "", "refresh_token": refresh})
+	if _, ok := r.JSON()["refresh_token"]; r.StatusCode != 200 || ok || tokenOf(r.JSON(), "access_token") == "" {
+		t.Fatalf("refresh with an empty grant_token: %d %s", r.StatusCode, r.Body)
+	}
+	for _, body := range []map[string]any{{"grant_token": "", "refresh_token": ""}, {"grant_token": nil, "refresh_token": " "}} {
+		r = call(t, e, "POST", "token", body)
+		access := tokenOf(r.JSON(), "access_token")
+		if r.StatusCode != 200 || access == "" {
+			t.Fatalf("%v: %d %s", body, r.StatusCode, r.Body)
+		}
+		if p := call(t, e, "GET", "profile", nil, "X-RCMS-API-ACCESS-TOKEN", access); p.StatusCode != 401 {
+			t.Fatalf("%v gave a member token: %d", body, p.StatusCode)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package kuroco
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"gatehouse/internal/auth"
@@ -18,6 +20,9 @@ var errTwoTokens = &auth.Error{Code: auth.EINVALID, Message: "Send either grant_
 //     same-site browser holding the rcms_api_refresh_token cookie of a
 //     login_save login, refreshes with that cookie (auto-login).
 //
+// An empty grant_token or refresh_token counts as absent: Kuroco's own
+// clients send both keys, one of them "" (or null).
+//
 // A same-site browser (cookie mode) also gets the rcms_api_access_token
 // cookie; anonymous tokens never go into it, since they would shadow the
 // browser's member session on every authenticated route.
@@ -27,6 +32,7 @@ func token(d api.Deps) fiber.Handler {
 		if err := api.DecodeJSON(c, &req); err != nil {
 			return respondError(c, err)
 		}
+		req.GrantToken, req.RefreshToken = present(req.GrantToken), present(req.RefreshToken)
 		browser := cookieMode(c, d)
 		switch {
 		case req.GrantToken != nil && req.RefreshToken != nil:
@@ -44,6 +50,14 @@ func token(d api.Deps) fiber.Handler {
 		}
 		return c.JSON(newTokenResponse(t))
 	}
+}
+
+// present is nil for an absent or empty token.
+func present(p *string) *string {
+	if p == nil || strings.TrimSpace(*p) == "" {
+		return nil
+	}
+	return p
 }
 
 // exchangeGrant is token with a grant_token.

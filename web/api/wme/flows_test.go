@@ -111,7 +111,7 @@ func TestNewPasswordRequired(t *testing.T) {
 	expect(t, r, 200)
 	shape(t, r, loginShape, "challenge_name", "session")
 	b := r.JSON()
-	if b["challenge_name"] != "NEW_PASSWORD_REQUIRED" || len(b) != 2 {
+	if b["challenge_name"] != "NEW_PASSWORD_REQUIRED" || b["id_token"] != nil || b["access_token"] != nil || b["refresh_token"] != nil || b["expires_in"] != nil {
 		t.Fatalf("challenge body %s", r.Body)
 	}
 	session := str(b, "session")
@@ -124,7 +124,10 @@ func TestNewPasswordRequired(t *testing.T) {
 
 	r = e.post("/v1/new-password-required", map[string]string{"session": session, "username": "temp", "new_password": annNew})
 	expect(t, r, 200)
-	shape(t, r, loginShape, "id_token", "access_token", "refresh_token", "expires_in")
+	shape(t, r, newPasswordShape, "id_token", "access_token", "refresh_token", "expires_in")
+	if r.JSON()["session"] != nil {
+		t.Fatalf("session after the challenge: %s", r.Body)
+	}
 	if r.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("Cache-Control %q", r.Header.Get("Cache-Control"))
 	}
@@ -474,7 +477,7 @@ func TestFormEncoded(t *testing.T) {
 	session := str(e.postForm("/v1/login", url.Values{"username": {"temp"}, "password": {annPass}}).JSON(), "session")
 	r = e.postForm("/v1/new-password-required", url.Values{"username": {"temp"}, "session": {session}, "new_password": {annNew}})
 	expect(t, r, 200)
-	shape(t, r, loginShape, "id_token", "access_token", "refresh_token", "expires_in")
+	shape(t, r, newPasswordShape, "id_token", "access_token", "refresh_token", "expires_in")
 }
 
 // TestBadInput: malformed bodies, wrong types and missing fields are 422

@@ -138,8 +138,9 @@ func expectError(t *testing.T, r *testenv.Response, status int, want ...string) 
 }
 
 // shape checks a 200 body against the members the seed documents for it:
-// every member present is documented, has the documented JSON type, and
-// every member of must is present and non-empty.
+// every documented member is present, every member present is documented
+// and has the documented JSON type or null (no value, e.g. no challenge),
+// and every member of must is non-empty.
 func shape(t *testing.T, r *testenv.Response, documented map[string]string, must ...string) {
 	t.Helper()
 	var b map[string]any
@@ -152,6 +153,7 @@ func shape(t *testing.T, r *testenv.Response, documented map[string]string, must
 			t.Fatalf("undocumented member %q in %s", k, r.Body)
 		}
 		switch v.(type) {
+		case nil:
 		case string:
 			if kind != "string" {
 				t.Fatalf("member %q is a string, documented %s", k, kind)
@@ -164,8 +166,13 @@ func shape(t *testing.T, r *testenv.Response, documented map[string]string, must
 			t.Fatalf("member %q has type %T", k, v)
 		}
 	}
+	for k := range documented {
+		if _, ok := b[k]; !ok {
+			t.Fatalf("documented member %q missing in %s", k, r.Body)
+		}
+	}
 	for _, k := range must {
-		if v, ok := b[k]; !ok || v == "" || v == float64(0) {
+		if v, ok := b[k]; !ok || v == nil || v == "" || v == float64(0) {
 			t.Fatalf("member %q missing or empty in %s", k, r.Body)
 		}
 	}
@@ -173,8 +180,9 @@ func shape(t *testing.T, r *testenv.Response, documented map[string]string, must
 
 // The documented success bodies of seed 001.
 var (
-	loginShape   = map[string]string{"challenge_name": "string", "id_token": "string", "access_token": "string", "refresh_token": "string", "session": "string", "expires_in": "number"}
-	refreshShape = map[string]string{"id_token": "string", "access_token": "string", "expires_in": "number"}
+	loginShape       = map[string]string{"challenge_name": "string", "id_token": "string", "access_token": "string", "refresh_token": "string", "session": "string", "expires_in": "number"}
+	newPasswordShape = map[string]string{"id_token": "string", "access_token": "string", "refresh_token": "string", "session": "string", "expires_in": "number"}
+	refreshShape     = map[string]string{"id_token": "string", "access_token": "string", "expires_in": "number"}
 )
 
 // golden compares a response with testdata/<name>.golden.json after

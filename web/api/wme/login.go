@@ -25,18 +25,21 @@ func login(d api.Deps) fiber.Handler {
 			Identifier: req.Username, Password: req.Password, Via: auth.ViaWME, Meta: api.Meta(c),
 		})
 		if e := auth.AsError(err); e != nil && e.Code == auth.ENEWPASSWORD && e.Challenge != "" {
-			return c.JSON(loginResponse{ChallengeName: challengeNewPassword, Session: e.Challenge})
+			return c.JSON(loginResponse{ChallengeName: str(challengeNewPassword), Session: str(e.Challenge)})
 		}
 		if err != nil {
 			return respondError(c, d, err)
 		}
-		return c.JSON(tokensResponse(d, t))
+		n := tokensResponse(d, t)
+		return c.JSON(loginResponse{IDToken: n.IDToken, AccessToken: n.AccessToken, RefreshToken: n.RefreshToken, ExpiresIn: n.ExpiresIn})
 	}
 }
 
-// tokensResponse is the token body of login and new-password-required.
-func tokensResponse(d api.Deps, t auth.Tokens) loginResponse {
-	return loginResponse{IDToken: t.IDToken, AccessToken: t.Access, RefreshToken: t.Refresh, ExpiresIn: expiresIn(d)}
+// tokensResponse is the token body of login and new-password-required
+// (challenge_name and session null).
+func tokensResponse(d api.Deps, t auth.Tokens) newPasswordResponse {
+	exp := expiresIn(d)
+	return newPasswordResponse{IDToken: str(t.IDToken), AccessToken: str(t.Access), RefreshToken: str(t.Refresh), ExpiresIn: &exp}
 }
 
 // expiresIn is the access token lifetime of the wme policy in seconds

@@ -46,16 +46,35 @@ type newPasswordRequiredRequest struct {
 	NewPassword string `json:"new_password"`
 }
 
-// loginResponse is the 200 body of /v1/login and /v1/new-password-required:
-// either tokens, or (login only) the NEW_PASSWORD_REQUIRED challenge with
-// its session and no tokens. Absent members are left out.
+// loginResponse is the 200 body of /v1/login: every member the seed lists,
+// always present. With tokens, challenge_name and session are null; with
+// the NEW_PASSWORD_REQUIRED challenge, the tokens and expires_in are null.
 type loginResponse struct {
-	ChallengeName string `json:"challenge_name,omitempty"`
-	IDToken       string `json:"id_token,omitempty"`
-	AccessToken   string `json:"access_token,omitempty"`
-	RefreshToken  string `json:"refresh_token,omitempty"`
-	Session       string `json:"session,omitempty"`
-	ExpiresIn     int    `json:"expires_in,omitempty"`
+	ChallengeName *string `json:"challenge_name"`
+	IDToken       *string `json:"id_token"`
+	AccessToken   *string `json:"access_token"`
+	RefreshToken  *string `json:"refresh_token"`
+	Session       *string `json:"session"`
+	ExpiresIn     *int    `json:"expires_in"`
+}
+
+// newPasswordResponse is the 200 body of /v1/new-password-required: the
+// seed's members (no challenge_name), session null once the challenge is
+// answered.
+type newPasswordResponse struct {
+	IDToken      *string `json:"id_token"`
+	AccessToken  *string `json:"access_token"`
+	RefreshToken *string `json:"refresh_token"`
+	Session      *string `json:"session"`
+	ExpiresIn    *int    `json:"expires_in"`
+}
+
+// str is a present string member; "" is null.
+func str(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // refreshResponse is the 200 body of /v1/token-refresh: no new refresh

@@ -1,0 +1,31 @@
+package views
+
+import (
+	"strconv"
+
+	"gatehouse/internal/auth"
+)
+
+// deliveryState says where a delivery stands.
+func deliveryState(d auth.WebhookDelivery) string {
+	switch {
+	case d.DeliveredAt != nil:
+		return "delivered " + formatTime(*d.DeliveredAt)
+	case d.DroppedAt != nil:
+		return "given up " + formatTime(*d.DroppedAt)
+	case d.Attempts == 0:
+		return "pending"
+	}
+	return "retrying at " + formatTime(d.NextAttempt)
+}
+
+// deliveryAnswer is the last attempt's HTTP status and error.
+func deliveryAnswer(d auth.WebhookDelivery) string {
+	switch {
+	case d.LastStatus != 0 && d.LastError != "":
+		return strconv.Itoa(d.LastStatus) + ": " + d.LastError
+	case d.LastStatus != 0:
+		return strconv.Itoa(d.LastStatus)
+	}
+	return d.LastError
+}
