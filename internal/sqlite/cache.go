@@ -18,18 +18,17 @@ import (
 // generation it was loaded in, and every commit through the writer (Update,
 // the Queue methods, migrations) starts a new generation before it returns,
 // which empties the cache. A revocation, suspension or role change is
-// therefore seen by the very next request. Commits by another process (the
-// `gatehouse member …` commands run beside a live server) are detected
-// through PRAGMA data_version, which a hit checks at most every
-// externalCheck: such a change reaches the cache within that bound.
+// therefore seen by the very next request. Commits by another process (a
+// second server on the same file, or the `gatehouse member …` commands run
+// beside a live server) are detected through PRAGMA data_version, asked
+// before every lookup by a check that started after the lookup did:
+// concurrent lookups share one check, so the cost is one cheap PRAGMA per
+// burst rather than per request, and a change another process committed
+// before a request arrived is seen by that request.
 //
 // Loads race commits safely: the generation is read before the query, so a
 // row read just before a commit is filed under the old generation and never
 // served.
-
-// externalCheck bounds how long a change committed by another process may
-// go unseen by cache hits.
-const externalCheck = 50 * time.Millisecond
 
 // cacheCap bounds each map; a full map starts over (the cheapest eviction,
 // and a storm of distinct tokens cannot grow memory).
@@ -47,10 +46,11 @@ type readCache struct {
 
 	// watch is a one-connection read-only pool for PRAGMA data_version,
 	// which compares against earlier answers of the same connection.
-	watch     *sql.DB
-	checkMu   sync.Mutex
-	lastCheck atomic.Int64 // unix nanoseconds
-	version   int64        // guarded by checkMu
+	watch   *sql.DB
+	checkMu sync.Mutex
+	started atomic.Uint64 // checks started so far
+	done    uint64        // the number of the last check that succeeded; guarded by checkMu
+	version int64         // guarded by checkMu
 }
 
 func newReadCache(watch *sql.DB) *readCache {
@@ -78,17 +78,16 @@ func (c *readCache) current(ctx context.Context) uint64 {
 }
 
 // checkExternal invalidates the cache when another connection committed
-// since the last check, checking at most every externalCheck.
+// since the last check. A check that started after this call began vouches
+// for it; otherwise it runs one (the waiters behind it share it).
 func (c *readCache) checkExternal(ctx context.Context) {
-	if time.Now().UnixNano()-c.lastCheck.Load() < int64(externalCheck) {
-		return
-	}
+	arrived := c.started.Load()
 	c.checkMu.Lock()
 	defer c.checkMu.Unlock()
-	started := time.Now().UnixNano()
-	if started-c.lastCheck.Load() < int64(externalCheck) {
-		return // another request checked while this one waited
+	if c.done > arrived {
+		return // a check that started after this call finished meanwhile
 	}
+	n := c.started.Add(1)
 	var v int64
 	if err := c.watch.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil || v != c.version {
 		// A failed check cannot vouch for the cache: start over, and
@@ -99,7 +98,7 @@ func (c *readCache) checkExternal(ctx context.Context) {
 		}
 		c.version = v
 	}
-	c.lastCheck.Store(started)
+	c.done = n
 }
 
 // cached answers key from the map pick selects, or loads it and, when keep

@@ -15,9 +15,6 @@ func ReaderDB(s *Store) *sql.DB { return s.reader }
 // MigrateTo applies the migrations up to version upTo only.
 func MigrateTo(ctx context.Context, s *Store, upTo int64) (int, error) { return s.migrateTo(ctx, upTo) }
 
-// ExternalCheck is how long a change by another connection may go unseen
-// by cache hits.
-const ExternalCheck = externalCheck
 
 // Cached reports whether the read cache would serve key ("credential":
 // a hash, "session" or "member": an id) without SQL.
