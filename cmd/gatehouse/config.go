@@ -178,7 +178,7 @@ var settings = []setting{
 	{"GATEHOUSE_OPENAPI_REFRESH_TTL", "288h", "openapi refresh token lifetime (12 days)", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIRefreshTTL })},
 	{"GATEHOUSE_KOTIVE_IDLE_TTL", "12h", "kotive authToken idle timeout", durationInto(func(c *Config) *time.Duration { return &c.KotiveIdleTTL })},
 	{"GATEHOUSE_OUTBOX_MAX_BACKOFF", "10m", "longest delay between two attempts to send a mail", durationInto(func(c *Config) *time.Duration { return &c.OutboxMaxBackoff })},
-	{"GATEHOUSE_IP_RATE_LIMIT", "100", `failed logins per client IP per minute, or "off" (in memory: resets on restart)`, func(c *Config, v string) error {
+	{"GATEHOUSE_IP_RATE_LIMIT", "100", `failed logins per client IP per minute, or "off" (SQLite: in memory, resets on restart; PostgreSQL: in the database, shared by every node)`, func(c *Config, v string) error {
 		if strings.EqualFold(strings.TrimSpace(v), "off") {
 			c.IPRateLimit = -1
 			return nil

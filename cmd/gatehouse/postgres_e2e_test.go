@@ -155,3 +155,30 @@ func TestE2EPostgresResetMailOnceAcrossNodes(t *testing.T) {
 		t.Errorf("mail went to %d addresses, want %d", len(seen), n)
 	}
 }
+
+// The per-IP throttle counts every node's attempts: with a limit of 6, six
+// wrong passwords from one client IP spread over three nodes (each for its
+// own unknown address, so no account counter is involved) use the IP's
+// whole allowance, and the seventh is refused on every node.
+func TestE2EPostgresIPThrottleAcrossNodes(t *testing.T) {
+	db := pgtest.DB(t)
+	e := func() env {
+		return env{"GATEHOUSE_DB": db, "GATEHOUSE_SECRET_KEY": testSecretKey, "GATEHOUSE_TRUSTED_PROXIES": "127.0.0.1",
+			"GATEHOUSE_IP_RATE_LIMIT": "6"}
+	}
+	nodes := []*server{startServer(t, e()), startServer(t, e()), startServer(t, e())}
+	c := loadClient(8, 30*time.Second)
+	login := func(n *server, user string) reply {
+		return sendFrom(c, "10.8.0.1", n.base+"/v1/login", map[string]string{"username": user, "password": "wrong password, surely"})
+	}
+	for i := range 6 {
+		if r := login(nodes[i%3], fmt.Sprintf("nobody%d@example.com", i)); r.status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d on node %d: %d %s, want 401", i+1, i%3, r.status, r.body)
+		}
+	}
+	for i, n := range nodes {
+		if r := login(n, fmt.Sprintf("someone%d@example.com", i)); r.status != http.StatusTooManyRequests {
+			t.Errorf("node %d after six failures from the IP across the nodes: %d, want 429", i, r.status)
+		}
+	}
+}

@@ -96,7 +96,10 @@ func (s *Service) gate(ctx context.Context, a attempt) (p pass, err error) {
 			s.failureFloor(ctx, start)
 		}
 	}()
-	at, retry, ok := s.ips.reserve(a.meta.IP)
+	at, retry, ok, err := s.reserveIP(ctx, a.meta.IP)
+	if err != nil {
+		return pass{}, err
+	}
 	if !ok {
 		return pass{}, rateLimited(retry)
 	}
@@ -105,7 +108,7 @@ func (s *Service) gate(ctx context.Context, a attempt) (p pass, err error) {
 		err = s.waitForRoom(ctx, counters)
 	}
 	if err != nil {
-		s.ips.release(a.meta.IP, at)
+		s.releaseIP(ctx, a.meta.IP, at)
 		return pass{}, err
 	}
 	ok, err = a.verify(ctx)
@@ -114,7 +117,7 @@ func (s *Service) gate(ctx context.Context, a attempt) (p pass, err error) {
 	if err != nil && ErrorCode(err) != EINTERNAL {
 		// Overloaded (EUNAVAILABLE) and the like: nothing was evaluated,
 		// so the attempt is not a failure; give its reservations back.
-		s.ips.release(a.meta.IP, at)
+		s.releaseIP(ctx, a.meta.IP, at)
 		if uerr := s.update(bg, func(tx Tx, _ *mailQueue) error {
 			return s.settle(bg, tx, counters, attemptSkipped)
 		}); uerr != nil {
@@ -133,7 +136,7 @@ func (s *Service) gate(ctx context.Context, a attempt) (p pass, err error) {
 		}
 		return pass{}, a.failure
 	}
-	s.ips.release(a.meta.IP, at)
+	s.releaseIP(ctx, a.meta.IP, at)
 	return pass{counters: counters, member: a.member.ID, client: client}, nil
 }
 

@@ -53,6 +53,9 @@ var sweepStatements = map[auth.SweepTarget][]string{
 		`DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures
 			WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?3)
 			AND (pending = 0 OR pending_at < ?1) LIMIT ?2)`,
+		// The shared per-IP throttle's attempts (0003_ip_attempts.sql),
+		// long out of their one-minute window.
+		`DELETE FROM ip_attempts WHERE id IN (SELECT id FROM ip_attempts WHERE at < ?1 LIMIT ?2)`,
 	},
 	auth.SweepKnownClients: {
 		`DELETE FROM known_clients WHERE (member_id, client) IN (SELECT member_id, client
