@@ -15,7 +15,6 @@ func ReaderDB(s *Store) *sql.DB { return s.reader }
 // MigrateTo applies the migrations up to version upTo only.
 func MigrateTo(ctx context.Context, s *Store, upTo int64) (int, error) { return s.migrateTo(ctx, upTo) }
 
-
 // Cached reports whether the read cache would serve key ("credential":
 // a hash, "session" or "member": an id) without SQL.
 func Cached(s *Store, kind string, key any) bool {
