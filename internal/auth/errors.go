@@ -90,3 +90,16 @@ func AsError(err error) *Error {
 	}
 	return nil
 }
+
+// refusal is what a use case answers when the store refused a step: the
+// domain's refusal when the store answered with a domain error (the token
+// is used, the row is gone), else err itself, so that a failing store is
+// an internal error and a transaction the store must run again
+// (PostgreSQL's serialization failures) is retried rather than taken for
+// a bad token.
+func refusal(err, refused error) error {
+	if AsError(err) == nil {
+		return err
+	}
+	return refused
+}

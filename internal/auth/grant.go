@@ -45,7 +45,7 @@ func (s *Service) exchangeGrant(ctx context.Context, grant string, m *Member, t 
 			return err
 		}
 		if err := tx.UseCredential(ctx, c.Hash, s.clock()); err != nil {
-			return errInvalidToken
+			return refusal(err, errInvalidToken)
 		}
 		*t, err = s.issue(ctx, tx, sess, c.Via)
 		return err
@@ -59,7 +59,7 @@ func (s *Service) FileAccessToken(ctx context.Context, sessionID int64) (Grant, 
 	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		sess, err := tx.SessionByID(ctx, sessionID)
 		if err != nil {
-			return errInvalidToken
+			return refusal(err, errInvalidToken)
 		}
 		g.Token, g.ExpiresAt, err = s.mint(ctx, tx, CredFile, ViaKuroco, sess, s.cfg.FileTokenTTL, "")
 		return err

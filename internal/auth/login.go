@@ -203,7 +203,7 @@ func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta C
 	var sess Session
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		if err := tx.UseToken(ctx, tok.Hash, s.clock()); err != nil {
-			return errChallengeInvalid
+			return refusal(err, errChallengeInvalid)
 		}
 		if m.Status == StatusPasswordResetRequired {
 			return p.done(ctx, tx, s)
@@ -283,7 +283,7 @@ func (s *Service) completeNewPassword(ctx context.Context, identifier, challenge
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		now := s.clock()
 		if err := tx.UseToken(ctx, tok.Hash, now); err != nil {
-			return errChallengeInvalid
+			return refusal(err, errChallengeInvalid)
 		}
 		if err := tx.SetPassword(ctx, m.ID, hash, now, StatusActive); err != nil {
 			return err

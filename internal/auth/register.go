@@ -118,7 +118,7 @@ func (s *Service) registerWith(ctx context.Context, in RegisterInput, open func(
 	err = s.update(ctx, func(tx Tx, q *mailQueue) error {
 		if invite.Hash != "" {
 			if err := tx.UseToken(ctx, invite.Hash, now); err != nil {
-				return errInviteInvalid
+				return refusal(err, errInviteInvalid)
 			}
 		}
 		if err := createMember(ctx, tx, &m); err != nil {

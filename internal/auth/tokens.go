@@ -248,6 +248,9 @@ func (s *Service) RefreshTokensAs(ctx context.Context, via, refresh, identifier 
 		reused bool
 	)
 	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		// The store may run this function again (PostgreSQL retries a
+		// transaction that lost a serialization conflict): start clean.
+		reused = false
 		c, sess, err := s.liveCredential(ctx, tx, hash, CredRefresh)
 		if err != nil {
 			return err
@@ -269,6 +272,8 @@ func (s *Service) RefreshTokensAs(ctx context.Context, via, refresh, identifier 
 		if c.RotatedAt != nil {
 			if t, err = s.graceReplay(ctx, tx, c, sess, via); err == nil {
 				return nil
+			} else if AsError(err) == nil {
+				return err // the store failed (or must retry): decide nothing
 			}
 			// Reuse of a rotated token: the family is compromised.
 			reused = true
@@ -294,7 +299,7 @@ func (s *Service) RefreshTokensAs(ctx context.Context, via, refresh, identifier 
 			return err
 		}
 		if err := tx.RotateCredential(ctx, hash, now, next); err != nil {
-			return errInvalidToken
+			return refusal(err, errInvalidToken)
 		}
 		t = Tokens{Session: sess, Refresh: next, RefreshExpires: nextExp}
 		t.Access, t.AccessExpires, err = s.mint(ctx, tx, CredAccess, via, sess, p.Access, HashToken(next))
@@ -320,6 +325,9 @@ func (s *Service) graceReplay(ctx context.Context, tx Tx, c Credential, sess Ses
 		return Tokens{}, errInvalidToken
 	}
 	next, err := tx.CredentialByHash(ctx, HashToken(c.Successor))
+	if err != nil && !isNotFound(err) {
+		return Tokens{}, err
+	}
 	if err != nil || next.RotatedAt != nil || next.RevokedAt != nil || !now.Before(next.ExpiresAt) {
 		return Tokens{}, errInvalidToken
 	}
