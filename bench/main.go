@@ -6,6 +6,7 @@
 //
 //	go run ./bench [-duration 5s] [-out bench/out]
 //	go run ./bench -only forgot    (forgot-password doors, known vs unknown; see forgot.go)
+//	go run ./bench -only engines   (SQLite vs PostgreSQL on one and three nodes; see engines.go)
 package main
 
 import (
@@ -51,7 +52,7 @@ var (
 	flagDuration = flag.Duration("duration", 5*time.Second, "how long each scenario runs")
 	flagOut      = flag.String("out", filepath.Join("bench", "out"), "output directory")
 	flagMembers  = flag.Int("members", seededMembers, "members seeded for the member list")
-	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot"`)
+	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot" or "engines"`)
 )
 
 func main() {
@@ -63,8 +64,10 @@ func main() {
 		code = run(ctx)
 	case "forgot":
 		code = runForgot(ctx)
+	case "engines":
+		code = runEngines(ctx)
 	default:
-		logf("-only %q: the only scenario that runs alone is \"forgot\"", *flagOnly)
+		logf("-only %q: the scenarios that run alone are \"forgot\" and \"engines\"", *flagOnly)
 		code = 2
 	}
 	stop()

@@ -41,6 +41,8 @@ type Server struct {
 	done chan struct{}
 	n    atomic.Int64 // databases created so far (their names)
 
+	durable bool // Options.Durable
+
 	mu        sync.Mutex
 	schemasDB bool // the database Schema makes its schemas in exists
 }
@@ -143,8 +145,19 @@ func BinDir() (string, error) {
 	return filepath.Dir(matches[len(matches)-1]), nil
 }
 
-// Start runs initdb in a new temp dir and starts postgres on a free port.
-func Start() (*Server, error) {
+// Start runs initdb in a new temp dir and starts postgres on a free port,
+// without durability (fsync off: test data is thrown away).
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// Options configure StartWith.
+type Options struct {
+	// Durable keeps PostgreSQL's defaults (fsync, synchronous commit, full
+	// page writes), as a production server runs: for benchmarks.
+	Durable bool
+}
+
+// StartWith is Start with options.
+func StartWith(o Options) (*Server, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
@@ -153,7 +166,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, done: make(chan struct{})}
+	s := &Server{dir: dir, done: make(chan struct{}), durable: o.Durable}
 	// initdb and postgres refuse to run as root: as root, run them as the
 	// postgres OS user, which must own the temp dir.
 	var asUser []string
@@ -205,16 +218,17 @@ func (s *Server) run(command func(string, ...string) *exec.Cmd, data string) err
 		return err
 	}
 	defer logFile.Close()
-	cmd := command("postgres", "-D", data,
+	args := []string{"-D", data,
 		"-c", "listen_addresses=127.0.0.1",
 		"-p", strconv.Itoa(s.port),
-		"-c", "unix_socket_directories="+s.dir,
-		// Test data is thrown away: durability buys nothing here.
-		"-c", "fsync=off",
-		"-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off",
+		"-c", "unix_socket_directories=" + s.dir,
 		"-c", "max_connections=300",
-	)
+	}
+	if !s.durable {
+		// Test data is thrown away: durability buys nothing here.
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	cmd := command("postgres", args...)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -260,6 +274,16 @@ func freePort() (int, error) {
 // URL is the connection URL of database name on the server.
 func (s *Server) URL(name string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.port, name)
+}
+
+// CreateDB creates a fresh database and returns its URL (for programs
+// other than tests, such as the benchmark; nothing drops it but Stop).
+func (s *Server) CreateDB() (string, error) {
+	name := fmt.Sprintf("t%d", s.n.Add(1))
+	if err := s.exec("CREATE DATABASE " + name); err != nil {
+		return "", fmt.Errorf("pgtest: create database: %w", err)
+	}
+	return s.URL(name), nil
 }
 
 // NewDB creates a fresh database and drops it (closing any connections

@@ -41,6 +41,9 @@ type Options struct {
 type Store struct {
 	queries
 	db *sql.DB
+	// cache serves the per-request lookups (cache.go); every committed
+	// Update on any node invalidates it.
+	cache *readCache
 }
 
 var (
@@ -154,7 +157,15 @@ func Open(url string, opts Options) (*Store, error) {
 	}
 	key := make([]byte, keySize)
 	copy(key, opts.PayloadKey)
-	return &Store{queries: queries{q: rebound{db}, key: key}, db: db}, nil
+	s := &Store{queries: queries{q: rebound{db}, key: key}, db: db}
+	s.cache = newReadCache(func(ctx context.Context) (int64, error) {
+		var v int64
+		// last_value of a sequence never advanced is 1 with is_called
+		// false; either way a change means a commit somewhere.
+		err := db.QueryRowContext(ctx, `SELECT last_value FROM cache_epoch`).Scan(&v)
+		return v, err
+	})
+	return s, nil
 }
 
 // Close closes the pool.
@@ -183,9 +194,13 @@ const maxAttempts = 40
 // must keep no state across calls other than what it recomputes (it is
 // short and free of network I/O, as for the SQLite store).
 func (s *Store) Update(ctx context.Context, fn func(auth.Tx) error) error {
-	return s.serializable(ctx, func(q queryer) error {
+	err := s.serializable(ctx, func(q queryer) error {
 		return fn(&tx{queries: queries{q: q, key: s.key}})
 	})
+	if err == nil {
+		s.advanceEpoch(ctx)
+	}
+	return err
 }
 
 // write runs fn in its own READ COMMITTED transaction (for the Queue
@@ -385,21 +400,6 @@ func nullID(id int64) any {
 // now is the store's own clock, used only when a caller leaves a required
 // timestamp zero; the domain normally passes its injected clock's time.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
-
-// CredentialByHash, SessionByID and MemberByID read the database on every
-// call: unlike the SQLite store there is no per-process read cache, so a
-// revocation committed on any node is seen by every node's next request.
-func (s *Store) CredentialByHash(ctx context.Context, hash string) (auth.Credential, error) {
-	return s.queries.CredentialByHash(ctx, hash)
-}
-
-func (s *Store) SessionByID(ctx context.Context, id int64) (auth.Session, error) {
-	return s.queries.SessionByID(ctx, id)
-}
-
-func (s *Store) MemberByID(ctx context.Context, id int64) (auth.Member, error) {
-	return s.queries.MemberByID(ctx, id)
-}
 
 // The SQLSTATE codes of the constraint violations the store maps to
 // domain errors.

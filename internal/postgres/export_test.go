@@ -28,3 +28,16 @@ func MigrateTo(ctx context.Context, s *Store, upTo int64) (int, error) { return 
 
 // Rebind exposes rebind to its test.
 var Rebind = rebind
+
+// Cached reports whether the read cache holds the session id for the
+// current generation (without checking the epoch).
+func CachedSession(s *Store, id int64) bool {
+	c := s.cache
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.session[id]
+	return ok && c.loaded == c.gen.Load()
+}
+
+// MaxAge is how long a cached entry may be served at most.
+const MaxAge = maxAge
