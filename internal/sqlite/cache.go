@@ -20,11 +20,12 @@ import (
 // which empties the cache. A revocation, suspension or role change is
 // therefore seen by the very next request. Commits by another process (a
 // second server on the same file, or the `gatehouse member …` commands run
-// beside a live server) are detected through PRAGMA data_version, asked
-// before every lookup by a check that started after the lookup did:
-// concurrent lookups share one check, so the cost is one cheap PRAGMA per
-// burst rather than per request, and a change another process committed
-// before a request arrived is seen by that request.
+// beside a live server) are detected before every lookup: by comparing the
+// WAL index header in the -shm file, which every commit of every process
+// updates (shm_unix.go; a memory read), or where that cannot be read by
+// PRAGMA data_version, asked by a check that started after the lookup did
+// (concurrent lookups share one). Either way a change another process
+// committed before a request arrived is seen by that request.
 //
 // Loads race commits safely: the generation is read before the query, so a
 // row read just before a commit is filed under the old generation and never
@@ -47,14 +48,15 @@ type readCache struct {
 	// watch is a one-connection read-only pool for PRAGMA data_version,
 	// which compares against earlier answers of the same connection.
 	watch   *sql.DB
+	wal     *walHeader // nil: PRAGMA data_version only
 	checkMu sync.Mutex
 	started atomic.Uint64 // checks started so far
 	done    uint64        // the number of the last check that succeeded; guarded by checkMu
 	version int64         // guarded by checkMu
 }
 
-func newReadCache(watch *sql.DB) *readCache {
-	c := &readCache{watch: watch, max: cacheCap}
+func newReadCache(watch *sql.DB, wal *walHeader) *readCache {
+	c := &readCache{watch: watch, wal: wal, max: cacheCap}
 	c.reset(0)
 	return c
 }
@@ -81,6 +83,14 @@ func (c *readCache) current(ctx context.Context) uint64 {
 // since the last check. A check that started after this call began vouches
 // for it; otherwise it runs one (the waiters behind it share it).
 func (c *readCache) checkExternal(ctx context.Context) {
+	if c.wal != nil {
+		if changed, ok := c.wal.changed(); ok {
+			if changed {
+				c.invalidate()
+			}
+			return
+		}
+	}
 	arrived := c.started.Load()
 	c.checkMu.Lock()
 	defer c.checkMu.Unlock()

@@ -158,8 +158,16 @@ func TestCacheSeesEveryCommitAtOnce(t *testing.T) {
 // or the `gatehouse member` commands beside a running server) is seen by
 // the very next lookup, even one that the cache served a moment before.
 func TestCacheSeesOtherConnectionsAtOnce(t *testing.T) {
+	t.Run("wal-index header", func(t *testing.T) { testSeesOtherConnections(t, false) })
+	t.Run("PRAGMA data_version", func(t *testing.T) { testSeesOtherConnections(t, true) })
+}
+
+func testSeesOtherConnections(t *testing.T, pragmaOnly bool) {
 	path := filepath.Join(t.TempDir(), "gatehouse.db")
 	s := mustOpenAt(t, path)
+	if pragmaOnly {
+		sqlite.UsePragmaOnly(s)
+	}
 	other := mustOpenAt(t, path)
 	ctx := context.Background()
 	f := newCacheFixture(t, s)

@@ -152,7 +152,7 @@ func Open(path string, opts Options) (*Store, error) {
 	key := make([]byte, keySize)
 	copy(key, opts.PayloadKey)
 	return &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader,
-		cache: newReadCache(watch), checkpoints: newCheckpointer(ckpt)}, nil
+		cache: newReadCache(watch, newWALHeader(path)), checkpoints: newCheckpointer(ckpt)}, nil
 }
 
 // escapePath makes path safe inside a file: URI, where '?' starts the query,
@@ -164,7 +164,7 @@ func escapePath(path string) string {
 // Close closes every pool. The others close first so that the writer, as
 // the last connection, checkpoints the WAL and removes it.
 func (s *Store) Close() error {
-	return errors.Join(s.checkpoints.close(), s.cache.watch.Close(), s.reader.Close(), s.writer.Close())
+	return errors.Join(s.checkpoints.close(), s.cache.wal.close(), s.cache.watch.Close(), s.reader.Close(), s.writer.Close())
 }
 
 // Ping checks that the database answers, through the read pool only: the

@@ -45,3 +45,7 @@ func CacheLen(s *Store) int {
 
 // SetCacheCap changes the per-map bound of the read cache.
 func SetCacheCap(s *Store, n int) { s.cache.max = n }
+
+// UsePragmaOnly makes the read cache detect other processes' commits with
+// PRAGMA data_version alone, as where the -shm header cannot be mapped.
+func UsePragmaOnly(s *Store) { s.cache.wal = nil }
