@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"gatehouse/internal/sealing"
 )
 
 // Backup writes a consistent copy of the database at src to dst while
@@ -168,7 +170,7 @@ func ReadKey(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read key: %w", err)
 	}
-	return parseKey(b)
+	return sealing.ParseKey(string(b))
 }
 
 // CheckKey reports whether key opens the sealed fields of the database

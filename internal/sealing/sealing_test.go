@@ -1,4 +1,4 @@
-package sqlite_test
+package sealing_test
 
 import (
 	"bytes"
@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"gatehouse/internal/sqlite"
+	"gatehouse/internal/sealing"
 )
 
 func TestLoadOrCreateKey(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keys", "outbox.key")
-	key, err := sqlite.LoadOrCreateKey(path)
+	key, err := sealing.LoadOrCreateKey(path)
 	if err != nil || len(key) != 32 {
 		t.Fatalf("create = %d bytes, %v", len(key), err)
 	}
@@ -28,7 +28,7 @@ func TestLoadOrCreateKey(t *testing.T) {
 	if strings.TrimSpace(string(body)) != hex.EncodeToString(key) {
 		t.Errorf("key file = %q, want the hex key", body)
 	}
-	again, err := sqlite.LoadOrCreateKey(path)
+	again, err := sealing.LoadOrCreateKey(path)
 	if err != nil || !bytes.Equal(again, key) {
 		t.Errorf("reload = %x, %v; want the same key", again, err)
 	}
@@ -53,7 +53,7 @@ func TestLoadOrCreateKeyFormats(t *testing.T) {
 		if err := os.WriteFile(path, tc.body, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		key, err := sqlite.LoadOrCreateKey(path)
+		key, err := sealing.LoadOrCreateKey(path)
 		if tc.ok && (err != nil || !bytes.Equal(key, raw)) {
 			t.Errorf("%s: key = %x, %v", name, key, err)
 		}
