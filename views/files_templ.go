@@ -15,7 +15,7 @@ import (
 )
 
 // FilesProps feeds FilesSection: a member's profile image and attachments
-// (api-contract §10). Action is the base URL of the file routes:
+// (docs/contract.md §10). Action is the base URL of the file routes:
 // "/account/files" on the account page, "/admin/members/{id}/files" in the
 // member editor. The section posts the upload to Action, downloads from
 // Action/{id} and deletes with POST Action/{id}/delete.

@@ -252,7 +252,7 @@ func siteHeader() templ.Component {
 	})
 }
 
-// proxyBanner is the persistent strip of a proxy session (checklist X5): it
+// proxyBanner is the persistent strip of a proxy session (docs/security.md X5): it
 // names both members and ends the proxy session (POST /proxy/stop).
 func proxyBanner(pb *ProxyBanner) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

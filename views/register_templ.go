@@ -221,7 +221,7 @@ func RegisterPage(p RegisterProps) templ.Component {
 }
 
 // RegisterSentPage answers every accepted sign-up, new or already
-// registered email alike (checklist B7): nothing on it tells the two apart.
+// registered email alike (docs/security.md B7): nothing on it tells the two apart.
 func RegisterSentPage() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

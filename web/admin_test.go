@@ -557,7 +557,7 @@ func findGroup(t *testing.T, e *env, id int64) auth.Group {
 	return auth.Group{}
 }
 
-// TestAdminIDOR is checklist A2: a member cannot act on another member,
+// TestAdminIDOR is docs/security.md A2: a member cannot act on another member,
 // neither through the editor's URLs nor through a hidden member_id.
 func TestAdminIDOR(t *testing.T) {
 	e := newEnv(t, envOptions{})

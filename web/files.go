@@ -24,7 +24,7 @@ var uploadPaths = regexp.MustCompile(`^/(account|admin/members/[0-9]{1,19})/file
 // headers are in, it raises the body limit to auth.MaxUploadBody for a POST
 // to an upload route. Every other request keeps the app's BodyLimit, so an
 // oversized body is refused with 413 from its Content-Length, before it is
-// read (checklist I1).
+// read (docs/security.md I1).
 func uploadBodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	if string(h.Method()) != fiber.MethodPost {
 		return fasthttp.RequestConfig{}

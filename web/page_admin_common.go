@@ -15,7 +15,7 @@ import (
 
 // requireAdmin guards the member editor (/admin/…): anonymous visitors go to
 // the login page, members without an admin role and every proxied session
-// (checklist X3) get 403. The service checks again, per target.
+// (docs/security.md X3) get 403. The service checks again, per target.
 func requireAdmin(c *fiber.Ctx) error {
 	m, as := currentMember(c)
 	switch {

@@ -140,7 +140,7 @@ func (s *server) memberAction(act func(c *fiber.Ctx, id int64) (ok string, err e
 }
 
 // handleAdminUpdateMember saves the member's fields. Only the seven named
-// inputs are read (checklist A3).
+// inputs are read (docs/security.md A3).
 func (s *server) handleAdminUpdateMember() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := paramID(c, "id")

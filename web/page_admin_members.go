@@ -87,7 +87,7 @@ func (s *server) handleAdminNewMember() fiber.Handler {
 
 // handleAdminCreateMember creates a member with a temporary password, or by
 // invitation when the password is empty. Only the named inputs are read
-// (checklist A3): anything else in the form is ignored.
+// (docs/security.md A3): anything else in the form is ignored.
 func (s *server) handleAdminCreateMember() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, a := c.UserContext(), currentActor(c)

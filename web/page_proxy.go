@@ -15,7 +15,7 @@ const keyProxyReturn = "proxy_return_sid"
 
 // handleProxyStart is "Log in as…" (POST /proxy/start/{id}, CSRF): A's own
 // browser session becomes a proxy session as the target under a fresh
-// browser session id (checklist S2, X5); A's session id is kept to return
+// browser session id (docs/security.md S2, X5); A's session id is kept to return
 // to. Every refusal is the domain's one 403.
 func (s *server) handleProxyStart() fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -70,7 +70,7 @@ func (s *server) handleProxyStop() fiber.Handler {
 }
 
 // refuseProxied guards account-security forms (password, profile, sessions,
-// reset request) against proxy sessions (checklist X4): the domain decides
+// reset request) against proxy sessions (docs/security.md X4): the domain decides
 // through GuardProxy.
 func (s *server) refuseProxied(c *fiber.Ctx) error {
 	if _, as := currentMember(c); as != nil {

@@ -14,7 +14,7 @@ import (
 const msgInviteInvalid = "This invitation link is invalid or has expired. You can still create an account below, or ask for a new invitation."
 
 // handleRegisterShow renders the sign-up form. With ?invite=TOKEN (the link
-// of an invitation mail, api-contract §4) the invited email is prefilled and
+// of an invitation mail, docs/contract.md §4) the invited email is prefilled and
 // locked; an invalid or expired invitation shows the normal form with a
 // form-level error.
 func (s *server) handleRegisterShow() fiber.Handler {
@@ -43,7 +43,7 @@ func (s *server) handleRegisterShow() fiber.Handler {
 // handleRegisterSubmit creates the account, or, for an email that is
 // already registered, mails its owner instead; either way it answers the
 // same "check your inbox" page with the same status and nobody is signed in
-// (checklist B7: signing the new member in would tell them apart). The page
+// (docs/security.md B7: signing the new member in would tell them apart). The page
 // and the welcome mail say the same thing, and the page's primary button
 // is the next step, "Sign in" (docs/decisions.md, issue 13). The form's invite (when joining by invitation) goes to
 // the service, which holds the email to the invited one and counts it as

@@ -20,7 +20,7 @@ const (
 	admin  = "admin"  // an Account Owner or User Administrator acting as themselves
 )
 
-// routePolicy lists every registered route (checklist A1). "ALL path" is a
+// routePolicy lists every registered route (docs/security.md A1). "ALL path" is a
 // route registered for every method (a dialect's catch-all, answering 404 in
 // that dialect's envelope). A new route fails TestRoutePolicy until it is
 // added here.
@@ -192,7 +192,7 @@ func registeredRoutes(e *env) map[string]bool {
 	return out
 }
 
-// TestRoutePolicy is checklist A1: every registered route, in every
+// TestRoutePolicy is docs/security.md A1: every registered route, in every
 // configuration (dev mode adds /_dev/mail), has a policy, and the table
 // names no route that no longer exists.
 func TestRoutePolicy(t *testing.T) {

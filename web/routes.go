@@ -66,13 +66,13 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/providers/:id/unlink", requireMember, s.refuseProxied, s.handleProviderUnlink())
 	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
 	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
-	// Member files (api-contract §10): the member's own session, a proxy
+	// Member files (docs/contract.md §10): the member's own session, a proxy
 	// session acting as the member included.
 	page(post, "/account/files", requireMember, s.handleAccountFileUpload())
 	page(post, "/account/files/:id/delete", requireMember, s.handleAccountFileDelete())
 	page(get, "/account/files/:id", requireMember, s.handleAccountFileDownload())
 
-	// The member editor (api-contract §8, §9): admins only, never in a
+	// The member editor (docs/contract.md §8, §9): admins only, never in a
 	// proxied session. /admin/members/new comes before /admin/members/:id.
 	page(get, "/admin/members", requireAdmin, s.handleAdminMembers())
 	page(get, "/admin/members/new", requireAdmin, s.handleAdminNewMember())
@@ -123,7 +123,7 @@ func noReferrer(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// apiRoutes mounts the five dialects (api-contract §2–§7). openapi comes
+// apiRoutes mounts the five dialects (docs/contract.md §2–§7). openapi comes
 // before directus: they share the /auth prefix, and directus also owns the
 // shared /auth/login and /auth/logout and the /auth catch-all.
 func (s *server) apiRoutes(app *fiber.App) {

@@ -28,7 +28,7 @@ type Config struct {
 	// TrustedProxies are the peers (IPs or CIDRs) whose X-Forwarded-For
 	// names the client IP (GATEHOUSE_TRUSTED_PROXIES). From any other peer
 	// the header is ignored and the client IP is the connection's address,
-	// so a forged header cannot escape the per-IP throttle (checklist B4).
+	// so a forged header cannot escape the per-IP throttle (docs/security.md B4).
 	// Fiber takes the first valid address of the header: the proxy must
 	// set it (not append to a client's value).
 	TrustedProxies []string

@@ -232,7 +232,7 @@ func requireMember(c *fiber.Ctx) error {
 
 // tokenMember lets an API client's access token (Authorization: Bearer or
 // X-RCMS-API-ACCESS-TOKEN) open the pages too: tokens are universal
-// (api-contract §1). Only headers count, never cookies, so a browser never
+// (docs/contract.md §1). Only headers count, never cookies, so a browser never
 // sends one on its own. A bad token is simply ignored (anonymous).
 func (s *server) tokenMember(c *fiber.Ctx) error {
 	token := c.Get("X-RCMS-API-ACCESS-TOKEN")

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Config is every setting of api-contract.md §11 that this build reads. Each
+// Config is every setting of docs/contract.md §11 that this build reads. Each
 // comes from an environment variable, overridden by a flag of the same name
 // in kebab-case (GATEHOUSE_BASE_URL → --gatehouse-base-url, also accepted as
 // --base-url).
@@ -31,7 +31,7 @@ type Config struct {
 	SessionIdleTTL    time.Duration
 	NewPasswordTTL    time.Duration
 
-	// Token lifetimes of api-contract §1, one variable each.
+	// Token lifetimes of docs/contract.md §1, one variable each.
 	KurocoAccessTTL, KurocoRefreshTTL, KurocoGrantTTL, KurocoFileTTL time.Duration
 	WMEAccessTTL, WMERefreshTTL                                      time.Duration
 	WMEMaxAccessPerRefresh                                           int

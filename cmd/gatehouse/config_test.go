@@ -313,7 +313,7 @@ func TestConfigOpenIDProvider(t *testing.T) {
 }
 
 // TestConfigBruteForce reads GATEHOUSE_IP_RATE_LIMIT and
-// GATEHOUSE_TRUSTED_PROXIES (checklist B4).
+// GATEHOUSE_TRUSTED_PROXIES (docs/security.md B4).
 func TestConfigBruteForce(t *testing.T) {
 	c, err := resolve(t, env{"GATEHOUSE_IP_RATE_LIMIT": "off", "GATEHOUSE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7 ,::1"})
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 	"time"
 )
 
-// long selects the long forms of the load and fault tests (checklist L1–L4):
+// long selects the long forms of the load and fault tests (docs/security.md L1–L4):
 // `go test -run 'Load|Crash|Outage' -timeout 30m ./cmd/gatehouse/ -args -long`,
 // or `task test-long`.
 var long = flag.Bool("long", false, "run the long forms of the load and fault tests")

@@ -301,7 +301,7 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 }
 
 // checkPragmas is the start-up self-check of the database settings that
-// durability and concurrency depend on (checklist L2).
+// durability and concurrency depend on (docs/security.md L2).
 func checkPragmas(ctx context.Context, st *sqlite.Store, log *slog.Logger) error {
 	p, err := st.Pragmas(ctx)
 	if err != nil {

@@ -163,7 +163,7 @@ func openSessions(ctx context.Context, db string) (fiber.Storage, io.Closer, err
 
 // openSQLiteSessions opens the browser-session storage with WAL, a busy
 // timeout, immediate write transactions and a low connection cap
-// (pitfalls.md).
+// (docs/architecture.md, "Storage").
 func openSQLiteSessions(dbPath string) (fiber.Storage, io.Closer, error) {
 	dsn := "file:" + sessionsPath(dbPath) + "?_journal_mode=WAL&_busy_timeout=5000&_txlock=immediate&_synchronous=NORMAL"
 	db, err := sql.Open("sqlite3", dsn)

@@ -47,7 +47,7 @@ func (s *Service) ListSessions(ctx context.Context, memberID int64) ([]Session, 
 
 // RevokeOwnSession ends one of the member's own sessions, asked from the
 // session current. A session of another member is ENOTFOUND, exactly like
-// one that does not exist; a proxy session may end none (checklist X4).
+// one that does not exist; a proxy session may end none (docs/security.md X4).
 func (s *Service) RevokeOwnSession(ctx context.Context, current, sessionID int64) error {
 	req, err := s.requester(ctx, current)
 	if err != nil {

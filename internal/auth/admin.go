@@ -73,7 +73,7 @@ func (s *Service) ListMembers(ctx context.Context, afterID int64, limit int) ([]
 // one that does not exist). Then it makes its change and writes its audit
 // entry in one transaction.
 //
-// Rules beyond api-contract §8, chosen here:
+// Rules beyond docs/contract.md §8, chosen here:
 //   - Only an Account Owner (or the CLI) grants or removes the roles Account
 //     Owner and User Administrator, and only an Account Owner changes,
 //     suspends, deletes or ends the sessions of another member who holds one
@@ -109,7 +109,7 @@ type AdminCreateInput struct {
 }
 
 // ReauthWindow is how recent a sign-in must be for an admin to change their
-// own roles or proxy rights (checklist A4).
+// own roles or proxy rights (docs/security.md A4).
 const ReauthWindow = 15 * time.Minute
 
 var (
@@ -757,7 +757,7 @@ func (s *Service) AdminSetRoles(ctx context.Context, a Actor, id int64, roles []
 
 // AdminGrantProxy lets actorID log in as targetID. Both must be members the
 // admin administers; a target holding an admin role can never be proxied
-// into (checklist X3), so such a grant is refused. Granting oneself needs a
+// into (docs/security.md X3), so such a grant is refused. Granting oneself needs a
 // recent sign-in.
 func (s *Service) AdminGrantProxy(ctx context.Context, a Actor, targetID, actorID int64) (ProxyGrant, error) {
 	var g ProxyGrant

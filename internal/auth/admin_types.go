@@ -3,7 +3,7 @@ package auth
 import "time"
 
 // AuditEntry is one line of the audit log: every admin change and every
-// proxy login, start, return and refusal (checklist X6). Entries are never
+// proxy login, start, return and refusal (docs/security.md X6). Entries are never
 // edited.
 type AuditEntry struct {
 	ID        int64
@@ -48,7 +48,7 @@ type AuditQuery struct {
 	Limit    int
 }
 
-// ProxyGrant says ActorID may log in as TargetID (api-contract §9: the
+// ProxyGrant says ActorID may log in as TargetID (docs/contract.md §9: the
 // permission lives on the target).
 type ProxyGrant struct {
 	ID        int64
@@ -86,7 +86,7 @@ type MemberPage struct {
 	Next    string
 }
 
-// File kinds (api-contract §10).
+// File kinds (docs/contract.md §10).
 const (
 	FileAvatar     = "avatar"     // the profile image; one per member
 	FileAttachment = "attachment" // any number

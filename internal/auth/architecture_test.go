@@ -7,8 +7,7 @@ import (
 	"testing"
 )
 
-// TestDependencyRules holds the import rules of design.md (mirrored in
-// docs/architecture.md):
+// TestDependencyRules holds the import rules of docs/architecture.md:
 // the domain core knows nothing of the web, SQL, templ or mail; adapters do
 // not reach into each other. It reads the real import graph with go list.
 func TestDependencyRules(t *testing.T) {
@@ -32,8 +31,34 @@ func TestDependencyRules(t *testing.T) {
 		// webhook worker reaches the store through its own interface.
 		{"gatehouse/internal/metrics", []string{"github.com/gofiber/", "=database/sql", "gatehouse/"}, nil},
 		{"gatehouse/internal/webhook", []string{"github.com/gofiber/", "gatehouse/internal/sqlite", "=database/sql", "gatehouse/web"}, nil},
-		{"gatehouse/web", []string{"gatehouse/internal/sqlite", "gatehouse/internal/mail", "gatehouse/internal/outbox", "=database/sql", "github.com/mattn/go-sqlite3"}, nil},
+		{"gatehouse/web", []string{"gatehouse/internal/sqlite", "gatehouse/internal/postgres", "gatehouse/internal/mail", "gatehouse/internal/outbox", "=database/sql", "github.com/mattn/go-sqlite3", "github.com/jackc/"}, nil},
+		{"gatehouse/internal/sealing", []string{"gatehouse/", "github.com/"}, nil},
 	}
+	// No dialect imports another, nor a store. web/api/provider (social
+	// sign-in, which directus exposes) is shared, so it imports no dialect.
+	dialects := []string{"kuroco", "wme", "kotive", "directus", "openapi"}
+	for _, d := range dialects {
+		forbidden := []string{"gatehouse/internal/sqlite", "gatehouse/internal/postgres", "=database/sql"}
+		for _, other := range dialects {
+			if other != d {
+				forbidden = append(forbidden, "gatehouse/web/api/"+other)
+			}
+		}
+		rules = append(rules, struct {
+			pkg       string
+			forbidden []string
+			allowed   []string
+		}{"gatehouse/web/api/" + d, forbidden, nil})
+	}
+	var toDialects []string
+	for _, d := range dialects {
+		toDialects = append(toDialects, "gatehouse/web/api/"+d)
+	}
+	rules = append(rules, struct {
+		pkg       string
+		forbidden []string
+		allowed   []string
+	}{"gatehouse/web/api/provider", toDialects, nil})
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", r.pkg).CombinedOutput()
 		if err != nil {

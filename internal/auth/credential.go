@@ -2,7 +2,7 @@ package auth
 
 import "time"
 
-// Credential kinds: bearer secrets bound to a session (api-contract §1).
+// Credential kinds: bearer secrets bound to a session (docs/contract.md §1).
 const (
 	CredAccess    = "access"    // presented on every authenticated request
 	CredRefresh   = "refresh"   // exchanged for new access tokens
@@ -61,7 +61,7 @@ type TokenPolicy struct {
 	HexBytes int           // secret size for Hex (default 32; kotive authToken: 16)
 }
 
-// Group is a node of the organisation tree (api-contract §8).
+// Group is a node of the organisation tree (docs/contract.md §8).
 type Group struct {
 	ID       int64
 	ParentID int64 // 0 for the root

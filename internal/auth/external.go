@@ -237,7 +237,7 @@ var (
 // LinkIdentity links an external account to the signed-in member, who just
 // signed in at the provider (so no email rule applies). A link the member
 // has already is fine; one of another member is ECONFLICT. A proxy session
-// may not change how the member signs in (checklist X4).
+// may not change how the member signs in (docs/security.md X4).
 func (s *Service) LinkIdentity(ctx context.Context, memberID, sessionID int64, acct ExternalAccount) error {
 	if err := s.GuardProxy(ctx, sessionID); err != nil {
 		return err

@@ -28,7 +28,7 @@ type Blobs interface {
 // longer than max.
 var ErrBlobTooLarge = errors.New("blob: larger than the limit")
 
-// File limits (api-contract §10).
+// File limits (docs/contract.md §10).
 const (
 	MaxAvatarSize     = 2 << 20 // bytes
 	MaxAttachmentSize = 5 << 20 // bytes

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// id_tokens (api-contract §1, checklist T1) are compact JWS (RFC 7515) with
+// id_tokens (docs/contract.md §1, docs/security.md T1) are compact JWS (RFC 7515) with
 // alg EdDSA (RFC 8037), hand-rolled: the package may not import a JWT library
 // and the format needed here is small.
 

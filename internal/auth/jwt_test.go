@@ -178,7 +178,7 @@ func TestIDTokenValid(t *testing.T) {
 	refused(t, f, tok)
 }
 
-// TestVerifyIDTokenRefuses is checklist T1 on the verifier.
+// TestVerifyIDTokenRefuses is docs/security.md T1 on the verifier.
 func TestVerifyIDTokenRefuses(t *testing.T) {
 	if auth.IDTokenLeeway > 60*time.Second {
 		t.Fatalf("leeway %v is over 60 s", auth.IDTokenLeeway)

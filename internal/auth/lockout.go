@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Failure counters (checklist B1-B3, B5, M3, L5; docs/decisions.md,
+// Failure counters (docs/security.md B1-B3, B5, M3, L5; docs/decisions.md,
 // "Lockout"). Every attempt at a secret first reserves a place on its
 // counter in a writing transaction of its own, before anything is
 // evaluated; the reservation is pending until the attempt is settled. Only
@@ -241,7 +241,7 @@ const (
 )
 
 // failureFloor makes a failed attempt last at least cfg.FailureFloor since
-// start (checklist B6), so that no kind of failure answers faster than
+// start (docs/security.md B6), so that no kind of failure answers faster than
 // another. It uses the real clock: the floor is about wall time.
 func (s *Service) failureFloor(ctx context.Context, start time.Time) {
 	wait := s.cfg.FailureFloor - time.Since(start)

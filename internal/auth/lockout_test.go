@@ -15,7 +15,7 @@ import (
 	"gatehouse/internal/auth/authtest"
 )
 
-// countingHasher counts the hash verifications (checklist B1: "count the
+// countingHasher counts the hash verifications (docs/security.md B1: "count the
 // hash calls through a fake hasher"); failHash makes Hash fail.
 type countingHasher struct {
 	auth.Hasher

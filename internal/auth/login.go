@@ -144,10 +144,10 @@ func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via st
 	return sess, err
 }
 
-// mfaPendingTTL bounds the "password OK, code pending" state (checklist M4).
+// mfaPendingTTL bounds the "password OK, code pending" state (docs/security.md M4).
 const mfaPendingTTL = 5 * time.Minute
 
-// maxOTPAttempts wrong codes end a pending MFA login (checklist M3).
+// maxOTPAttempts wrong codes end a pending MFA login (docs/security.md M3).
 const maxOTPAttempts = 5
 
 // challenge issues a single-use token of the kind for the member's next

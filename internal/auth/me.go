@@ -5,7 +5,7 @@ import "context"
 // MeUpdate is what a signed-in member may change about themselves through
 // an API (directus PATCH /users/me). Nil fields are left as they are.
 // Changing the email or the password needs the current password, as on the
-// pages; a proxy session may change neither (checklist X4).
+// pages; a proxy session may change neither (docs/security.md X4).
 type MeUpdate struct {
 	FirstName *string
 	LastName  *string

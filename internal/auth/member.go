@@ -7,7 +7,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Status is a member's account state (api-contract §1).
+// Status is a member's account state (docs/contract.md §1).
 type Status string
 
 // The member states.
@@ -78,7 +78,7 @@ func Canonical(identifier string) string {
 	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(identifier)))
 }
 
-// RoleID identifies one of the fixed system roles (api-contract §8).
+// RoleID identifies one of the fixed system roles (docs/contract.md §8).
 type RoleID int64
 
 // The system roles; their ids are fixed by the kotive contract.

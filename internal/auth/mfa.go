@@ -20,7 +20,7 @@ var (
 )
 
 // GenerateTOTP creates a TOTP secret for the member of the session asking,
-// after the gate checked their password (re-authentication, checklist M5;
+// after the gate checked their password (re-authentication, docs/security.md M5;
 // failures count like a login's). It is not stored: EnableTOTP stores it
 // once a code from it is valid. A member whose MFA is already on must
 // disable it first. A proxy or ended session is refused (change.go).

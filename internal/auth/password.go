@@ -18,7 +18,7 @@ import (
 
 // MaxPasswordBytes is the longest password accepted, in bytes of UTF-8. It
 // bounds the work done per attempt; longer passwords are refused before any
-// hashing (checklist P2).
+// hashing (docs/security.md P2).
 const MaxPasswordBytes = 1024
 
 // Argon2Params are the argon2id cost parameters. Memory is in KiB.
@@ -205,7 +205,7 @@ func (a *Argon2) Verify(password, encoded string) (ok, rehash bool, err error) {
 // parameters, of a random password nobody knows. For a login naming an
 // unknown account, the service calls Verify(password, DummyHash()) and
 // discards the result, so the response costs the same as a wrong password
-// for a real account (checklist B6) and does not reveal which accounts exist.
+// for a real account (docs/security.md B6) and does not reveal which accounts exist.
 func (a *Argon2) DummyHash() string {
 	a.dummyOnce.Do(func() {
 		h, err := a.hash(rand.Text()+rand.Text(), false)
@@ -325,7 +325,7 @@ const (
 // policy does not set one.
 const DefaultProductName = "gatehouse"
 
-// PasswordPolicy is the rule set for choosing a password (checklist P1–P3):
+// PasswordPolicy is the rule set for choosing a password (docs/security.md P1–P3):
 // a minimum length, a maximum of MaxPasswordBytes, and a blocklist of common
 // passwords, the member's own identifiers and the product name. There are no
 // composition rules (NIST SP 800-63B): any Unicode, including spaces and

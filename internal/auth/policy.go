@@ -61,7 +61,7 @@ func (s *Service) requireAdmin(a Actor) error {
 
 // adminOver reports whether the actor administers target: an admin role in
 // the root group, or in a group that is the target's group or one of its
-// ancestors (api-contract §8).
+// ancestors (docs/contract.md §8).
 func (s *Service) adminOver(ctx context.Context, r Reader, a Actor, target Member) (bool, error) {
 	if a.CLI {
 		return true, nil

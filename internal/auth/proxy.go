@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Proxy login (api-contract §9, checklist X1–X6): a member A whom a target B
+// Proxy login (docs/contract.md §9, docs/security.md X1–X6): a member A whom a target B
 // lists in B's permission list may open a session as B. The session belongs
 // to B and records A in Session.ActorID; everything A does in it is audited
 // under A. Grants are always evaluated for the real actor, so a proxy session
@@ -282,7 +282,7 @@ func (s *Service) ProxyBanner(ctx context.Context, sess Session) (actorName, tar
 }
 
 // GuardProxy refuses account-security changes inside a proxy session
-// (checklist X4) for front doors whose form has no use case of its own to
+// (docs/security.md X4) for front doors whose form has no use case of its own to
 // decide it (the pages' reset request and profile forms): it answers as
 // the credential-change use cases do (change.go). A zero, unknown or ended
 // session is refused, never let through.

@@ -30,7 +30,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Member, Sessi
 	return m, t.Session, err
 }
 
-// RegisterOrNotify is the sign-up of the pages (checklist B7): it answers
+// RegisterOrNotify is the sign-up of the pages (docs/security.md B7): it answers
 // the same for a new and an already-registered email. A new member is
 // created with a welcome mail but not signed in (created is true); for a
 // taken email nothing is created and the owner gets a "someone tried to

@@ -21,7 +21,7 @@ const (
 )
 
 // maxCodeAttempts is how many wrong confirmation codes end a wme reset flow
-// (checklist R4: the 6th wrong code finds no flow).
+// (docs/security.md R4: the 6th wrong code finds no flow).
 const maxCodeAttempts = 5
 
 // ResetRequest asks for a reset mail.
@@ -45,7 +45,7 @@ var (
 )
 
 // resetURLAllowed reports whether u is exactly an allow-listed reset URL
-// (checklist R2: no prefix, host or scheme games).
+// (docs/security.md R2: no prefix, host or scheme games).
 func (s *Service) resetURLAllowed(u string) bool {
 	for _, allowed := range s.cfg.ResetURLAllowList {
 		if u == allowed {
@@ -335,7 +335,7 @@ func (s *Service) MemberGroups(ctx context.Context, memberID int64) ([]Group, er
 	return s.store.GroupsOfMember(ctx, memberID)
 }
 
-// Per-address mail limit (checklist B8) of the register-attempt notice:
+// Per-address mail limit (docs/security.md B8) of the register-attempt notice:
 // at most mailLimit such mails to one address per mailLimitWindow. The
 // reset, code and invitation mails follow Config.ResetLimitPerAddress
 // instead (reset_request.go).

@@ -10,7 +10,7 @@ import (
 )
 
 // Config holds the product settings the use cases need. Zero values take the
-// defaults of api-contract.md §1 and the security checklist's choices.
+// defaults of docs/contract.md §1 and the docs/security.md's choices.
 type Config struct {
 	BaseURL           string        // absolute; every mailed link is built from it
 	ProductName       string        // "Gatehouse"
@@ -32,11 +32,11 @@ type Config struct {
 	// Issuer and Audience of id_tokens (default: BaseURL and "gatehouse").
 	Issuer, Audience string
 	// IPFailureLimit is how many failed logins one client IP may make per
-	// minute (checklist B4): 0 means the default 100, a negative value
+	// minute (docs/security.md B4): 0 means the default 100, a negative value
 	// turns the per-IP throttle off. It is kept in memory and resets when
 	// the process restarts.
 	IPFailureLimit int
-	// FailureFloor is the least time any failed login takes (checklist B6):
+	// FailureFloor is the least time any failed login takes (docs/security.md B6):
 	// 0 means the default 300 ms, a negative value means none.
 	FailureFloor time.Duration
 	// ResetLimitPerAddress and ResetLimitPerIP cap forgot-password requests

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Signing keys (api-contract §1, checklist T1).
+// Signing keys (docs/contract.md §1, docs/security.md T1).
 //
 // Gatehouse signs id_tokens with Ed25519 keys it creates itself and keeps in
 // the store (the private seed sealed at rest). The newest key that is not

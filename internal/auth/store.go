@@ -45,7 +45,7 @@ type Reader interface {
 	// ListMail returns the newest outbox mails first.
 	ListMail(ctx context.Context, limit int) ([]Mail, error)
 	// CountRecentMail counts the outbox mails of the kinds to the address
-	// created at or after since (the per-address mail limit, checklist B8).
+	// created at or after since (the per-address mail limit, docs/security.md B8).
 	CountRecentMail(ctx context.Context, to string, kinds []string, since time.Time) (int, error)
 	// RecentRequests counts the forgot-password request rows (MailResetRequest)
 	// created at or after since, to the canonical identifier to and/or from

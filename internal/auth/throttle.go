@@ -6,7 +6,7 @@ import (
 )
 
 // ipThrottle limits failed login attempts per client IP over a sliding
-// one-minute window (checklist B4). It lives in memory only: a restart
+// one-minute window (docs/security.md B4). It lives in memory only: a restart
 // resets it (the per-account counters, which matter for B1-B3, are in the
 // database). An attempt reserves a slot before its hash is evaluated and
 // gives it back when the login succeeds, so successful logins are not

@@ -19,15 +19,15 @@ const (
 
 // RefreshGrace is how long a rotated refresh token may be replayed (a
 // concurrent retry) and still get the current token instead of revoking the
-// family (checklist T4; Supabase's default).
+// family (docs/security.md T4; Supabase's default).
 const RefreshGrace = 10 * time.Second
 
 // maxTokenLen bounds any presented token before it is hashed or looked up.
 const maxTokenLen = 512
 
-// DefaultPolicies are the lifetimes of api-contract §1. Rotating families
+// DefaultPolicies are the lifetimes of docs/contract.md §1. Rotating families
 // (directus, openapi) end 30 days after login however often they rotate
-// (checklist T5); a refresh token unused for its lifetime dies.
+// (docs/security.md T5); a refresh token unused for its lifetime dies.
 func DefaultPolicies() map[string]TokenPolicy {
 	const day = 24 * time.Hour
 	return map[string]TokenPolicy{

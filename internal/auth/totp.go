@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// TOTP (RFC 6238; checklist M1, M2, M5): HMAC-SHA1, 6 digits, 30 s steps.
+// TOTP (RFC 6238; docs/security.md M1, M2, M5): HMAC-SHA1, 6 digits, 30 s steps.
 // A code is accepted for the steps T-1, T and T+1 (one step of drift either
 // way, RFC 6238 §5.2), and only if its step is after the last accepted one,
 // which is persisted (a code is usable once; an older code after a newer one

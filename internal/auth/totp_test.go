@@ -89,7 +89,7 @@ func (f *fixture) session(t *testing.T, m auth.Member) int64 {
 // step is the TOTP step of the fixture's clock.
 func (f *fixture) step() int64 { return f.clock.Now().Unix() / 30 }
 
-// TestTOTPWindow is checklist M1: T-1, T, T+1 accepted; T-2, T+2 refused;
+// TestTOTPWindow is docs/security.md M1: T-1, T, T+1 accepted; T-2, T+2 refused;
 // at the start, middle and end of a step alike.
 func TestTOTPWindow(t *testing.T) {
 	f := newFixture(t)
@@ -142,7 +142,7 @@ func TestTOTPWindow(t *testing.T) {
 	}
 }
 
-// TestTOTPReplay is checklist M2.
+// TestTOTPReplay is docs/security.md M2.
 func TestTOTPReplay(t *testing.T) {
 	f := newFixture(t)
 	T := f.step()

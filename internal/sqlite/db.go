@@ -1,7 +1,7 @@
 // Package sqlite implements auth.Store (and the outbox worker's Queue) on one
 // SQLite file.
 //
-// The file is used through two pools, as the SQLite pitfalls demand: a writer
+// The file is used through two pools, as SQLite under concurrency demands (docs/architecture.md, "Storage"): a writer
 // pool of exactly one connection whose transactions all start with BEGIN
 // IMMEDIATE (so a read-then-write never fails with SQLITE_BUSY_SNAPSHOT and
 // the busy handler always applies), and a read-only pool of a few connections

@@ -1,5 +1,5 @@
 // Package api is the JSON plumbing the five API dialects share: their
-// dependencies, one token extractor for every carrier of api-contract §1,
+// dependencies, one token extractor for every carrier of docs/contract.md §1,
 // strict request decoding and the client's metadata. It holds no dialect's
 // wire types or envelopes; those live in web/api/<dialect>.
 package api

@@ -98,7 +98,7 @@ var consumers = map[string]func(e *testenv.Env, tok string) bool{
 }
 
 // TestTokensAreUniversal: a token minted by any dialect works at every
-// dialect and at the pages (api-contract §1); garbage works nowhere.
+// dialect and at the pages (docs/contract.md §1); garbage works nowhere.
 func TestTokensAreUniversal(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
 	e.CreateMember(email, pw)

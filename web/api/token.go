@@ -16,7 +16,7 @@ type Credentials struct {
 	SessionID int64  // a browser session (the pages' cookie), when no token was sent
 }
 
-// Cookie names that carry tokens (api-contract §1).
+// Cookie names that carry tokens (docs/contract.md §1).
 const (
 	CookieDirectusSession = "directus_session_token"
 	CookieDirectusRefresh = "directus_refresh_token"

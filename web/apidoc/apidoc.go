@@ -1,6 +1,6 @@
 // Package apidoc serves the OpenAPI 3.1 description of every route
 // Gatehouse serves (the pages briefly, and the five API dialects of
-// api-contract §2–§7) at GET /openapi.json, and the policy of the reference
+// docs/contract.md §2–§7) at GET /openapi.json, and the policy of the reference
 // page at GET /docs (rendered by package web with the vendored ReDoc in
 // static/docs).
 //

@@ -1,4 +1,4 @@
--- Per-account login failure counters (checklist B1-B3, M3, L5). key is
+-- Per-account login failure counters (docs/security.md B1-B3, M3, L5). key is
 -- "m:<member id>" for a known account and "i:<canonical identifier>" for an
 -- unknown one. Times are unix milliseconds; locked_until is NULL when the
 -- key is not backed off.

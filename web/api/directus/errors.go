@@ -13,11 +13,11 @@ import (
 	"gatehouse/web/api/provider"
 )
 
-// Directus error codes (api-contract §5, and Directus 11's
+// Directus error codes (docs/contract.md §5, and Directus 11's
 // packages/errors). USER_SUSPENDED is sent only to someone who gave the
 // member's correct password (auth.IsSuspended); without it a suspended
 // member's login answers INVALID_CREDENTIALS like a wrong password
-// (checklist B5).
+// (docs/security.md B5).
 const (
 	codeInvalidPayload     = "INVALID_PAYLOAD"
 	codeInvalidCredentials = "INVALID_CREDENTIALS"
@@ -185,7 +185,7 @@ type errorBody struct {
 }
 
 // combinedErrorBody is the envelope of the routes shared with openapi
-// (api-contract §7): the Directus array and the openapi code and message.
+// (docs/contract.md §7): the Directus array and the openapi code and message.
 type combinedErrorBody struct {
 	Errors  []errorItem `json:"errors"`
 	Code    int         `json:"code"`

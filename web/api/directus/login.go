@@ -14,7 +14,7 @@ import (
 // defaultLoginFloor pads failed logins when the configuration says 0.
 const defaultLoginFloor = 500 * time.Millisecond
 
-// login is POST /auth/login (seed 003 "Login"; api-contract §7, shared with
+// login is POST /auth/login (seed 003 "Login"; docs/contract.md §7, shared with
 // openapi): one handler, both contracts, the combined error envelope.
 func login(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -32,7 +32,7 @@ func login(d api.Deps) fiber.Handler {
 
 // doLogin validates a login, calls LoginTokenSet and issues the tokens in
 // the requested mode. Every failure is padded to the configured floor, so the
-// time taken reveals nothing about the account (checklist B5, B6).
+// time taken reveals nothing about the account (docs/security.md B5, B6).
 func doLogin(c *fiber.Ctx, d api.Deps, req loginRequest) (issued, error) {
 	start := time.Now()
 	mode, err := parseMode(req.Mode, modeJSON)

@@ -8,9 +8,9 @@ import (
 	"gatehouse/web/api"
 )
 
-// logout is POST /auth/logout (seed 003 "Logout"; api-contract §7, shared
+// logout is POST /auth/logout (seed 003 "Logout"; docs/contract.md §7, shared
 // with openapi). Known, unknown and already revoked tokens all answer 200 {}
-// (RFC 7009, checklist T6); the directus cookies are cleared.
+// (RFC 7009, docs/security.md T6); the directus cookies are cleared.
 func logout(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var req logoutRequest

@@ -1,4 +1,4 @@
-// Package directus serves Directus auth (api-contract §5, seed 003) under
+// Package directus serves Directus auth (docs/contract.md §5, seed 003) under
 // /auth/…, /users/me/tfa/… and /graphql/system, and the /auth/login and
 // /auth/logout routes it shares with openapi (§7).
 package directus

@@ -13,7 +13,7 @@ const (
 	modeSession = "session"
 )
 
-// loginRequest is POST /auth/login (seed 003 "Login", api-contract §7).
+// loginRequest is POST /auth/login (seed 003 "Login", docs/contract.md §7).
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -28,7 +28,7 @@ type refreshRequest struct {
 }
 
 // logoutRequest is POST /auth/logout: refresh_token (directus) or
-// refreshToken (openapi), api-contract §7.
+// refreshToken (openapi), docs/contract.md §7.
 type logoutRequest struct {
 	RefreshToken  string `json:"refresh_token"`
 	RefreshToken2 string `json:"refreshToken"`
@@ -89,7 +89,7 @@ type tokensView struct {
 }
 
 // loginResponse is the answer of /auth/login and /auth/refresh: the
-// Directus data plus the openapi user and tokens (api-contract §7).
+// Directus data plus the openapi user and tokens (docs/contract.md §7).
 type loginResponse struct {
 	Data   authTokens `json:"data"`
 	User   userView   `json:"user"`

@@ -9,7 +9,7 @@ import (
 
 // msgBadCredentials is the one answer to every failed authentication: an
 // unknown user, a wrong password or authToken, a suspended account and a
-// missing Authorization header all look the same (checklist B5).
+// missing Authorization header all look the same (docs/security.md B5).
 const msgBadCredentials = "Invalid credentials: send HTTP Basic username:password or username:authToken."
 
 // msgNewPassword answers a correct password of a member who must choose a

@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the
 
 const password = "correct horse battery staple"
 
-// authTokenRE is the documented authToken format (api-contract §4).
+// authTokenRE is the documented authToken format (docs/contract.md §4).
 var authTokenRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func newEnv(t *testing.T) *testenv.Env {

@@ -7,13 +7,13 @@ import (
 	"gatehouse/web/api"
 )
 
-// systemRoles are the default roles every login lists (api-contract §8).
+// systemRoles are the default roles every login lists (docs/contract.md §8).
 var systemRoles = []auth.RoleID{auth.RoleOwner, auth.RoleAdmin, auth.RoleMaker}
 
 // login is seed 002 "Login": GET (or POST) /api/login with HTTP Basic
 // username:password opens a session and returns a new authToken;
 // username:authToken returns that same live token without a new session.
-// Since tokens are universal (api-contract §1), a token sent in any other
+// Since tokens are universal (docs/contract.md §1), a token sent in any other
 // carrier (Bearer, X-RCMS-API-ACCESS-TOKEN, …) is also returned as is.
 func login(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {

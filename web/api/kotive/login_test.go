@@ -173,7 +173,7 @@ func expectUnauthorized(t *testing.T, name string, r *testenv.Response) {
 	}
 }
 
-// TestFailedLoginsLookTheSame is checklist B5: unknown user, wrong
+// TestFailedLoginsLookTheSame is docs/security.md B5: unknown user, wrong
 // password, suspended account, missing or malformed credentials and a wrong
 // authToken get the same status, headers and body.
 func TestFailedLoginsLookTheSame(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 )
 
 // logout ends the session of the authToken sent as HTTP Basic
-// username:authToken (or any other token carrier of api-contract §1): the
+// username:authToken (or any other token carrier of docs/contract.md §1): the
 // token dies on every dialect. The browser session cookie alone is not
 // enough: pages sign out at POST /logout, behind CSRF protection.
 func logout(d api.Deps) fiber.Handler {

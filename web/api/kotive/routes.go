@@ -1,4 +1,4 @@
-// Package kotive serves the Kotive API's authentication (api-contract §4,
+// Package kotive serves the Kotive API's authentication (docs/contract.md §4,
 // seed 002) under /api/: HTTP Basic login returning an authToken, password
 // reset (or invitation) by email, and logout.
 package kotive

@@ -7,10 +7,10 @@ import (
 )
 
 // aliasLogin implements seed 000 "Login › alias_login": the signed-in
-// member logs in as aliaslogin_id (a proxy login, api-contract §9) and gets a
+// member logs in as aliaslogin_id (a proxy login, docs/contract.md §9) and gets a
 // grant for the target, in login_challenge's shape. The core refuses a
 // target without a grant, a missing one, an admin and a chain with the same
-// 403 (checklist X1–X3).
+// 403 (docs/security.md X1–X3).
 func aliasLogin(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		_, s, err := api.Authenticate(c, d)

@@ -23,7 +23,7 @@ const cookieLoginSave = "rcms_api_login_save"
 const refreshCookiePath = "/rcms-api/"
 
 // cookieMode reports whether the request shows cookie-mode intent
-// (api-contract §2): a browser Origin whose host is the host of the
+// (docs/contract.md §2): a browser Origin whose host is the host of the
 // configured base URL. API clients without an Origin use the headers.
 func cookieMode(c *fiber.Ctx, d api.Deps) bool {
 	origin := c.Get(fiber.HeaderOrigin)

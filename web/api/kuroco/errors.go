@@ -58,7 +58,7 @@ func unknownRoute(c *fiber.Ctx) error {
 }
 
 // statusOf is the one mapping from domain error codes to kuroco statuses
-// (api-contract §2): 400 validation, 401 bad credentials or token, 403 not
+// (docs/contract.md §2): 400 validation, 401 bad credentials or token, 403 not
 // permitted, 404 unknown, 429 rate limited.
 func statusOf(code string) int {
 	switch code {
@@ -68,7 +68,7 @@ func statusOf(code string) int {
 		return fiber.StatusUnauthorized
 	case auth.EFORBIDDEN, auth.ENEWPASSWORD:
 		// ENEWPASSWORD: the password was right, but kuroco has no
-		// new-password step (api-contract §3), so the login is refused
+		// new-password step (docs/contract.md §3), so the login is refused
 		// with the core's message that a new password must be set.
 		return fiber.StatusForbidden
 	case auth.ENOTFOUND:

@@ -9,7 +9,7 @@ import (
 // fileAccessToken implements seed 000 "Login › file_access_token": a
 // short-lived token (300 s) that opens the member's files and nothing else.
 // The seed shows only "file_access_token"; the body also carries the empty
-// "errors" and "messages" that api-contract §2 puts on every success.
+// "errors" and "messages" that docs/contract.md §2 puts on every success.
 func fileAccessToken(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		_, s, err := api.Authenticate(c, d)

@@ -66,7 +66,7 @@ func TestEndToEnd(t *testing.T) {
 }
 
 // TestTokensWorkOnAnyAPIID: every api_id shares the one member base and
-// every carrier of api-contract §1 is accepted.
+// every carrier of docs/contract.md §1 is accepted.
 func TestTokensWorkOnAnyAPIID(t *testing.T) {
 	e := newEnv(t)
 	e.CreateMember("ann@example.com", annPassword)
@@ -118,7 +118,7 @@ func TestAnonymousTokenIsNotAMember(t *testing.T) {
 	}
 }
 
-// TestFailedLoginsIdentical (checklist B5): an unknown account, a wrong
+// TestFailedLoginsIdentical (docs/security.md B5): an unknown account, a wrong
 // password and a suspended member get the same status, headers (apart from
 // the request id) and body (after normalising the request id).
 func TestFailedLoginsIdentical(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 )
 
 // logout implements seed 000 "Login › logout": it ends the session behind
-// the request's credentials (any carrier of api-contract §1, so a browser
+// the request's credentials (any carrier of docs/contract.md §1, so a browser
 // session too), which kills its access and refresh tokens at once, and
 // clears the kuroco cookies the request carried.
 func logout(d api.Deps) fiber.Handler {

@@ -7,7 +7,7 @@ import (
 	"gatehouse/web/api"
 )
 
-// profile implements api-contract §2 "profile" (an addition; the seed has none):
+// profile implements docs/contract.md §2 "profile" (an addition; the seed has none):
 // the signed-in member's id, email and names (name1 = first name, or the
 // display name when no first name is set; name2 = last name), and the ids
 // the member may log in as with alias_login (none inside a proxy session).

@@ -14,7 +14,7 @@ const (
 )
 
 // reminder implements seed 000 "Login › reminder" in its two steps
-// (api-contract §2): {"email"} mails a link to the reset page (?token=) and
+// (docs/contract.md §2): {"email"} mails a link to the reset page (?token=) and
 // a temporary password, answering the same whether or not the account
 // exists; {"token","temp_pwd","login_pwd"} sets login_pwd as the new
 // password. A body with any step-2 field is step 2.

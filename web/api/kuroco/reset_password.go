@@ -10,7 +10,7 @@ import (
 // resetPassword implements seed 000 "Login › reset_password": the member
 // named by login_id (a member id or an email, as a JSON string or number)
 // changes the password given the current one. Every other session ends. The
-// seed's sample response is empty; api-contract §2 fixes
+// seed's sample response is empty; docs/contract.md §2 fixes
 // {"errors":[],"messages":["Password changed."]}.
 func resetPassword(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {

@@ -1,5 +1,5 @@
 // Package kuroco serves the Kuroco "Authentication" endpoints
-// (api-contract §2, seed 000) under /rcms-api/{api_id}/.
+// (docs/contract.md §2, seed 000) under /rcms-api/{api_id}/.
 package kuroco
 
 import (

@@ -80,7 +80,7 @@ func TestSeedRequests(t *testing.T) {
 	}
 
 	// token: the seed's sample request and response are both {}; {} asks for
-	// an anonymous token (api-contract §2).
+	// an anonymous token (docs/contract.md §2).
 	r = call(t, e, "POST", "token", seedEmpty)
 	sameShape(t, "token", seedEmpty, r, 200)
 	if tokenOf(r.JSON(), "access_token") == "" {
@@ -104,7 +104,7 @@ func TestSeedRequests(t *testing.T) {
 	r = call(t, e, "POST", "reminder", seedReminderRequest)
 	sameValue(t, "reminder", seedReminderResponse, r)
 
-	// reset_password: the seed's sample response is {}; api-contract §2
+	// reset_password: the seed's sample response is {}; docs/contract.md §2
 	// fixes the body, checked in the golden test.
 	r = call(t, e, "POST", "reset_password", seedResetPasswordRequest)
 	sameShape(t, "reset_password", seedEmpty, r, 200)

@@ -11,7 +11,7 @@ import (
 
 var errTwoTokens = &auth.Error{Code: auth.EINVALID, Message: "Send either grant_token or refresh_token, not both."}
 
-// token implements seed 000 "Login › token" (api-contract §2):
+// token implements seed 000 "Login › token" (docs/contract.md §2):
 //   - {"grant_token"} exchanges a login_challenge or alias_login grant, once,
 //     for an access and a refresh token;
 //   - {"refresh_token"} returns a new access token only (kuroco does not

@@ -11,7 +11,7 @@ import (
 	"gatehouse/internal/auth"
 )
 
-// The kuroco wire types, with the JSON names of seed 000 and api-contract §2.
+// The kuroco wire types, with the JSON names of seed 000 and docs/contract.md §2.
 
 // wireError is one entry of "errors".
 type wireError struct {

@@ -7,7 +7,7 @@ import (
 	"gatehouse/web/api"
 )
 
-// forgotPassword implements `POST /auth/forgot-password` (api-contract §6;
+// forgotPassword implements `POST /auth/forgot-password` (docs/contract.md §6;
 // the seed has no way to obtain a reset token, this is Gatehouse's
 // extension). It answers 204 whether or not the email is known; the mailed
 // link carries a token that also works at /auth/reset-password.

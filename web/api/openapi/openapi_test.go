@@ -130,7 +130,7 @@ func TestGoldenWelcome(t *testing.T) {
 	if !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer") {
 		t.Errorf("401 without WWW-Authenticate: Bearer: %q", res.Header.Get("WWW-Authenticate"))
 	}
-	// Every carrier of api-contract §1 works here.
+	// Every carrier of docs/contract.md §1 works here.
 	for _, h := range [][]string{{"X-RCMS-API-ACCESS-TOKEN", access}, {"Cookie", "directus_session_token=" + access}} {
 		if res := e.Do("POST", "/auth", nil, h...); res.StatusCode != 200 {
 			t.Errorf("carrier %s: %d %s", h[0], res.StatusCode, res.Body)
@@ -242,7 +242,7 @@ func lastResetToken(t *testing.T, e *testenv.Env, rcpt string) string {
 	return ""
 }
 
-// TestRotationReuseDetection is checklist T3 from the openapi client's
+// TestRotationReuseDetection is docs/security.md T3 from the openapi client's
 // side: register → POST /auth → refresh (rotated) → the old refresh token
 // replayed after the grace window is refused, and then so is the new one,
 // and the family's access tokens die.
@@ -280,7 +280,7 @@ func TestRotationReuseDetection(t *testing.T) {
 }
 
 // TestGraceReplay: the immediate parent replayed within the grace window
-// gets the current token, not a fork or a revocation (checklist T4).
+// gets the current token, not a fork or a revocation (docs/security.md T4).
 func TestGraceReplay(t *testing.T) {
 	e := newEnv(t)
 	reg := registerAnn(t, e)
@@ -295,7 +295,7 @@ func TestGraceReplay(t *testing.T) {
 	}
 }
 
-// TestSharedLoginLogout drives the shared routes of api-contract §7 as an
+// TestSharedLoginLogout drives the shared routes of docs/contract.md §7 as an
 // openapi client: login {"email","password"} → user and tokens with ISO
 // times; logout {"refreshToken"} → 200 {}; the access token then dies.
 func TestSharedLoginLogout(t *testing.T) {
@@ -335,7 +335,7 @@ func TestSharedLoginLogout(t *testing.T) {
 	}
 }
 
-// TestLoginFailuresIdentical is checklist B5 on the shared login route: an
+// TestLoginFailuresIdentical is docs/security.md B5 on the shared login route: an
 // unknown user and a wrong password get the same status and body.
 func TestLoginFailuresIdentical(t *testing.T) {
 	e := newEnv(t)

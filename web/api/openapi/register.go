@@ -11,7 +11,7 @@ import (
 	"gatehouse/web/api"
 )
 
-// The openapi dialect's own wire rule for register (api-contract §6): the
+// The openapi dialect's own wire rule for register (docs/contract.md §6): the
 // name is 5–20 characters. The bio's limits are the service's.
 const (
 	nameMin = 5

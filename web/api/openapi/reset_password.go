@@ -10,7 +10,7 @@ import (
 
 // resetPassword implements `POST /auth/reset-password?token=` (seed 004,
 // post__auth_reset-password). Any reset token Gatehouse mails works here
-// (api-contract §6). It does not log the member in: every session ends.
+// (docs/contract.md §6). It does not log the member in: every session ends.
 func resetPassword(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token := strings.Clone(c.Query("token"))

@@ -1,6 +1,6 @@
-// Package openapi serves the "Authentication API v1.0.0" (api-contract §6,
+// Package openapi serves the "Authentication API v1.0.0" (docs/contract.md §6,
 // seed 004) at /auth and /auth/… (the shared /auth/login and /auth/logout
-// live in package directus, api-contract §7).
+// live in package directus, docs/contract.md §7).
 package openapi
 
 import (

@@ -10,7 +10,7 @@ import (
 )
 
 // welcome implements `POST /auth` (seed 004, post__auth): "Welcome
-// authenticated user". Any token carrier of api-contract §1 is accepted.
+// authenticated user". Any token carrier of docs/contract.md §1 is accepted.
 func welcome(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		m, _, err := api.Authenticate(c, d)

@@ -8,7 +8,7 @@ import (
 )
 
 // errPreviousPassword answers a wrong previous_password: bad credentials
-// (401 in api-contract §3), not a malformed body.
+// (401 in docs/contract.md §3), not a malformed body.
 var errPreviousPassword = &auth.Error{Code: auth.EUNAUTHORIZED, Message: "Incorrect previous_password."}
 
 // changePassword implements seed 001 "Change Password" (POST

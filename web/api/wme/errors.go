@@ -11,7 +11,7 @@ import (
 )
 
 // statusOf is the one mapping from auth error codes to wme statuses
-// (api-contract §3): 422 for a malformed or invalid body, 401 for bad
+// (docs/contract.md §3): 422 for a malformed or invalid body, 401 for bad
 // credentials or tokens, 403 when a refresh token has minted its last access
 // token, 429 when rate limited.
 func statusOf(code string) int {

@@ -91,7 +91,7 @@ func TestIDToken(t *testing.T) {
 	if err != nil || claims.Subject != strconv.FormatInt(ann.ID, 10) {
 		t.Fatalf("refreshed id_token: %+v, %v", claims, err)
 	}
-	// An id_token is not an access token (checklist T2).
+	// An id_token is not an access token (docs/security.md T2).
 	expectError(t, e.post("/v1/change-password", map[string]string{"access_token": str(tok, "id_token"), "previous_password": annPass, "proposed_password": annNew}), 401)
 	// Nor is a refresh token, and an access token is no refresh token.
 	expectError(t, e.post("/v1/change-password", map[string]string{"access_token": str(tok, "refresh_token"), "previous_password": annPass, "proposed_password": annNew}), 401)
@@ -188,7 +188,7 @@ func TestForgotPassword(t *testing.T) {
 	expect(t, e.post("/v1/forgot-password-confirm", map[string]string{"username": "ann", "password": annNew, "confirmation_code": code}), 204)
 	expectError(t, e.post("/v1/login", map[string]string{"username": "ann", "password": annPass}), 401)
 	e.login("ann", annNew)
-	// Single use, and the reset ended the old sessions (checklist R5).
+	// Single use, and the reset ended the old sessions (docs/security.md R5).
 	expectError(t, e.post("/v1/forgot-password-confirm", map[string]string{"username": "ann", "password": "yet another passphrase", "confirmation_code": code}), 401)
 	if e.alive(str(old, "access_token")) {
 		t.Fatal("a session from before the reset still works")
@@ -196,7 +196,7 @@ func TestForgotPassword(t *testing.T) {
 	expectError(t, e.post("/v1/token-refresh", map[string]string{"username": "ann", "refresh_token": str(old, "refresh_token")}), 401)
 }
 
-// TestResetCodeExpires: checklist R4, the code lives at most 10 minutes.
+// TestResetCodeExpires: docs/security.md R4, the code lives at most 10 minutes.
 func TestResetCodeExpires(t *testing.T) {
 	e := newEnv(t, testenv.Options{})
 	e.member(annEmail, "ann", annPass)
@@ -207,7 +207,7 @@ func TestResetCodeExpires(t *testing.T) {
 	e.login("ann", annPass)
 }
 
-// TestResetCodeAttempts: checklist R4, the 6th wrong code ends the flow:
+// TestResetCodeAttempts: docs/security.md R4, the 6th wrong code ends the flow:
 // even the right code then fails, and a new request is needed.
 func TestResetCodeAttempts(t *testing.T) {
 	e := newEnv(t, testenv.Options{})
@@ -249,7 +249,7 @@ func TestResetCodeFewWrongThenRight(t *testing.T) {
 	expect(t, e.post("/v1/forgot-password-confirm", map[string]string{"username": "ann", "password": annNew, "confirmation_code": code}), 204)
 }
 
-// TestResetCodeBoundToMember: checklist R4, A's code does not reset B.
+// TestResetCodeBoundToMember: docs/security.md R4, A's code does not reset B.
 func TestResetCodeBoundToMember(t *testing.T) {
 	e := newEnv(t, testenv.Options{})
 	e.member(annEmail, "ann", annPass)
@@ -280,7 +280,7 @@ func wrongCode(code string) string {
 	return "ZZZZ9999"
 }
 
-// TestRevoke: checklist T6. A valid token → 204 and its session dies; a
+// TestRevoke: docs/security.md T6. A valid token → 204 and its session dies; a
 // garbage, already revoked, access-instead-of-refresh or other user's token
 // → the same 204, and nothing else changes.
 func TestRevoke(t *testing.T) {
@@ -369,7 +369,7 @@ func TestRefreshLimit(t *testing.T) {
 }
 
 // TestRefreshLimitDefault: the default cap is 90 refreshes per refresh
-// token (api-contract §1).
+// token (docs/contract.md §1).
 func TestRefreshLimitDefault(t *testing.T) {
 	if testing.Short() {
 		t.Skip("90 refreshes")
@@ -406,7 +406,7 @@ func TestRefreshUsernameMismatch(t *testing.T) {
 	expect(t, e.post("/v1/token-refresh", map[string]string{"username": "ann", "refresh_token": str(tok, "refresh_token")}), 200)
 }
 
-// TestLoginFailuresIdentical: checklist B5, unknown user, wrong password,
+// TestLoginFailuresIdentical: docs/security.md B5, unknown user, wrong password,
 // suspended member and a temporary member with a wrong password get the
 // same status, headers and body.
 func TestLoginFailuresIdentical(t *testing.T) {
@@ -543,7 +543,7 @@ func TestBadInput(t *testing.T) {
 		expectError(t, e.post(path, `<xml/>`, "Content-Type", "application/xml"), 415, "Content-Type")
 		expectError(t, e.post(path, "%zz=1", "Content-Type", "application/x-www-form-urlencoded"), 422)
 	}
-	// Unknown members are ignored (mass assignment, checklist A3).
+	// Unknown members are ignored (mass assignment, docs/security.md A3).
 	e.login("ann", annPass)
 	r := e.post("/v1/login", map[string]any{"username": "ann", "password": annPass, "status": "admin", "id": 1})
 	expect(t, r, 200)

@@ -43,7 +43,7 @@ func tokensResponse(d api.Deps, t auth.Tokens) newPasswordResponse {
 }
 
 // expiresIn is the access token lifetime of the wme policy in seconds
-// (86400 by default, api-contract §1).
+// (86400 by default, docs/contract.md §1).
 func expiresIn(d api.Deps) int {
 	return int(d.Auth.Config().Policies[auth.ViaWME].Access.Seconds())
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // TestLoginRoutesTakeOnlyJSONOrForm: wme takes JSON and the urlencoded form
-// (api-contract §3). A valid JSON body sent as text/plain or without a
+// (docs/contract.md §3). A valid JSON body sent as text/plain or without a
 // Content-Type is refused with 415 {"message","status":415} by every route
 // that signs in, issues or revokes a token or queues mail; nothing is
 // written and no cookie is set. The same body as JSON, and as the form,

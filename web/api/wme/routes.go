@@ -1,4 +1,4 @@
-// Package wme serves the Wikimedia Enterprise auth API (api-contract §3,
+// Package wme serves the Wikimedia Enterprise auth API (docs/contract.md §3,
 // seed 001) under /v1/.
 package wme
 

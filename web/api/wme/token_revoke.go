@@ -9,7 +9,7 @@ import (
 // tokenRevoke implements seed 001 "Revoke Token" (POST /v1/token-revoke):
 // the refresh token's session ends, and with it every access token it
 // minted. Unknown, malformed, already revoked or non-refresh tokens get the
-// same 204 and change nothing (RFC 7009 §2.2, checklist T6).
+// same 204 and change nothing (RFC 7009 §2.2, docs/security.md T6).
 func tokenRevoke(d api.Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var req tokenRevokeRequest

@@ -78,7 +78,7 @@ func str(s string) *string {
 }
 
 // refreshResponse is the 200 body of /v1/token-refresh: no new refresh
-// token, since wme keeps the one it was given (api-contract §1).
+// token, since wme keeps the one it was given (docs/contract.md §1).
 type refreshResponse struct {
 	IDToken     string `json:"id_token"`
 	AccessToken string `json:"access_token"`
