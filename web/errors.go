@@ -12,28 +12,22 @@ import (
 
 	"gatehouse/internal/auth"
 	"gatehouse/views"
+	"gatehouse/web/api"
 )
 
-// statusOf maps a domain error code to the HTTP status of a page response.
-func statusOf(err error) int {
-	switch auth.ErrorCode(err) {
-	case auth.EINVALID:
-		return fiber.StatusUnprocessableEntity
-	case auth.EUNAUTHORIZED, auth.EEXPIRED:
-		return fiber.StatusUnauthorized
-	case auth.EFORBIDDEN:
-		return fiber.StatusForbidden
-	case auth.ENOTFOUND:
-		return fiber.StatusNotFound
-	case auth.ECONFLICT:
-		return fiber.StatusConflict
-	case auth.ERATELIMIT:
-		return fiber.StatusTooManyRequests
-	case auth.EUNAVAILABLE:
-		return fiber.StatusServiceUnavailable
-	}
-	return fiber.StatusInternalServerError
+// statuses maps a domain error code to the HTTP status of a page response.
+var statuses = api.StatusTable{
+	auth.EINVALID:      fiber.StatusUnprocessableEntity,
+	auth.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	auth.EEXPIRED:      fiber.StatusUnauthorized,
+	auth.EFORBIDDEN:    fiber.StatusForbidden,
+	auth.ENOTFOUND:     fiber.StatusNotFound,
+	auth.ECONFLICT:     fiber.StatusConflict,
+	auth.ERATELIMIT:    fiber.StatusTooManyRequests,
+	auth.EUNAVAILABLE:  fiber.StatusServiceUnavailable,
 }
+
+func statusOf(err error) int { return statuses.Of(auth.ErrorCode(err)) }
 
 // fieldsOrForm returns the per-field messages of err, with a message that
 // belongs to no field under the key "" (the form-level error).

@@ -57,29 +57,26 @@ func unknownRoute(c *fiber.Ctx) error {
 		Message: fmt.Sprintf("Unknown endpoint: %s %s.", c.Method(), c.Path())})
 }
 
-// statusOf is the one mapping from domain error codes to kuroco statuses
-// (docs/contract.md §2): 400 validation, 401 bad credentials or token, 403 not
-// permitted, 404 unknown, 429 rate limited.
-func statusOf(code string) int {
-	switch code {
-	case auth.EINVALID, auth.ECONFLICT:
-		return fiber.StatusBadRequest
-	case auth.EUNAUTHORIZED, auth.EEXPIRED, auth.EOTP:
-		return fiber.StatusUnauthorized
-	case auth.EFORBIDDEN, auth.ENEWPASSWORD:
-		// ENEWPASSWORD: the password was right, but kuroco has no
-		// new-password step (docs/contract.md §3), so the login is refused
-		// with the core's message that a new password must be set.
-		return fiber.StatusForbidden
-	case auth.ENOTFOUND:
-		return fiber.StatusNotFound
-	case auth.ERATELIMIT:
-		return fiber.StatusTooManyRequests
-	case auth.EUNAVAILABLE:
-		return fiber.StatusServiceUnavailable
-	}
-	return fiber.StatusInternalServerError
+// statuses is the one mapping from domain error codes to kuroco statuses
+// (docs/contract.md §2): 400 validation, 401 bad credentials or token, 403
+// not permitted, 404 unknown, 429 rate limited. ENEWPASSWORD: the password
+// was right, but kuroco has no new-password step (docs/contract.md §3), so
+// the login is refused (403) with the core's message that a new password
+// must be set.
+var statuses = api.StatusTable{
+	auth.EINVALID:      fiber.StatusBadRequest,
+	auth.ECONFLICT:     fiber.StatusBadRequest,
+	auth.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	auth.EEXPIRED:      fiber.StatusUnauthorized,
+	auth.EOTP:          fiber.StatusUnauthorized,
+	auth.EFORBIDDEN:    fiber.StatusForbidden,
+	auth.ENEWPASSWORD:  fiber.StatusForbidden,
+	auth.ENOTFOUND:     fiber.StatusNotFound,
+	auth.ERATELIMIT:    fiber.StatusTooManyRequests,
+	auth.EUNAVAILABLE:  fiber.StatusServiceUnavailable,
 }
+
+func statusOf(code string) int { return statuses.Of(code) }
 
 // respondError writes err in the kuroco envelope:
 // {"errors":[{"code","message","field"?}],"messages":[],"x-rcms-request-id"}.

@@ -9,26 +9,23 @@ import (
 	"gatehouse/web/api"
 )
 
-// statusOf is the one mapping from domain codes to this dialect's statuses.
+// statuses is the one mapping from domain codes to this dialect's statuses.
 // A taken email is a validation problem here (400 with errors.email), as
 // the seed documents only 400 for register.
-func statusOf(code string) int {
-	switch code {
-	case auth.EINVALID, auth.ECONFLICT:
-		return fiber.StatusBadRequest
-	case auth.EUNAUTHORIZED, auth.EEXPIRED, auth.EOTP:
-		return fiber.StatusUnauthorized
-	case auth.EFORBIDDEN, auth.ENEWPASSWORD:
-		return fiber.StatusForbidden
-	case auth.ENOTFOUND:
-		return fiber.StatusNotFound
-	case auth.ERATELIMIT:
-		return fiber.StatusTooManyRequests
-	case auth.EUNAVAILABLE:
-		return fiber.StatusServiceUnavailable
-	}
-	return fiber.StatusInternalServerError
+var statuses = api.StatusTable{
+	auth.EINVALID:      fiber.StatusBadRequest,
+	auth.ECONFLICT:     fiber.StatusBadRequest,
+	auth.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	auth.EEXPIRED:      fiber.StatusUnauthorized,
+	auth.EOTP:          fiber.StatusUnauthorized,
+	auth.EFORBIDDEN:    fiber.StatusForbidden,
+	auth.ENEWPASSWORD:  fiber.StatusForbidden,
+	auth.ENOTFOUND:     fiber.StatusNotFound,
+	auth.ERATELIMIT:    fiber.StatusTooManyRequests,
+	auth.EUNAVAILABLE:  fiber.StatusServiceUnavailable,
 }
+
+func statusOf(code string) int { return statuses.Of(code) }
 
 // respondError writes err as {"code","message"} (400s add "errors", naming
 // the field; a problem with no field, such as malformed JSON, is reported

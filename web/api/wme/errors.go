@@ -10,29 +10,24 @@ import (
 	"gatehouse/web/api"
 )
 
-// statusOf is the one mapping from auth error codes to wme statuses
+// statuses is the one mapping from auth error codes to wme statuses
 // (docs/contract.md §3): 422 for a malformed or invalid body, 401 for bad
 // credentials or tokens, 403 when a refresh token has minted its last access
 // token, 429 when rate limited.
-func statusOf(code string) int {
-	switch code {
-	case auth.EINVALID:
-		return fiber.StatusUnprocessableEntity
-	case auth.EUNAUTHORIZED, auth.EEXPIRED, auth.EOTP, auth.ENEWPASSWORD:
-		return fiber.StatusUnauthorized
-	case auth.EFORBIDDEN:
-		return fiber.StatusForbidden
-	case auth.ENOTFOUND:
-		return fiber.StatusNotFound
-	case auth.ECONFLICT:
-		return fiber.StatusConflict
-	case auth.ERATELIMIT:
-		return fiber.StatusTooManyRequests
-	case auth.EUNAVAILABLE:
-		return fiber.StatusServiceUnavailable
-	}
-	return fiber.StatusInternalServerError
+var statuses = api.StatusTable{
+	auth.EINVALID:      fiber.StatusUnprocessableEntity,
+	auth.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	auth.EEXPIRED:      fiber.StatusUnauthorized,
+	auth.EOTP:          fiber.StatusUnauthorized,
+	auth.ENEWPASSWORD:  fiber.StatusUnauthorized,
+	auth.EFORBIDDEN:    fiber.StatusForbidden,
+	auth.ENOTFOUND:     fiber.StatusNotFound,
+	auth.ECONFLICT:     fiber.StatusConflict,
+	auth.ERATELIMIT:    fiber.StatusTooManyRequests,
+	auth.EUNAVAILABLE:  fiber.StatusServiceUnavailable,
 }
+
+func statusOf(code string) int { return statuses.Of(code) }
 
 // respondError writes err in the wme envelope {"message","status"}. A field
 // problem's message names the field; a rate limit adds Retry-After; anything
