@@ -84,7 +84,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// before anything can call notify. Without SMTP it only resolves
 	// requests, and the mail stays in the outbox for /_dev/mail. Its queue
 	// is watched for /readyz and /metrics (ops.go).
-	argon := newArgon2()
+	argon := auth.NewArgon2Pool(auth.DefaultArgon2Params, auth.PoolOptions{MaxWait: cfg.HashMaxWait})
 	mx := newMetrics(cfg, st, argon)
 	queue := &watchedQueue{Queue: st, m: mx}
 	queue.touch()

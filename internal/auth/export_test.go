@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"time"
 )
 
 // Test hooks for the external test package (auth_test).
@@ -31,4 +32,22 @@ func SignRaw(s *Service, ctx context.Context, header, payload string) (string, e
 	input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
 	sig := ed25519.Sign(ed25519.NewKeyFromSeed(k.Private), []byte(input))
 	return input + "." + enc.EncodeToString(sig), nil
+}
+
+// OccupyPool takes every slot of a's hash pool and sets its measured
+// service time, as a flood of logins would; release gives the slots back.
+func OccupyPool(a *Argon2, service time.Duration) (release func()) {
+	var held []time.Time
+	for range a.pool.slots {
+		started, _ := a.pool.acquire(false)
+		held = append(held, started)
+	}
+	a.pool.mu.Lock()
+	a.pool.service = service
+	a.pool.mu.Unlock()
+	return func() {
+		for _, s := range held {
+			a.pool.release(s)
+		}
+	}
 }

@@ -88,8 +88,16 @@ func (s *Service) settleAlone(ctx context.Context, p pass) error {
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error { return p.done(ctx, tx, s) })
 }
 
-// gate runs one attempt through the rules above.
+// gate runs one attempt through the rules above. A password check the hash
+// pool could not answer in time is refused first, before anything is
+// written or delayed: under a flood, refusals must cost nothing
+// (docs/decisions.md, "Admission by expected wait").
 func (s *Service) gate(ctx context.Context, a attempt) (p pass, err error) {
+	if a.kind == secretPassword {
+		if err := s.admit(); err != nil {
+			return pass{}, err
+		}
+	}
 	start := time.Now()
 	defer func() {
 		if err != nil && a.floor && ErrorCode(err) != EUNAVAILABLE {
@@ -138,6 +146,15 @@ func (s *Service) gate(ctx context.Context, a attempt) (p pass, err error) {
 	}
 	s.releaseIP(ctx, a.meta.IP, at)
 	return pass{counters: counters, member: a.member.ID, client: client}, nil
+}
+
+// admit asks the hasher, when it can tell, whether a password check
+// arriving now would be answered within its wait bound (pool.go).
+func (s *Service) admit() error {
+	if a, ok := s.hasher.(interface{ Admit() error }); ok {
+		return a.Admit()
+	}
+	return nil
 }
 
 // knownClientAge is how long a client stays known after its last sign-in.

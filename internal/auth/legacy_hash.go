@@ -79,10 +79,11 @@ func (h *LegacyHasher) Verify(password, encoded string) (ok, rehash bool, err er
 	if err != nil {
 		return false, false, err
 	}
-	if err := h.pool.acquire(true); err != nil {
+	started, err := h.pool.acquire(true)
+	if err != nil {
 		return false, false, err
 	}
-	defer h.pool.release()
+	defer h.pool.release(started)
 	ok, err = v.verify([]byte(password))
 	if err != nil {
 		return false, false, err

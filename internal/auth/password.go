@@ -94,9 +94,9 @@ func (p Argon2Params) checkBounds() error {
 // decomposed accents, or in full-width forms, matches.
 //
 // Hash computations run in a bounded pool (see PoolOptions): at most
-// GOMAXPROCS at once per Argon2, further calls wait in a fair FIFO queue of
-// at most DefaultHashQueueLimit, and beyond that Hash and Verify return
-// ErrOverloaded at once. Each computation holds Memory KiB, so this bounds
+// GOMAXPROCS at once per Argon2, further calls wait in a fair FIFO queue
+// while their expected wait stays within PoolOptions.MaxWait, and beyond
+// that Admit, Hash and Verify return ErrOverloaded at once. Each computation holds Memory KiB, so this bounds
 // memory under a flood of logins (100 parallel logins at 19 MiB would be
 // about 1.9 GiB; the pool keeps it at slots × 19 MiB) without lowering
 // throughput, since a single-lane argon2id is CPU-bound.
@@ -142,6 +142,11 @@ func NewArgon2Pool(p Argon2Params, o PoolOptions) *Argon2 {
 	}
 	return &Argon2{params: p, pool: newHashPool(o)}
 }
+
+// Admit reports, without taking anything, whether a password check arriving
+// now would finish within the pool's MaxWait: nil, or ErrOverloaded with
+// the Retry-After to suggest. The gate asks before it writes anything.
+func (a *Argon2) Admit() error { return a.pool.admit() }
 
 // Params returns the parameters new hashes are made with.
 func (a *Argon2) Params() Argon2Params { return a.params }
@@ -222,10 +227,11 @@ func (a *Argon2) DummyHash() string {
 // one of the hash pool's slots. With limited set and the queue full it
 // returns ErrOverloaded without computing anything.
 func (a *Argon2) derive(limited bool, password string, salt []byte, t, m uint32, p uint8, keyLen uint32) ([]byte, error) {
-	if err := a.pool.acquire(limited); err != nil {
+	started, err := a.pool.acquire(limited)
+	if err != nil {
 		return nil, err
 	}
-	defer a.pool.release()
+	defer a.pool.release(started)
 	return argon2.IDKey([]byte(norm.NFKC.String(password)), salt, t, m, p, keyLen), nil
 }
 

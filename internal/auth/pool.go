@@ -1,44 +1,62 @@
 package auth
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"time"
 )
 
-// DefaultHashQueueLimit is how many password hashes may wait for a slot of
-// the hash pool before further ones are refused with ErrOverloaded.
-const DefaultHashQueueLimit = 64
+// DefaultHashMaxWait is how long a password check may expect to wait for a
+// slot of the hash pool and run before it is refused with ErrOverloaded
+// (503 with Retry-After) instead of being queued.
+const DefaultHashMaxWait = 3 * time.Second
 
-// hashRetryAfter is the wait suggested to a client refused by a full queue.
-const hashRetryAfter = time.Second
+// DefaultHashQueueLimit is a ceiling on waiters kept for memory safety only:
+// admission by expected wait (PoolOptions.MaxWait) refuses long before it at
+// any realistic hash time.
+const DefaultHashQueueLimit = 4096
 
-// ErrOverloaded is returned by Argon2.Hash and Argon2.Verify when every slot
-// of the hash pool is busy and its queue is full. It is an EUNAVAILABLE
-// *Error with RetryAfter set: the transports answer 503 with Retry-After.
-// Callers must not treat it as a wrong password.
-var ErrOverloaded = &Error{Code: EUNAVAILABLE, Message: "The server is busy. Please try again in a moment.", RetryAfter: hashRetryAfter}
+// ErrOverloaded is returned by Argon2.Admit, Hash and Verify when a password
+// check could not be answered within the pool's MaxWait. It is an
+// EUNAVAILABLE *Error with RetryAfter set: the transports answer 503 with
+// Retry-After. Callers must not treat it as a wrong password.
+var ErrOverloaded = overloaded(time.Second)
+
+// overloaded is ErrOverloaded suggesting a wait of retry.
+func overloaded(retry time.Duration) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The server is busy. Please try again in a moment.", RetryAfter: retry}
+}
 
 // PoolOptions size the hash pool of an Argon2.
 //
 // Memory bound: at most Slots argon2id computations run at once, each
 // holding Params.Memory KiB, so the hashing memory is Slots × Memory KiB
 // (2 cores × 19 MiB = 38 MiB with the defaults) whatever the request rate.
-// Waiting requests hold only their goroutine and request (a few KiB each), and
-// at most QueueLimit of them wait; the rest are refused at once.
+// Waiting requests hold only their goroutine and request (a few KiB each).
+//
+// Admission is by expected wait, not by a fixed queue length: a new check
+// is let in while (waiters ÷ slots + 1) × the recent time of one hash stays
+// within MaxWait, so the pool admits as many waiters as it can serve in
+// time, whether a hash takes 20 ms on a fast machine or 200 ms under load,
+// and refuses the rest at once — before any database write or failure
+// delay (see Service.gate) — with a Retry-After of the excess.
 type PoolOptions struct {
 	// Slots is the number of concurrent hash computations; zero means
 	// GOMAXPROCS (one per core: single-lane argon2id is CPU-bound, so more
 	// would add memory without throughput).
 	Slots int
-	// QueueLimit is how many calls may wait for a slot; zero means
+	// MaxWait bounds the expected wait plus run time of an admitted check;
+	// zero means DefaultHashMaxWait.
+	MaxWait time.Duration
+	// QueueLimit is a hard ceiling on waiters; zero means
 	// DefaultHashQueueLimit, a negative value means none may wait.
 	QueueLimit int
 }
 
 // hashPool is a counting semaphore with a first-come, first-served queue
-// and a bound on the queue's length. A sync.Mutex or a buffered channel
-// gives no ordering guarantee among waiters; here a released slot is handed
+// and admission by expected wait. A sync.Mutex or a buffered channel gives
+// no ordering guarantee among waiters; here a released slot is handed
 // directly to the oldest waiter, so no caller can be overtaken (and starved)
 // by later arrivals.
 type hashPool struct {
@@ -47,6 +65,11 @@ type hashPool struct {
 	queue    []chan struct{} // waiters, oldest first
 	maxQueue int
 	slots    int // total slots, for PoolStats
+	maxWait  time.Duration
+	// service is a moving average of how long one computation holds a
+	// slot (wall time, so it grows when the cores are shared); zero until
+	// the first computation ends.
+	service time.Duration
 }
 
 func newHashPool(o PoolOptions) *hashPool {
@@ -64,32 +87,84 @@ func newHashPool(o PoolOptions) *hashPool {
 	case q < 0:
 		q = 0
 	}
-	return &hashPool{free: slots, maxQueue: q, slots: slots}
+	w := o.MaxWait
+	if w <= 0 {
+		w = DefaultHashMaxWait
+	}
+	return &hashPool{free: slots, maxQueue: q, slots: slots, maxWait: w}
+}
+
+// expected is how long a check arriving now would take to finish: its
+// wait behind the queue plus its own run. Callers hold mu.
+func (p *hashPool) expected() time.Duration {
+	if p.free > 0 {
+		return p.service
+	}
+	rounds := float64(len(p.queue))/float64(p.slots) + 1
+	return time.Duration(rounds*float64(p.service)) + p.service
+}
+
+// refusal is the error for a check that would take too long, or nil.
+// slack stretches MaxWait (a check admitted a moment ago gets some).
+// Callers hold mu.
+func (p *hashPool) refusal(slack float64) error {
+	if len(p.queue) >= p.maxQueue && p.free == 0 {
+		return overloaded(time.Second)
+	}
+	limit := time.Duration(float64(p.maxWait) * slack)
+	if p.free > 0 || p.service == 0 {
+		return nil
+	}
+	if e := p.expected(); e > limit {
+		secs := math.Ceil((e - p.maxWait).Seconds())
+		return overloaded(time.Duration(max(secs, 1)) * time.Second)
+	}
+	return nil
+}
+
+// admit reports whether a check arriving now would be let in, without
+// taking anything: the gate asks before it writes, so a refusal costs
+// nothing but this call.
+func (p *hashPool) admit() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refusal(1)
 }
 
 // acquire takes a slot, waiting in FIFO order behind earlier callers. With
-// limited set and the queue full it returns ErrOverloaded without waiting.
-func (p *hashPool) acquire(limited bool) error {
+// limited set it refuses (ErrOverloaded) a call that would wait well past
+// MaxWait; admit already turned away the rest before they wrote anything.
+// It returns when the slot was taken, for the service-time average.
+func (p *hashPool) acquire(limited bool) (time.Time, error) {
 	p.mu.Lock()
 	if p.free > 0 {
 		p.free--
 		p.mu.Unlock()
-		return nil
+		return time.Now(), nil
 	}
-	if limited && len(p.queue) >= p.maxQueue {
-		p.mu.Unlock()
-		return ErrOverloaded
+	if limited {
+		if err := p.refusal(1.5); err != nil {
+			p.mu.Unlock()
+			return time.Time{}, err
+		}
 	}
 	ch := make(chan struct{})
 	p.queue = append(p.queue, ch)
 	p.mu.Unlock()
 	<-ch // the releasing caller hands its slot over
-	return nil
+	return time.Now(), nil
 }
 
-// release gives the slot to the oldest waiter, or back to the pool.
-func (p *hashPool) release() {
+// release gives the slot to the oldest waiter, or back to the pool, and
+// folds the run that started at into the service-time average.
+func (p *hashPool) release(started time.Time) {
+	took := time.Since(started)
 	p.mu.Lock()
+	if p.service == 0 {
+		p.service = took
+	} else {
+		p.service += (took - p.service) / 8
+	}
 	if len(p.queue) > 0 {
 		ch := p.queue[0]
 		p.queue[0] = nil
@@ -107,4 +182,10 @@ func (p *hashPool) waiting() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.queue)
+}
+
+// Is makes errors.Is(err, ErrOverloaded) hold for every refusal of the hash
+// pool, whatever Retry-After it suggests.
+func (e *Error) Is(target error) bool {
+	return target == error(ErrOverloaded) && e.Code == EUNAVAILABLE && e.Message == ErrOverloaded.Message
 }

@@ -1,6 +1,9 @@
 package auth
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestPoolStats: busy counts held slots (also one handed to a waiter),
 // queued the waiters, and both return to zero.
@@ -10,13 +13,13 @@ func TestPoolStats(t *testing.T) {
 		t.Fatalf("idle: %+v", got)
 	}
 	for range 2 {
-		if err := p.acquire(true); err != nil {
+		if _, err := p.acquire(true); err != nil {
 			t.Fatal(err)
 		}
 	}
 	done := make(chan struct{})
 	go func() {
-		if err := p.acquire(true); err != nil {
+		if _, err := p.acquire(true); err != nil {
 			t.Error(err)
 		}
 		close(done)
@@ -25,13 +28,13 @@ func TestPoolStats(t *testing.T) {
 	if got := p.stats(); got != (PoolStats{Slots: 2, Busy: 2, Queued: 1}) {
 		t.Fatalf("full: %+v", got)
 	}
-	p.release() // handed to the waiter: still two busy
+	p.release(time.Now()) // handed to the waiter: still two busy
 	<-done
 	if got := p.stats(); got != (PoolStats{Slots: 2, Busy: 2}) {
 		t.Fatalf("after hand-over: %+v", got)
 	}
-	p.release()
-	p.release()
+	p.release(time.Now())
+	p.release(time.Now())
 	if got := p.stats(); got != (PoolStats{Slots: 2}) {
 		t.Fatalf("after release: %+v", got)
 	}

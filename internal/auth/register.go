@@ -105,6 +105,10 @@ func (s *Service) registerWith(ctx context.Context, in RegisterInput, open func(
 		}
 		m.EmailVerified = true
 	}
+	// Registrations share the login's hash pool and its admission.
+	if err := s.admit(); err != nil {
+		return Member{}, Tokens{}, err
+	}
 	hash, err := s.hasher.Hash(in.Password)
 	if err != nil {
 		return Member{}, Tokens{}, err
