@@ -52,7 +52,7 @@ var (
 	flagDuration = flag.Duration("duration", 5*time.Second, "how long each scenario runs")
 	flagOut      = flag.String("out", filepath.Join("bench", "out"), "output directory")
 	flagMembers  = flag.Int("members", seededMembers, "members seeded for the member list")
-	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot" or "engines"`)
+	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot", "engines" or "storms"`)
 )
 
 func main() {
@@ -60,14 +60,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	var code int
 	switch *flagOnly {
-	case "":
+	case "", "storms":
 		code = run(ctx)
 	case "forgot":
 		code = runForgot(ctx)
 	case "engines":
 		code = runEngines(ctx)
 	default:
-		logf("-only %q: the scenarios that run alone are \"forgot\" and \"engines\"", *flagOnly)
+		logf("-only %q: the scenarios that run alone are \"forgot\", \"engines\" and \"storms\"", *flagOnly)
 		code = 2
 	}
 	stop()
@@ -548,6 +548,13 @@ func (b *bencher) all(bareURL string) (Report, error) {
 	rep.SingleLoginMs = ms(percentile(single, 50))
 	rep.LoginLimitRPS = float64(cores) / (rep.SingleLoginMs / 1000)
 	logf("one login alone: %.2f ms (limit %.1f logins/s on %d cores)", rep.SingleLoginMs, rep.LoginLimitRPS, cores)
+	if *flagOnly == "storms" {
+		b.storms(&rep, emails, run)
+		for _, s := range rep.Storms {
+			rep.Targets = append(rep.Targets, stormTargets(s)...)
+		}
+		return rep, b.ctx.Err()
+	}
 
 	add := func(r Result) Result { rep.Results = append(rep.Results, r); return r }
 	login1 := add(b.measure("password login (POST /v1/login)", cores, login))
@@ -608,6 +615,8 @@ func (b *bencher) all(bareURL string) (Report, error) {
 		return err
 	}))
 
+	b.storms(&rep, emails, run)
+
 	// The member list as the signed-in owner.
 	cookieClient, err := b.ownerClient()
 	if err != nil {
@@ -650,6 +659,9 @@ func (b *bencher) all(bareURL string) (Report, error) {
 		NewTarget("authenticated request ÷ bare Fiber", rep.AuthOverBareRatio, 0.5, "", true),
 		NewTarget("errors over all scenarios", noErrors, 1, "", false),
 		NewTarget("peak RSS during the login storm", max(login1.PeakRSSMiB, login4.PeakRSSMiB), 256, "MiB", false),
+	}
+	for _, s := range rep.Storms {
+		rep.Targets = append(rep.Targets, stormTargets(s)...)
 	}
 	return rep, nil
 }

@@ -53,19 +53,20 @@ func NewTarget(name string, measured, limit float64, unit string, atLeast bool) 
 
 // Report is everything one run produced (results.json).
 type Report struct {
-	Started           time.Time `json:"started"`
-	Cores             int       `json:"cores"`
-	Duration          string    `json:"duration_per_scenario"`
-	LoadAvgStart      string    `json:"loadavg_start"`
-	LoadAvgEnd        string    `json:"loadavg_end"`
-	SingleLoginMs     float64   `json:"single_login_median_ms"`
-	LoginLimitRPS     float64   `json:"login_physical_limit_rps"`
-	LoginRatio        float64   `json:"login_throughput_over_limit"`
-	AuthOverBareRatio float64   `json:"auth_over_bare_fiber"`
-	ServerVmHWMMiB    float64   `json:"server_vmhwm_mib"`
-	Results           []Result  `json:"results"`
-	Sweep             []Result  `json:"login_sweep"`
-	Targets           []Target  `json:"targets"`
+	Started           time.Time     `json:"started"`
+	Cores             int           `json:"cores"`
+	Duration          string        `json:"duration_per_scenario"`
+	LoadAvgStart      string        `json:"loadavg_start"`
+	LoadAvgEnd        string        `json:"loadavg_end"`
+	SingleLoginMs     float64       `json:"single_login_median_ms"`
+	LoginLimitRPS     float64       `json:"login_physical_limit_rps"`
+	LoginRatio        float64       `json:"login_throughput_over_limit"`
+	AuthOverBareRatio float64       `json:"auth_over_bare_fiber"`
+	ServerVmHWMMiB    float64       `json:"server_vmhwm_mib"`
+	Results           []Result      `json:"results"`
+	Sweep             []Result      `json:"login_sweep"`
+	Storms            []StormResult `json:"storms"`
+	Targets           []Target      `json:"targets"`
 }
 
 // percentile returns the p-th percentile (0 < p ≤ 100, nearest rank) of
@@ -124,6 +125,7 @@ func writeMarkdown(w io.Writer, rep Report) {
 		fmt.Fprintln(w)
 		writeTable(w, rep.Sweep)
 	}
+	writeStorms(w, rep.Storms)
 	fmt.Fprintln(w, "\n## Ratios")
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "- One login alone (median of sequential logins): %.2f ms; physical limit = %d cores ÷ %.2f ms = %.1f logins/s\n",

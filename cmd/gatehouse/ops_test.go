@@ -88,9 +88,11 @@ func TestE2EMetricsAndReadiness(t *testing.T) {
 
 	var after testenv.Scrape
 	deadline := time.Now().Add(10 * time.Second)
-	for { // MarkSent follows the SMTP answer by a moment
+	for { // the sent counter and MarkSent's commit follow the SMTP answer by a moment
 		after = scrapeAt(t, metricsURL, "")
-		if v, _ := after.Value("gatehouse_mails_total", "outcome", "sent"); v >= 1 || time.Now().After(deadline) {
+		sent, _ := after.Value("gatehouse_mails_total", "outcome", "sent")
+		depth, _ := after.Value("gatehouse_outbox_depth")
+		if (sent >= 1 && depth == 0) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -57,6 +57,8 @@ type Store struct {
 	cache *readCache
 	// checkpoints copies the WAL into the database off the request path.
 	checkpoints *checkpointer
+	// group runs every writing transaction (groupcommit.go).
+	group *committer
 }
 
 // Store also implements outbox.Queue; that assertion lives in
@@ -151,8 +153,10 @@ func Open(path string, opts Options) (*Store, error) {
 
 	key := make([]byte, keySize)
 	copy(key, opts.PayloadKey)
-	return &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader,
-		cache: newReadCache(watch, newWALHeader(path)), checkpoints: newCheckpointer(ckpt)}, nil
+	s := &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader,
+		cache: newReadCache(watch, newWALHeader(path)), checkpoints: newCheckpointer(ckpt)}
+	s.group = newCommitter(writer, key, s.committed)
+	return s, nil
 }
 
 // escapePath makes path safe inside a file: URI, where '?' starts the query,
@@ -164,6 +168,7 @@ func escapePath(path string) string {
 // Close closes every pool. The others close first so that the writer, as
 // the last connection, checkpoints the WAL and removes it.
 func (s *Store) Close() error {
+	s.group.close()
 	return errors.Join(s.checkpoints.close(), s.cache.wal.close(), s.cache.watch.Close(), s.reader.Close(), s.writer.Close())
 }
 
@@ -215,45 +220,19 @@ func (s *Store) Pragmas(ctx context.Context) (map[string]string, error) {
 }
 
 // Update runs fn in one writing transaction (BEGIN IMMEDIATE on the writer
-// connection) and commits when fn returns nil; otherwise it rolls back and
-// returns fn's error. fn must not call the Store's own writing methods (the
-// Queue methods, Pragmas): the single writer connection is busy with fn.
-// Keep fn short and free of network I/O.
+// connection, shared with the other Updates waiting at that moment: see
+// groupcommit.go) and returns once its writes are durable; when fn returns
+// an error its writes are undone and Update returns that error. fn must not
+// call the Store's own writing methods (the Queue methods, Pragmas): the
+// single writer connection is busy with fn. Keep fn short and free of
+// network I/O.
 func (s *Store) Update(ctx context.Context, fn func(auth.Tx) error) error {
-	sqlTx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	// Also runs while a panic unwinds, so the one writer connection is
-	// never left inside a transaction; the panic itself goes on.
-	defer sqlTx.Rollback()
-	if err := fn(&tx{queries: queries{q: sqlTx, key: s.key}}); err != nil {
-		return err
-	}
-	// Whatever Commit answers (an error may come after the data is
-	// durable), cached rows may be out of date from here on.
-	defer s.committed()
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	return s.group.do(ctx, fn)
 }
 
-// write runs fn in its own short writer transaction (for the Queue methods).
+// write runs fn in a writer transaction like Update (for the Queue methods).
 func (s *Store) write(ctx context.Context, fn func(q queryer) error) error {
-	sqlTx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	defer sqlTx.Rollback()
-	if err := fn(sqlTx); err != nil {
-		return err
-	}
-	defer s.committed()
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	return s.group.do(ctx, func(t auth.Tx) error { return fn(t.(*tx).q) })
 }
 
 // committed follows every commit through the writer.

@@ -49,3 +49,10 @@ func SetCacheCap(s *Store, n int) { s.cache.max = n }
 // UsePragmaOnly makes the read cache detect other processes' commits with
 // PRAGMA data_version alone, as where the -shm header cannot be mapped.
 func UsePragmaOnly(s *Store) { s.cache.wal = nil }
+
+// Commits counts the writer transactions committed so far (group commit:
+// one per batch of Updates).
+func Commits(s *Store) int64 { return s.group.commits.Load() }
+
+// Queued counts the Updates waiting for the writer.
+func Queued(s *Store) int { return len(s.group.jobs) }
