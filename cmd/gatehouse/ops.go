@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -125,6 +128,7 @@ func serveMetrics(ctx context.Context, cfg Config, m *metrics.Metrics, log *slog
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler(cfg.MetricsToken))
+	mux.Handle("/debug/pprof/", profiles(cfg.MetricsToken))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
 	done := make(chan struct{})
 	go func() {
@@ -140,4 +144,23 @@ func serveMetrics(ctx context.Context, cfg Config, m *metrics.Metrics, log *slog
 		_ = srv.Shutdown(sctx)
 		<-done
 	}, nil
+}
+
+// profiles serves Go's runtime profiles (/debug/pprof/) on the private
+// metrics listener only — never on the public one — behind the metrics
+// token when one is set: they tell an operator where the CPU goes under
+// load (docs/deploy.md).
+func profiles(token string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if token != "" && (!ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1) {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }

@@ -32,7 +32,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	// Every line goes through the sink, off the request path; the deferred
+	// Close writes what is still buffered, whatever way serve returns.
+	sink := newLogSink(stderr)
+	defer sink.Close()
+	log := newLogger(cfg, sink)
 
 	var sender outbox.Sender
 	if cfg.SMTPURL != "" {

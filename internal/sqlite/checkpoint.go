@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,16 +24,29 @@ import (
 // checkpointDelay batches the commits of a burst into one checkpoint.
 const checkpointDelay = 250 * time.Millisecond
 
+// restartFrames is the WAL length (in frames: 64 MiB of 4 KiB pages) from
+// which the writer restarts the WAL between two batches. Under writes that
+// never pause, a PASSIVE checkpoint never catches up with the end of the
+// WAL, so SQLite never starts it over: a sustained refresh load grew it to
+// 640 MB, and every read grew slower with it. A RESTART checkpoint run by
+// the writer itself (groupcommit.go) copies what PASSIVE has not yet and
+// makes the next commit start the WAL from the beginning, which
+// journal_size_limit then trims to 64 MiB.
+var restartFrames int64 = 16384 // a variable for tests
+
 type checkpointer struct {
-	db     *sql.DB
-	dirty  chan struct{}
-	stop   chan struct{}
-	done   chan struct{}
-	closed sync.Once
+	// restart asks the writer for a RESTART checkpoint between batches.
+	restart   atomic.Bool
+	restartAt int64 // restartFrames when it was made
+	db        *sql.DB
+	dirty     chan struct{}
+	stop      chan struct{}
+	done      chan struct{}
+	closed    sync.Once
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
-	c := &checkpointer{db: db, dirty: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{restartAt: restartFrames, db: db, dirty: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -61,8 +75,12 @@ func (c *checkpointer) run() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		// An error (another checkpointer, a process closing) leaves the
 		// frames for the next round; the data is safe in the WAL anyway.
-		_, _ = c.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		var busy, log, done int64
+		err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done)
 		cancel()
+		if err == nil && log >= c.restartAt {
+			c.restart.Store(true)
+		}
 	}
 }
 

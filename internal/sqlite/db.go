@@ -31,7 +31,7 @@ const writerDriver = "sqlite3-gatehouse-writer"
 
 func init() {
 	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864", nil)
+		_, err := c.Exec("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -65536", nil)
 		return err
 	}})
 }
@@ -155,7 +155,7 @@ func Open(path string, opts Options) (*Store, error) {
 	copy(key, opts.PayloadKey)
 	s := &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader,
 		cache: newReadCache(watch, newWALHeader(path)), checkpoints: newCheckpointer(ckpt)}
-	s.group = newCommitter(writer, key, s.committed)
+	s.group = newCommitter(writer, key, s.committed, &s.checkpoints.restart)
 	return s, nil
 }
 

@@ -56,3 +56,13 @@ func Commits(s *Store) int64 { return s.group.commits.Load() }
 
 // Queued counts the Updates waiting for the writer.
 func Queued(s *Store) int { return len(s.group.jobs) }
+
+// SetRestartFrames lowers the WAL length that makes the writer restart it.
+func SetRestartFrames(n int64) (undo func()) {
+	old := restartFrames
+	restartFrames = n
+	return func() { restartFrames = old }
+}
+
+// Restarts counts the WAL restarts the writer made.
+func Restarts(s *Store) int64 { return s.group.restarts.Load() }

@@ -59,11 +59,21 @@ type committer struct {
 	stopped  chan struct{}
 	once     sync.Once
 	commits  atomic.Int64 // transactions committed, for tests
+	restarts atomic.Int64 // WAL restarts, for tests
+	// stmts are the writer's prepared statements, by query text. Only
+	// the committer goroutine uses them; a query is prepared between
+	// batches (the one writer connection is busy during a batch), the
+	// first time it ran.
+	stmts   map[string]*sql.Stmt
+	missing map[string]bool
+	// restart is set by the checkpointer when the WAL grew too long.
+	restart *atomic.Bool
 }
 
-func newCommitter(db *sql.DB, key []byte, onCommit func()) *committer {
-	c := &committer{db: db, key: key, onCommit: onCommit, jobs: make(chan *job, maxBatch),
-		stop: make(chan struct{}), stopped: make(chan struct{})}
+func newCommitter(db *sql.DB, key []byte, onCommit func(), restart *atomic.Bool) *committer {
+	c := &committer{db: db, key: key, onCommit: onCommit, restart: restart, jobs: make(chan *job, maxBatch),
+		stop: make(chan struct{}), stopped: make(chan struct{}),
+		stmts: map[string]*sql.Stmt{}, missing: map[string]bool{}}
 	go c.run()
 	return c
 }
@@ -109,6 +119,11 @@ func (c *committer) close() {
 
 func (c *committer) run() {
 	defer close(c.stopped)
+	defer func() {
+		for _, st := range c.stmts {
+			st.Close()
+		}
+	}()
 	batch := make([]*job, 0, maxBatch)
 	for {
 		select {
@@ -128,7 +143,43 @@ func (c *committer) run() {
 		}
 		c.commit(batch)
 		clear(batch)
+		c.prepareMissing()
+		if c.restart.Swap(false) {
+			// Between batches the writer holds no transaction: nothing
+			// can commit while the WAL starts over (checkpoint.go).
+			if _, err := c.db.Exec("PRAGMA wal_checkpoint(RESTART)"); err == nil {
+				c.restarts.Add(1)
+			}
+		}
 	}
+}
+
+// maxStmts bounds the statement cache (queries are fixed texts, a few
+// hundred at most; anything beyond simply runs unprepared).
+const maxStmts = 1024
+
+// prepareMissing prepares the queries that ran unprepared in the last
+// batch, now that the writer connection is free.
+func (c *committer) prepareMissing() {
+	for q := range c.missing {
+		delete(c.missing, q)
+		if len(c.stmts) >= maxStmts {
+			continue
+		}
+		if st, err := c.db.Prepare(q); err == nil {
+			c.stmts[q] = st
+		}
+	}
+}
+
+// stmt returns the batch transaction's use of query's prepared statement,
+// or nil (noting query for preparation) when there is none yet.
+func (c *committer) stmt(ctx context.Context, sqlTx *sql.Tx, query string) *sql.Stmt {
+	if st, ok := c.stmts[query]; ok {
+		return sqlTx.StmtContext(ctx, st)
+	}
+	c.missing[query] = true
+	return nil
 }
 
 // commit runs batch in one transaction.
@@ -151,7 +202,11 @@ func (c *committer) commit(batch []*job) {
 		return
 	}
 	defer sqlTx.Rollback() // a no-op after Commit
-	t := &tx{queries: queries{q: uncancelled{sqlTx}, key: c.key}}
+	t := &tx{queries: queries{q: writerTx{tx: sqlTx, c: c}, key: c.key}}
+	exec := func(query string) error {
+		_, err := t.q.ExecContext(context.Background(), query)
+		return err
+	}
 	lone := len(batch) == 1
 	ran := 0
 	for _, j := range batch {
@@ -166,19 +221,19 @@ func (c *committer) commit(batch []*job) {
 			ran++
 			continue
 		}
-		if _, err := sqlTx.Exec("SAVEPOINT batch_job"); err != nil {
+		if err := exec("SAVEPOINT batch_job"); err != nil {
 			fail(fmt.Errorf("sqlite: savepoint: %w", err))
 			return
 		}
 		j.err, j.pan = call(j.fn, t)
 		if j.err != nil || j.pan != nil {
-			if _, err := sqlTx.Exec("ROLLBACK TO batch_job; RELEASE batch_job"); err != nil {
+			if err := errors.Join(exec("ROLLBACK TO batch_job"), exec("RELEASE batch_job")); err != nil {
 				fail(fmt.Errorf("sqlite: rollback to savepoint: %w", err))
 				return
 			}
 			continue
 		}
-		if _, err := sqlTx.Exec("RELEASE batch_job"); err != nil {
+		if err := exec("RELEASE batch_job"); err != nil {
 			fail(fmt.Errorf("sqlite: release savepoint: %w", err))
 			return
 		}
@@ -206,18 +261,35 @@ func call(fn func(auth.Tx) error, t *tx) (err error, pan any) {
 	return fn(t), nil
 }
 
-// uncancelled runs statements of a shared transaction without their
-// caller's cancellation (see the comment at the top of this file).
-type uncancelled struct{ q queryer }
-
-func (u uncancelled) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return u.q.ExecContext(context.WithoutCancel(ctx), query, args...)
+// writerTx runs the statements of a batch transaction: through the
+// writer's prepared statements (parsing a statement cost more than running
+// it), and without their caller's cancellation (see the comment at the top
+// of this file).
+type writerTx struct {
+	tx *sql.Tx
+	c  *committer
 }
 
-func (u uncancelled) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return u.q.QueryContext(context.WithoutCancel(ctx), query, args...)
+func (w writerTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
+	if st := w.c.stmt(ctx, w.tx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return w.tx.ExecContext(ctx, query, args...)
 }
 
-func (u uncancelled) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return u.q.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+func (w writerTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
+	if st := w.c.stmt(ctx, w.tx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return w.tx.QueryContext(ctx, query, args...)
+}
+
+func (w writerTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
+	if st := w.c.stmt(ctx, w.tx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return w.tx.QueryRowContext(ctx, query, args...)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -178,5 +179,36 @@ func waitUntil(t *testing.T, cond func() bool) {
 			t.Fatal("timed out waiting")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestWALRestartsUnderSustainedWrites: writes that never pause keep a
+// PASSIVE checkpoint from ever catching up with the end of the WAL; once
+// the WAL is past the threshold the writer restarts it between batches, so
+// it stays short instead of growing for as long as the load lasts.
+func TestWALRestartsUnderSustainedWrites(t *testing.T) {
+	defer sqlite.SetRestartFrames(64)()
+	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	s := mustOpenAt(t, path)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	stop := time.Now().Add(3 * time.Second)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(stop); i++ {
+				if err := s.Update(ctx, func(tx auth.Tx) error {
+					return addAudit(ctx, tx, fmt.Sprintf("w%d-%d-%s", w, i, strings.Repeat("x", 2000)))
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := sqlite.Restarts(s); n == 0 {
+		t.Fatal("the WAL was never restarted under sustained writes")
 	}
 }
