@@ -52,6 +52,7 @@ var (
 	flagDuration = flag.Duration("duration", 5*time.Second, "how long each scenario runs")
 	flagOut      = flag.String("out", filepath.Join("bench", "out"), "output directory")
 	flagMembers  = flag.Int("members", seededMembers, "members seeded for the member list")
+	flagProfile  = flag.Bool("profile", false, "save CPU profiles of the server during the storms in the output directory (served on a private metrics listener)")
 	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot", "engines" or "storms"`)
 )
 
@@ -105,6 +106,12 @@ func run(ctx context.Context) int {
 		"GATEHOUSE_ENV":           "dev",
 		"GATEHOUSE_IP_RATE_LIMIT": "off",
 	}
+	if *flagProfile {
+		if env["GATEHOUSE_METRICS_ADDR"], err = freeAddr(); err != nil {
+			logf("free port: %v", err)
+			return 1
+		}
+	}
 	if err := runBin(ctx, bin, env, "migrate"); err != nil {
 		logf("migrate: %v", err)
 		return 1
@@ -132,7 +139,7 @@ func run(ctx context.Context) int {
 		logf("bare fiber: %v", err)
 		return 1
 	}
-	b := &bencher{ctx: ctx, base: base, pid: srv.cmd.Process.Pid, dur: *flagDuration,
+	b := &bencher{ctx: ctx, base: base, pid: srv.cmd.Process.Pid, dur: *flagDuration, metrics: env["GATEHOUSE_METRICS_ADDR"],
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 			MaxIdleConns: 512, MaxIdleConnsPerHost: 512, DisableCompression: true,
 			DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
@@ -368,11 +375,12 @@ func loadAvg() string {
 // ---- load generation ----
 
 type bencher struct {
-	ctx    context.Context
-	base   string
-	pid    int
-	dur    time.Duration
-	client *http.Client
+	metrics string // the server's private listener, when profiling
+	ctx     context.Context
+	base    string
+	pid     int
+	dur     time.Duration
+	client  *http.Client
 }
 
 // op performs one request for worker w; a non-nil error is a failed request.

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +86,9 @@ func (b *bencher) storm(name, path string, clients int, dur time.Duration, body 
 			}
 		}
 	}()
+	if b.metrics != "" {
+		go b.saveProfile(name, dur)
+	}
 	start := time.Now()
 	deadline := start.Add(dur)
 	release := make(chan struct{}) // every client starts at the same moment
@@ -204,4 +210,30 @@ func (b *bencher) storms(rep *Report, emails []string, run string) {
 		return map[string]string{"username": email, "password": password}
 	}, nil)
 	rep.Storms = append(rep.Storms, logins, reg)
+}
+
+// saveProfile saves a CPU profile of the server over most of a storm as
+// <out>/<first word of name>-storm.pprof (read it with go tool pprof).
+func (b *bencher) saveProfile(name string, dur time.Duration) {
+	secs := max(int((dur - time.Second).Seconds()), 1)
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", b.metrics, secs))
+	if err != nil {
+		logf("profile: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	path := filepath.Join(*flagOut, strings.Fields(name)[0]+"-storm.pprof")
+	if err := os.MkdirAll(*flagOut, 0o755); err != nil {
+		logf("profile: %v", err)
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		logf("profile: %v", err)
+		return
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		logf("profile: %v", err)
+	}
 }

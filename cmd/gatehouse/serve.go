@@ -185,7 +185,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	// Announce before serving: once /healthz answers, the address is printed.
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- app.Listener(ln) }()
+	go func() { serveErr <- app.Listener(web.Listener(ln)) }()
 
 	select {
 	case err = <-serveErr:

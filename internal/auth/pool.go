@@ -10,7 +10,7 @@ import (
 // DefaultHashMaxWait is how long a password check may expect to wait for a
 // slot of the hash pool and run before it is refused with ErrOverloaded
 // (503 with Retry-After) instead of being queued.
-const DefaultHashMaxWait = 3 * time.Second
+const DefaultHashMaxWait = 5 * time.Second
 
 // DefaultHashQueueLimit is a ceiling on waiters kept for memory safety only:
 // admission by expected wait (PoolOptions.MaxWait) refuses long before it at
