@@ -113,7 +113,8 @@ func TestMarkdown(t *testing.T) {
 	rep := Report{Started: time.Unix(0, 0), Cores: 2, Duration: "5s", SingleLoginMs: 50, LoginLimitRPS: 40, LoginRatio: 0.95,
 		AuthOverBareRatio: 0.4, Sweep: sweep,
 		Results: []Result{{Scenario: "a|b", Concurrency: 2, Requests: 190, Throughput: 38, P50ms: 51.234, P99ms: 80, Errors: 0, PeakRSSMiB: 42.5, ServerCores: 1.75},
-			{Scenario: "bare", Concurrency: 32, Requests: 10, Throughput: 5, InProcess: true}},
+			{Scenario: "bare", Concurrency: 32, Requests: 10, Throughput: 5, PeakRSSMiB: 12, ServerCores: 0.5}},
+		Storms:  []StormResult{{Scenario: "login storm", Clients: 200, Requests: 100, OK: 97, OKInBound: 96, Refused503: 3, Throughput: 48.5, OKP50ms: 2000, OKP99ms: 2900, PeakRSSMiB: 90}},
 		Targets: []Target{NewTarget("login ratio", 0.95, 0.9, "", true), NewTarget("auth ratio", 0.4, 0.5, "", true), NewTarget("rss", 300, 256, "MiB", false)},
 	}
 	var buf bytes.Buffer
@@ -125,7 +126,8 @@ func TestMarkdown(t *testing.T) {
 		"| login ratio | 0.95 | ≥ 0.9 | pass |",
 		"| auth ratio | 0.4 | ≥ 0.5 | FAIL |",
 		"| rss | 300 MiB | < 256 MiB | FAIL |",
-		"| bare | 32 | 10 | 5.0 | 0.00 | 0.00 | 0 | n/a | n/a |",
+		"| bare | 32 | 10 | 5.0 | 0.00 | 0.00 | 0 | 12.0 | 0.50 |",
+		"| login storm | 100 | 96.0 % | 3 | 0 | 0 | 48.5 | 2000 | 2900 | 90.0 |",
 		"physical limit = 2 cores ÷ 50.00 ms = 40.0 logins/s",
 	} {
 		if !strings.Contains(md, want) {
@@ -148,5 +150,31 @@ func TestMarkdown(t *testing.T) {
 	var back Report
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Results[0].P50ms != 51.234 || len(back.Targets) != 3 || back.Targets[1].Pass {
 		t.Errorf("JSON round trip: %v %+v", err, back)
+	}
+}
+
+// TestStormTargets: the storm passes only with ≥ 95 % answered 2xx within
+// 5 s, accepted p99 under 3 s and no 5xx but 503.
+func TestStormTargets(t *testing.T) {
+	good := StormResult{Scenario: "s", Requests: 100, OK: 97, OKInBound: 96, Refused503: 3, OKP99ms: 2900}
+	for _, tg := range stormTargets(good) {
+		if !tg.Pass {
+			t.Errorf("good storm fails %q (%v)", tg.Name, tg.Measured)
+		}
+	}
+	for name, bad := range map[string]StormResult{
+		"share":    {Requests: 100, OK: 94, OKInBound: 94, OKP99ms: 100},
+		"p99":      {Requests: 100, OK: 100, OKInBound: 100, OKP99ms: 3000},
+		"other5xx": {Requests: 100, OK: 99, OKInBound: 99, Other5xx: 1, OKP99ms: 100},
+	} {
+		failed := 0
+		for _, tg := range stormTargets(bad) {
+			if !tg.Pass {
+				failed++
+			}
+		}
+		if failed != 1 {
+			t.Errorf("%s: %d targets failed, want exactly 1", name, failed)
+		}
 	}
 }

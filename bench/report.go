@@ -25,9 +25,6 @@ type Result struct {
 	// ServerCores is the server's CPU time during the scenario divided by
 	// its wall time (how many cores it kept busy).
 	ServerCores float64 `json:"server_cpu_cores"`
-	// InProcess marks the bare Fiber baseline, served by the benchmark's
-	// own process: it has no separate RSS or CPU figures.
-	InProcess bool `json:"in_process,omitempty"`
 	// FirstError describes the first failed request, if any.
 	FirstError string `json:"first_error,omitempty"`
 }
@@ -106,9 +103,6 @@ func writeTable(w io.Writer, results []Result) {
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
 		rss, cpu := fmt.Sprintf("%.1f", r.PeakRSSMiB), fmt.Sprintf("%.2f", r.ServerCores)
-		if r.InProcess {
-			rss, cpu = "n/a", "n/a"
-		}
 		fmt.Fprintf(w, "| %s | %d | %d | %.1f | %.2f | %.2f | %d | %s | %s |\n",
 			strings.ReplaceAll(r.Scenario, "|", `\|`), r.Concurrency, r.Requests, r.Throughput, r.P50ms, r.P99ms, r.Errors, rss, cpu)
 	}
