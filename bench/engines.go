@@ -141,7 +141,7 @@ func benchEngine(ctx context.Context, bin, tmp, name string, nodes int, db strin
 		b.pid = pids[0]
 	}
 	defer b.client.CloseIdleConnections()
-	const members = 9
+	const members = refreshFamilies + 1 // one family per rotating client, and one for the token check
 	pairs := make([]tokens, members)
 	for i := range pairs {
 		body, err := b.postJSON(setup.bases[i%nodes]+"/auth/register", map[string]string{"name": "Engine Bench",
