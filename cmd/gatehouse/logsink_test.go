@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,30 +8,12 @@ import (
 	"time"
 )
 
-// lockedBuffer is a bytes.Buffer safe for the sink's goroutine and the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestLogSinkKeepsEveryLineInOrder: lines written from many goroutines at
 // once all arrive, whole and each writer's in its order, the buffer is
 // written within a flush interval without Close, and Close writes the
 // rest; writes after Close go straight through.
 func TestLogSinkKeepsEveryLineInOrder(t *testing.T) {
-	var out lockedBuffer
+	var out syncBuffer
 	s := newLogSink(&out)
 	if _, err := s.Write([]byte("first\n")); err != nil {
 		t.Fatal(err)
