@@ -64,7 +64,10 @@ func TestScenario(t *testing.T) {
 		"content":      func(s *Scenario) { s.ExpectedContent = []string{"bye"} },
 		"not expected": func(s *Scenario) { s.NotExpectedContent = []string{"hello"} },
 		"check":        func(s *Scenario) { s.Headers = nil },
-		"text body":    func(s *Scenario) { s.Body = "plain"; s.Headers = map[string]string{"Content-Type": "text/plain", "X-Extra": "yes"} },
+		"text body": func(s *Scenario) {
+			s.Body = "plain"
+			s.Headers = map[string]string{"Content-Type": "text/plain", "X-Extra": "yes"}
+		},
 	}
 	for name, edit := range broken {
 		s := ok
