@@ -6,8 +6,9 @@ import (
 	"gatehouse/web/api/apitest"
 )
 
-// TestAliasLoginBadInput (docs/contract.md §2): alias_login: a mistyped, missing or non-positive aliaslogin_id, or no access token get a 4xx kuroco envelope
-// whose message names the problem — never a 500.
+// TestAliasLoginBadInput (docs/contract.md §2): alias_login: a mistyped,
+// missing or non-positive aliaslogin_id, or no access token get a 4xx kuroco
+// envelope whose message names the problem — never a 500.
 func TestAliasLoginBadInput(t *testing.T) {
 	e, authz := badInputEnv(t)
 	for _, s := range []apitest.Scenario{

@@ -10,8 +10,9 @@ import (
 	"gatehouse/web/api/apitest"
 )
 
-// TestLoginChallengeBadInput (docs/contract.md §2): login_challenge: wrong content types, malformed JSON, mistyped or missing fields get a 4xx kuroco envelope
-// whose message names the problem — never a 500.
+// TestLoginChallengeBadInput (docs/contract.md §2): login_challenge: wrong
+// content types, malformed JSON, mistyped or missing fields get a 4xx kuroco
+// envelope whose message names the problem — never a 500.
 func TestLoginChallengeBadInput(t *testing.T) {
 	e, _ := badInputEnv(t)
 	for _, s := range []apitest.Scenario{

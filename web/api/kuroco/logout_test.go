@@ -6,8 +6,9 @@ import (
 	"gatehouse/web/api/apitest"
 )
 
-// TestLogoutBadInput (docs/contract.md §2): logout: a malformed body, no access token get a 4xx kuroco envelope
-// whose message names the problem — never a 500.
+// TestLogoutBadInput (docs/contract.md §2): logout: a malformed body, no access
+// token get a 4xx kuroco envelope whose message names the problem — never a
+// 500.
 func TestLogoutBadInput(t *testing.T) {
 	e, authz := badInputEnv(t)
 	for _, s := range []apitest.Scenario{

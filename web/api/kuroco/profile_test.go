@@ -6,8 +6,8 @@ import (
 	"gatehouse/web/api/apitest"
 )
 
-// TestProfileBadInput (docs/contract.md §2): profile: no or a bad access token get a 4xx kuroco envelope
-// whose message names the problem — never a 500.
+// TestProfileBadInput (docs/contract.md §2): profile: no or a bad access token
+// get a 4xx kuroco envelope whose message names the problem — never a 500.
 func TestProfileBadInput(t *testing.T) {
 	e, _ := badInputEnv(t)
 	for _, s := range []apitest.Scenario{

@@ -7,8 +7,9 @@ import (
 	"gatehouse/web/api/apitest"
 )
 
-// TestReminderBadInput (docs/contract.md §2): reminder: a missing or mistyped email, the two steps mixed or partial get a 4xx kuroco envelope
-// whose message names the problem — never a 500.
+// TestReminderBadInput (docs/contract.md §2): reminder: a missing or mistyped
+// email, the two steps mixed or partial get a 4xx kuroco envelope whose message
+// names the problem — never a 500.
 func TestReminderBadInput(t *testing.T) {
 	e, _ := badInputEnv(t)
 	for _, s := range []apitest.Scenario{

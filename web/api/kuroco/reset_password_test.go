@@ -7,8 +7,9 @@ import (
 	"gatehouse/web/api/apitest"
 )
 
-// TestResetPasswordBadInput (docs/contract.md §2): reset_password: a mistyped login_id, a missing new_password get a 4xx kuroco envelope
-// whose message names the problem — never a 500.
+// TestResetPasswordBadInput (docs/contract.md §2): reset_password: a mistyped
+// login_id, a missing new_password get a 4xx kuroco envelope whose message
+// names the problem — never a 500.
 func TestResetPasswordBadInput(t *testing.T) {
 	e, _ := badInputEnv(t)
 	for _, s := range []apitest.Scenario{

@@ -6,8 +6,9 @@ import (
 	"gatehouse/web/api/apitest"
 )
 
-// TestUnknownRoutesAndAPIIDs (docs/contract.md §2): unknown operations, wrong methods, deeper paths and bad api_ids get a 4xx kuroco envelope
-// whose message names the problem — never a 500.
+// TestUnknownRoutesAndAPIIDs (docs/contract.md §2): unknown operations, wrong
+// methods, deeper paths and bad api_ids get a 4xx kuroco envelope whose message
+// names the problem — never a 500.
 func TestUnknownRoutesAndAPIIDs(t *testing.T) {
 	e, authz := badInputEnv(t)
 	for _, s := range []apitest.Scenario{

@@ -9,8 +9,9 @@ import (
 	"gatehouse/web/api/apitest"
 )
 
-// TestTokenBadInput (docs/contract.md §2): token: a body that is no object, mistyped or conflicting tokens, bogus tokens get a 4xx kuroco envelope
-// whose message names the problem — never a 500.
+// TestTokenBadInput (docs/contract.md §2): token: a body that is no object,
+// mistyped or conflicting tokens, bogus tokens get a 4xx kuroco envelope whose
+// message names the problem — never a 500.
 func TestTokenBadInput(t *testing.T) {
 	e, _ := badInputEnv(t)
 	for _, s := range []apitest.Scenario{
