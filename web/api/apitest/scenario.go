@@ -34,6 +34,11 @@ type Scenario struct {
 
 	// Check, when set, makes the scenario's own further assertions.
 	Check func(t testing.TB, r *Result)
+
+	// Transport, when set, sends the request instead of app.Test: the
+	// pages' tests pass their cookie-keeping browser, which adds the
+	// session cookie and keeps the cookies the answer sets.
+	Transport func(req *http.Request) (*http.Response, error)
 }
 
 // Result is the answer to a scenario: the response, its body read.
@@ -96,7 +101,11 @@ func (s Scenario) send(t testing.TB, app *fiber.App) *Result {
 	for k, v := range s.Headers {
 		req.Header.Set(k, v)
 	}
-	res, err := app.Test(req, -1)
+	send := s.Transport
+	if send == nil {
+		send = func(req *http.Request) (*http.Response, error) { return app.Test(req, -1) }
+	}
+	res, err := send(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, s.URL, err)
 	}

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"fmt"
+	"net/http"
 	"runtime"
 	"strings"
 	"testing"
@@ -57,6 +58,14 @@ func TestScenario(t *testing.T) {
 		t.Fatalf("a kept scenario failed: %v", f)
 	}
 	ok.Run(t, app)
+
+	// A Transport sends the request instead of app.Test.
+	sent := 0
+	via := ok
+	via.Transport = func(req *http.Request) (*http.Response, error) { sent++; return app.Test(req, -1) }
+	if f := outcome(via, nil); len(f) != 0 || sent != 1 {
+		t.Fatalf("through a Transport: %d requests, failures %v", sent, f)
+	}
 
 	broken := map[string]func(s *Scenario){
 		"status":       func(s *Scenario) { s.ExpectedStatus = 200 },
