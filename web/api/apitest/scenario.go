@@ -3,6 +3,7 @@ package apitest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -76,27 +77,13 @@ func (s Scenario) Do(t testing.TB, app *fiber.App) *Result {
 
 func (s Scenario) send(t testing.TB, app *fiber.App) *Result {
 	t.Helper()
-	var rd io.Reader
-	switch b := s.Body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatalf("%s: body: %v", s.Name, err)
-		}
-		rd = bytes.NewReader(raw)
-	}
 	method := s.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-	req := httptest.NewRequest(method, s.URL, rd)
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	req, err := NewRequest(method, s.URL, s.Body)
+	if err != nil {
+		t.Fatalf("%s: %v", s.Name, err)
 	}
 	for k, v := range s.Headers {
 		req.Header.Set(k, v)
@@ -115,6 +102,31 @@ func (s Scenario) send(t testing.TB, app *fiber.App) *Result {
 		t.Fatalf("%s %s: reading the body: %v", method, s.URL, err)
 	}
 	return &Result{Response: res, Body: raw}
+}
+
+// NewRequest is a test request with body: nil, a string or []byte sent as
+// is, or a value sent as JSON; with a body, Content-Type is
+// application/json (a caller's header may replace it).
+func NewRequest(method, target string, body any) (*http.Request, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return nil, fmt.Errorf("body: %w", err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, target, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
 }
 
 // assert checks the status and the content, then runs Check. A wrong
