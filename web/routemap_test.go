@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -23,9 +24,14 @@ import (
 // (the calls the handler makes, followed through its own package and
 // web/api; the Service methods' store calls, followed through
 // internal/auth), and fails when the document and the app disagree. Each
-// failure prints the exact Markdown row to add, replace or remove.
+// failure prints the exact Markdown row to add, replace or remove; with
+// -update-routemap the test rewrites the table first.
 
 const routeMapDoc = "../docs/architecture.md"
+
+// updateRouteMap rewrites the table of the route map from the code:
+// go test ./web -run TestRouteMap -update-routemap
+var updateRouteMap = flag.Bool("update-routemap", false, "rewrite the route map table in docs/architecture.md from the code")
 
 // routeRow is one row of the route map.
 type routeRow struct {
@@ -53,6 +59,9 @@ func (r routeRow) markdown() string {
 // says.
 func TestRouteMap(t *testing.T) {
 	want := appRouteRows(t)
+	if *updateRouteMap {
+		writeRouteMap(t, want)
+	}
 	have := docRouteRows(t)
 
 	var missing, stale, changed []string
@@ -94,6 +103,44 @@ func byPath(row string) string {
 		return row
 	}
 	return cells[1] + " " + cells[0]
+}
+
+// writeRouteMap replaces the rows of the route map table with rows, ordered
+// by path, keeping everything around them.
+func writeRouteMap(t *testing.T, rows map[string]routeRow) {
+	t.Helper()
+	b, err := os.ReadFile(routeMapDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, r := range rows {
+		lines = append(lines, r.markdown())
+	}
+	sort.Slice(lines, func(i, j int) bool { return byPath(lines[i]) < byPath(lines[j]) })
+	doc := string(b)
+	start := strings.Index(doc, "\n## Route map\n")
+	if start < 0 {
+		t.Fatalf("%s has no \"## Route map\" section", routeMapDoc)
+	}
+	head := strings.Index(doc[start:], "\n|---")
+	if head < 0 {
+		t.Fatalf("the route map in %s has no table", routeMapDoc)
+	}
+	bodyStart := start + head + 1
+	bodyStart += strings.Index(doc[bodyStart:], "\n") + 1 // past the |---| line
+	bodyEnd := bodyStart
+	for bodyEnd < len(doc) && strings.HasPrefix(doc[bodyEnd:], "| ") {
+		if i := strings.Index(doc[bodyEnd:], "\n"); i >= 0 {
+			bodyEnd += i + 1
+		} else {
+			bodyEnd = len(doc)
+		}
+	}
+	doc = doc[:bodyStart] + strings.Join(lines, "\n") + "\n" + doc[bodyEnd:]
+	if err := os.WriteFile(routeMapDoc, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // docRouteRows reads the table under "## Route map", keyed by "METHOD path".
