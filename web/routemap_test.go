@@ -392,54 +392,51 @@ func (g *callGraph) reach(handler string) (useCases, store []string) {
 	if _, ok := g.funcs[key]; !ok || strings.HasSuffix(key, ".routes") {
 		return nil, nil // a closure of the router itself (favicon)
 	}
+	// Through the web packages, a call on the service is a use case.
 	uc := map[string]bool{}
-	seen := map[string]bool{}
-	var walk func(key string)
-	walk = func(key string) {
-		if seen[key] {
-			return
+	g.walk([]string{key}, func(fi *funcInfo, c call) []string {
+		if g.isService(c) {
+			uc[c.name] = true
+			return nil
 		}
-		seen[key] = true
-		fi := g.funcs[key]
-		for _, c := range fi.calls {
-			if g.isService(c) {
-				uc[c.name] = true
-				continue
-			}
-			if c.on == "auth" {
-				continue // auth's plain functions are not use cases
-			}
-			for _, k := range g.lookup(fi.pkg, c) {
-				walk(k)
-			}
+		if c.on == "auth" {
+			return nil // auth's plain functions are not use cases
 		}
-	}
-	walk(key)
-
+		return g.lookup(fi.pkg, c)
+	})
+	// Through internal/auth, a call of a store interface's method on
+	// anything but the function's own receiver is a store method.
 	st := map[string]bool{}
-	seen = map[string]bool{}
-	var walkAuth func(key string)
-	walkAuth = func(key string) {
-		if seen[key] {
-			return
+	var starts []string
+	for name := range uc {
+		starts = append(starts, "auth.(*Service)."+name)
+	}
+	g.walk(starts, func(fi *funcInfo, c call) []string {
+		if g.storeAPI[c.name] && c.on != "" && c.on != fi.recv {
+			st[c.name] = true
+			return nil
+		}
+		return g.lookup("auth", c)
+	})
+	return sortedKeys(uc), sortedKeys(st)
+}
+
+// walk visits the calls of the functions keys and, transitively, of the
+// functions visit returns for each call, each function once.
+func (g *callGraph) walk(keys []string, visit func(fi *funcInfo, c call) (next []string)) {
+	seen := map[string]bool{}
+	for len(keys) > 0 {
+		key := keys[len(keys)-1]
+		keys = keys[:len(keys)-1]
+		fi, ok := g.funcs[key]
+		if seen[key] || !ok {
+			continue
 		}
 		seen[key] = true
-		fi := g.funcs[key]
 		for _, c := range fi.calls {
-			own := c.on == "" || c.on == fi.recv
-			if g.storeAPI[c.name] && !own {
-				st[c.name] = true
-				continue
-			}
-			for _, k := range g.lookup("auth", c) {
-				walkAuth(k)
-			}
+			keys = append(keys, visit(fi, c)...)
 		}
 	}
-	for name := range uc {
-		walkAuth("auth.(*Service)." + name)
-	}
-	return sortedKeys(uc), sortedKeys(st)
 }
 
 func sortedKeys(m map[string]bool) []string {
