@@ -202,6 +202,14 @@ func appRouteRows(t *testing.T) map[string]routeRow {
 	return rows
 }
 
+// namePart is one function of a runtime name ("(*server).routes",
+// "Routes", "func1"); closurePart one that names a closure or its
+// inlined copy.
+var (
+	namePart    = regexp.MustCompile(`(\(\*?\w+\)\.)?\w+`)
+	closurePart = regexp.MustCompile(`^(func)?\d+$`)
+)
+
 // funcName names a handler as package.Func or package.(*T).Method: the
 // handler maker routes.go (or a dialect's Routes) calls, not the closure it
 // returns. The runtime names a closure after the functions it was inlined
@@ -213,8 +221,8 @@ func funcName(h any) string {
 	pkgPath, rest, _ := strings.Cut(name, ".")
 	pkg := pkgPath[strings.LastIndex(pkgPath, "/")+1:] // gatehouse/web/api/kuroco → kuroco
 	var parts []string
-	for _, p := range regexp.MustCompile(`(\(\*?\w+\)\.)?\w+`).FindAllString(rest, -1) {
-		if regexp.MustCompile(`^func\d+$`).MatchString(p) || regexp.MustCompile(`^\d+$`).MatchString(p) {
+	for _, p := range namePart.FindAllString(rest, -1) {
+		if closurePart.MatchString(p) {
 			continue
 		}
 		parts = append(parts, p)
@@ -230,7 +238,7 @@ func funcName(h any) string {
 // callGraph is what the route map reads from the source: every function
 // of the web packages and of internal/auth with the calls it makes.
 type callGraph struct {
-	funcs    map[string]*funcInfo // "pkg.Name" (methods by name alone)
+	funcs    map[string]*funcInfo // "pkg.Name", or "pkg.(T).Name" for a method
 	service  map[string]bool      // exported methods of *auth.Service
 	storeAPI map[string]bool      // methods of the interfaces in internal/auth/store.go
 }
