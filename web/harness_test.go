@@ -19,6 +19,7 @@ import (
 	"gatehouse/internal/smtptest"
 	"gatehouse/internal/sqlite"
 	"gatehouse/internal/testenv"
+	"gatehouse/web/api/apitest"
 )
 
 // env is one Gatehouse instance for a test (see internal/testenv).
@@ -185,3 +186,20 @@ func freeAddr(t *testing.T) string {
 }
 
 func base64URLDecode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// transport sends an apitest.Scenario's request as this browser: with its
+// cookies, keeping the ones the answer sets (Scenario.Transport).
+func (b *browser) transport(req *http.Request) (*http.Response, error) {
+	r := b.do(req)
+	r.Response.Body = io.NopCloser(strings.NewReader(r.body))
+	return r.Response, nil
+}
+
+// formScenario is a scenario posting form to action as b, with the CSRF
+// token of page (loaded first, as a browser would).
+func (b *browser) formScenario(name, page, action string, form url.Values) apitest.Scenario {
+	b.e.t.Helper()
+	form.Set("_csrf", b.csrf(page))
+	return apitest.Scenario{Name: name, Method: http.MethodPost, URL: action, Body: form.Encode(),
+		Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Transport: b.transport}
+}

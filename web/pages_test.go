@@ -12,6 +12,7 @@ import (
 
 	"gatehouse/internal/auth"
 	"gatehouse/internal/smtptest"
+	"gatehouse/web/api/apitest"
 )
 
 const goodPassword = "correct horse battery"
@@ -102,27 +103,24 @@ func TestRegisterValidation(t *testing.T) {
 		{"bad username", url.Values{"name": {"Bo"}, "email": {"bo@example.com"}, "username": {"a@b"}, "password": {goodPassword}, "confirm": {goodPassword}}, "username", "letters, digits"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			b := e.browser()
-			r := b.submit("/register", "/register", tc.form)
-			expectStatus(t, r, http.StatusUnprocessableEntity)
-			if !strings.Contains(r.body, `data-testid="error-`+tc.field+`"`) || !strings.Contains(r.body, tc.msg) {
-				t.Fatalf("want error on %s containing %q; body:\n%s", tc.field, tc.msg, r.body)
-			}
-			if !strings.Contains(r.body, `aria-invalid="true"`) {
-				t.Error("field error is not marked aria-invalid")
-			}
+		b := e.browser()
+		s := b.formScenario(tc.name, "/register", "/register", tc.form)
+		s.ExpectedStatus = http.StatusUnprocessableEntity
+		s.ExpectedContent = []string{`data-testid="error-` + tc.field + `"`, tc.msg,
+			`aria-invalid="true"`} // the field error is marked aria-invalid
+		s.Check = func(t testing.TB, r *apitest.Result) {
 			// Input is kept, passwords never are.
-			if email := tc.form.Get("email"); !strings.ContainsAny(email, "\r\n") && !strings.Contains(r.body, `value="`+email+`"`) {
+			if email := tc.form.Get("email"); !strings.ContainsAny(email, "\r\n") && !strings.Contains(string(r.Body), `value="`+email+`"`) {
 				t.Errorf("email %q not kept in the form", email)
 			}
-			if pw := tc.form.Get("password"); strings.Contains(r.body, `value="`+pw+`"`) {
+			if pw := tc.form.Get("password"); strings.Contains(string(r.Body), `value="`+pw+`"`) {
 				t.Error("password echoed back into the page")
 			}
 			if b.signedIn() {
 				t.Error("signed in after a refused registration")
 			}
-		})
+		}
+		s.Run(t, e.app)
 	}
 	// A refused registration wrote nothing.
 	ms, err := e.svc.ListMembers(context.Background(), 0, 100)

@@ -146,14 +146,7 @@ var settings = []setting{
 		c.MailFrom = v
 		return nil
 	}},
-	{"GATEHOUSE_MIN_PASSWORD_LENGTH", "8", "minimum password length in characters (8 to 15)", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 8 || n > 15 {
-			return errors.New("must be a whole number from 8 to 15")
-		}
-		c.MinPasswordLength = n
-		return nil
-	}},
+	{"GATEHOUSE_MIN_PASSWORD_LENGTH", "8", "minimum password length in characters (8 to 15)", wholeInto(func(c *Config) *int { return &c.MinPasswordLength }, 8, 15)},
 	{"GATEHOUSE_RESET_TTL", "60m", "lifetime of a password reset link", durationInto(func(c *Config) *time.Duration { return &c.ResetTTL })},
 	{"GATEHOUSE_SESSION_TTL", "12h", "absolute lifetime of a session", durationInto(func(c *Config) *time.Duration { return &c.SessionTTL })},
 	{"GATEHOUSE_SESSION_IDLE_TTL", "30m", "idle timeout of a browser session", durationInto(func(c *Config) *time.Duration { return &c.SessionIdleTTL })},
@@ -167,14 +160,7 @@ var settings = []setting{
 	{"GATEHOUSE_KUROCO_FILE_TOKEN_TTL", "300", "kuroco file_access_token lifetime", durationInto(func(c *Config) *time.Duration { return &c.KurocoFileTTL })},
 	{"GATEHOUSE_WME_ACCESS_TTL", "24h", "wme access and id token lifetime", durationInto(func(c *Config) *time.Duration { return &c.WMEAccessTTL })},
 	{"GATEHOUSE_WME_REFRESH_TTL", "2160h", "wme refresh token lifetime (90 days)", durationInto(func(c *Config) *time.Duration { return &c.WMERefreshTTL })},
-	{"GATEHOUSE_WME_MAX_ACCESS_PER_REFRESH", "90", "access tokens one wme refresh token may mint", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return errors.New("must be a whole number of at least 1")
-		}
-		c.WMEMaxAccessPerRefresh = n
-		return nil
-	}},
+	{"GATEHOUSE_WME_MAX_ACCESS_PER_REFRESH", "90", "access tokens one wme refresh token may mint", wholeInto(func(c *Config) *int { return &c.WMEMaxAccessPerRefresh }, 1, 0)},
 	{"ACCESS_TOKEN_TTL", "15m", "directus access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusAccessTTL })},
 	{"REFRESH_TOKEN_TTL", "7d", "directus refresh token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusRefreshTTL })},
 	{"SESSION_COOKIE_TTL", "1d", "directus session-mode cookie and token lifetime", durationInto(func(c *Config) *time.Duration { return &c.DirectusSessionCookieTTL })},
@@ -182,18 +168,7 @@ var settings = []setting{
 	{"GATEHOUSE_OPENAPI_REFRESH_TTL", "288h", "openapi refresh token lifetime (12 days)", durationInto(func(c *Config) *time.Duration { return &c.OpenAPIRefreshTTL })},
 	{"GATEHOUSE_KOTIVE_IDLE_TTL", "12h", "kotive authToken idle timeout", durationInto(func(c *Config) *time.Duration { return &c.KotiveIdleTTL })},
 	{"GATEHOUSE_OUTBOX_MAX_BACKOFF", "10m", "longest delay between two attempts to send a mail", durationInto(func(c *Config) *time.Duration { return &c.OutboxMaxBackoff })},
-	{"GATEHOUSE_IP_RATE_LIMIT", "100", `failed logins per client IP per minute, or "off" (SQLite: in memory, resets on restart; PostgreSQL: in the database, shared by every node)`, func(c *Config, v string) error {
-		if strings.EqualFold(strings.TrimSpace(v), "off") {
-			c.IPRateLimit = -1
-			return nil
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 || n > 1000000 {
-			return errors.New(`must be a number from 1 to 1000000, or "off"`)
-		}
-		c.IPRateLimit = n
-		return nil
-	}},
+	{"GATEHOUSE_IP_RATE_LIMIT", "100", `failed logins per client IP per minute, or "off" (SQLite: in memory, resets on restart; PostgreSQL: in the database, shared by every node)`, limitInto(func(c *Config) *int { return &c.IPRateLimit })},
 	{"GATEHOUSE_RESET_LIMIT_PER_ADDRESS", "5", `forgot-password requests per address per hour, or "off"`, limitInto(func(c *Config) *int { return &c.ResetLimitPerAddress })},
 	{"GATEHOUSE_RESET_LIMIT_PER_IP", "20", `forgot-password requests per client IP per hour, or "off"`, limitInto(func(c *Config) *int { return &c.ResetLimitPerIP })},
 	{"GATEHOUSE_JANITOR_INTERVAL", "10m", `how often the janitor deletes dead tokens, sessions and mail, or "off"`, func(c *Config, v string) error {
@@ -214,18 +189,7 @@ var settings = []setting{
 		}
 		return nil
 	}},
-	{"GATEHOUSE_ANON_TOKEN_LIMIT", "30", `kuroco anonymous tokens per client IP (IPv6: per /64) per minute, or "off" (in memory)`, func(c *Config, v string) error {
-		if strings.EqualFold(strings.TrimSpace(v), "off") {
-			c.AnonTokenLimit = -1
-			return nil
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 || n > 1000000 {
-			return errors.New(`must be a number from 1 to 1000000, or "off"`)
-		}
-		c.AnonTokenLimit = n
-		return nil
-	}},
+	{"GATEHOUSE_ANON_TOKEN_LIMIT", "30", `kuroco anonymous tokens per client IP (IPv6: per /64) per minute, or "off" (in memory)`, limitInto(func(c *Config) *int { return &c.AnonTokenLimit })},
 	{"GATEHOUSE_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted", func(c *Config, v string) error {
 		c.TrustedProxies = nil
 		for _, p := range splitList(v) {
@@ -266,6 +230,22 @@ var settings = []setting{
 		}
 		return nil
 	}},
+}
+
+// wholeInto parses a whole number from lo to hi (hi 0: no upper bound)
+// into the field.
+func wholeInto(field func(c *Config) *int, lo, hi int) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if hi == 0 && (err != nil || n < lo) {
+			return fmt.Errorf("must be a whole number of at least %d", lo)
+		}
+		if err != nil || n < lo || (hi != 0 && n > hi) {
+			return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+		}
+		*field(c) = n
+		return nil
+	}
 }
 
 // limitInto parses a count limit from 1 to 1000000, or "off" (stored as -1).

@@ -94,23 +94,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			cmd, args = args[0], args[1:]
 		}
 	}
-	switch cmd {
-	case "serve":
-		return cmdServe(ctx, args, getenv, stdout, stderr)
-	case "migrate":
-		return cmdMigrate(ctx, args, getenv, stdout, stderr)
-	case "member":
-		return cmdMember(ctx, args, getenv, stdout, stderr)
-	case "backup":
-		return cmdBackup(ctx, args, getenv, stdout, stderr)
-	case "restore":
-		return cmdRestore(ctx, args, getenv, stdout, stderr)
-	case "import":
-		return cmdImport(ctx, args, getenv, stdout, stderr)
-	case "version":
-		return cmdVersion(args, stdout)
+	if c, ok := commands[cmd]; ok {
+		return c(ctx, args, getenv, stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// command is one top-level command: its arguments after the command name,
+// the environment and the output streams.
+type command func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+
+// commands are the top-level commands by name (serve is also the default).
+var commands = map[string]command{
+	"serve":   cmdServe,
+	"migrate": cmdMigrate,
+	"member":  cmdMember,
+	"backup":  cmdBackup,
+	"restore": cmdRestore,
+	"import":  cmdImport,
+	"version": func(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) error {
+		return cmdVersion(args, stdout)
+	},
 }
 
 const topUsage = `Gatehouse: a self-hosted authentication server.

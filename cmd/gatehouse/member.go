@@ -86,9 +86,7 @@ func cmdMemberCreate(ctx context.Context, args []string, getenv func(string) str
 		return describe(err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(toJSON(m))
+		return printJSON(stdout, toJSON(m))
 	}
 	fmt.Fprintln(stdout, created(m))
 	return nil
@@ -188,9 +186,7 @@ func cmdMemberList(ctx context.Context, args []string, getenv func(string) strin
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tEMAIL\tUSERNAME\tNAME\tSTATUS\tROLES")
@@ -216,6 +212,13 @@ func openService(ctx context.Context, config func() (Config, error)) (svc *auth.
 		return nil, nil, err
 	}
 	return svc, func() { st.Close() }, nil
+}
+
+// printJSON writes v as indented JSON, the --json output of the commands.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // parseRequired parses args into fs like parse; when a required flag is

@@ -55,6 +55,25 @@ func resolveRef(ctx context.Context, svc *auth.Service, flagName, ref string) (a
 	return m, nil
 }
 
+// openMembers opens the service (openService) and finds the members named
+// on the command line, each a flag name and its value (resolveRef); done
+// closes the store.
+func openMembers(ctx context.Context, config func() (Config, error), refs ...[2]string) (svc *auth.Service, ms []auth.Member, done func(), err error) {
+	svc, done, err = openService(ctx, config)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, r := range refs {
+		m, err := resolveRef(ctx, svc, r[0], r[1])
+		if err != nil {
+			done()
+			return nil, nil, nil, err
+		}
+		ms = append(ms, m)
+	}
+	return svc, ms, done, nil
+}
+
 // label names a member in a confirmation line: `7 (ann@example.com)`.
 func label(m auth.Member) string { return fmt.Sprintf("%d (%s)", m.ID, m.Email) }
 
@@ -73,19 +92,12 @@ func cmdMemberProxy(ctx context.Context, grant bool, args []string, getenv func(
 	if err := parseRequired(fs, args, "--target and --actor are required", target, actor); err != nil {
 		return err
 	}
-	svc, done, err := openService(ctx, config)
+	svc, ms, done, err := openMembers(ctx, config, [2]string{"--target", *target}, [2]string{"--actor", *actor})
 	if err != nil {
 		return err
 	}
 	defer done()
-	t, err := resolveRef(ctx, svc, "--target", *target)
-	if err != nil {
-		return err
-	}
-	a, err := resolveRef(ctx, svc, "--actor", *actor)
-	if err != nil {
-		return err
-	}
+	t, a := ms[0], ms[1]
 	if grant {
 		g, err := svc.AdminGrantProxy(ctx, cliActor, t.ID, a.ID)
 		if err != nil {
@@ -116,15 +128,12 @@ func cmdMemberSetRole(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	svc, done, err := openService(ctx, config)
+	svc, ms, done, err := openMembers(ctx, config, [2]string{"--member", *member})
 	if err != nil {
 		return err
 	}
 	defer done()
-	m, err := resolveRef(ctx, svc, "--member", *member)
-	if err != nil {
-		return err
-	}
+	m := ms[0]
 	g, err := findGroup(ctx, svc, *group)
 	if err != nil {
 		return err
@@ -195,15 +204,12 @@ func cmdMemberStatus(ctx context.Context, sub string, args []string, getenv func
 	if err != nil {
 		return err
 	}
-	svc, done, err := openService(ctx, config)
+	svc, ms, done, err := openMembers(ctx, config, [2]string{"member", ref})
 	if err != nil {
 		return err
 	}
 	defer done()
-	m, err := resolveRef(ctx, svc, "member", ref)
-	if err != nil {
-		return err
-	}
+	m := ms[0]
 	switch sub {
 	case "suspend":
 		if err := svc.AdminSetStatus(ctx, cliActor, m.ID, auth.StatusSuspended); err != nil {

@@ -267,6 +267,13 @@ type tx struct {
 // rowScanner is a *sql.Row or *sql.Rows, as the scanX functions take it.
 type rowScanner = interface{ Scan(...any) error }
 
+// scanInt reads a row of one integer (a count, a counter's new value).
+func scanInt(row rowScanner) (int, error) {
+	var n int
+	err := row.Scan(&n)
+	return n, err
+}
+
 // queryOne reads the one row of query with scan: no row is ENOTFOUND
 // (what), any other failure an error of op.
 func queryOne[T any](ctx context.Context, q queryer, scan func(rowScanner) (T, error), op, what, query string, args ...any) (T, error) {

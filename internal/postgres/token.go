@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 
 	"gatehouse/internal/auth"
@@ -76,14 +74,6 @@ func (t *tx) DeleteTokens(ctx context.Context, memberID int64, kind string) erro
 // new count; an unknown token is ENOTFOUND. The increment happens in SQL,
 // so concurrent failures are all counted.
 func (t *tx) AddTokenAttempt(ctx context.Context, hash string) (int, error) {
-	var n int
-	err := t.q.QueryRowContext(ctx,
-		`UPDATE one_time_tokens SET attempts = attempts + 1 WHERE hash = ? RETURNING attempts`, hash).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, notFound("Token")
-	}
-	if err != nil {
-		return 0, fmt.Errorf("postgres: add token attempt: %w", err)
-	}
-	return n, nil
+	return queryOne(ctx, t.q, scanInt, "add token attempt", "Token",
+		`UPDATE one_time_tokens SET attempts = attempts + 1 WHERE hash = ? RETURNING attempts`, hash)
 }

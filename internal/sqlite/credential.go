@@ -91,16 +91,8 @@ func (t *tx) RotateCredential(ctx context.Context, hash string, at time.Time, su
 // AddMint counts one access token minted from the refresh token and returns
 // the new count; an unknown credential is ENOTFOUND.
 func (t *tx) AddMint(ctx context.Context, hash string) (int, error) {
-	var n int
-	err := t.q.QueryRowContext(ctx,
-		`UPDATE credentials SET mints = mints + 1 WHERE hash = ? RETURNING mints`, hash).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, notFound("Credential")
-	}
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: add mint: %w", err)
-	}
-	return n, nil
+	return queryOne(ctx, t.q, scanInt, "add mint", "Credential",
+		`UPDATE credentials SET mints = mints + 1 WHERE hash = ? RETURNING mints`, hash)
 }
 
 // RevokeCredential records the revocation at at; a credential revoked

@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,6 +32,7 @@ import (
 	"gatehouse/internal/sqlite"
 	"gatehouse/web"
 	"gatehouse/web/api"
+	"gatehouse/web/api/apitest"
 )
 
 // FastArgon2 keeps the real argon2id code path at a cost that lets HTTP
@@ -218,23 +218,9 @@ func (r *Response) JSON() map[string]any {
 // Content-Type defaults to application/json when there is a body.
 func (e *Env) Do(method, path string, body any, headers ...string) *Response {
 	e.T.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			e.T.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, path, rd)
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	req, err := apitest.NewRequest(method, path, body)
+	if err != nil {
+		e.T.Fatal(err)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

@@ -91,7 +91,7 @@ func errMessage(r *testenv.Response) string {
 	return b.Errors[0].Message
 }
 
-func wantError(t *testing.T, r *testenv.Response, status int, code string) {
+func wantError(t testing.TB, r *testenv.Response, status int, code string) {
 	t.Helper()
 	if r.StatusCode != status || errCode(r) != code {
 		t.Fatalf("want %d %s, got %d %s", status, code, r.StatusCode, r.Body)
@@ -218,4 +218,10 @@ func tokenFrom(t *testing.T, link string) string {
 		t.Fatalf("no token in %q", link)
 	}
 	return u.Query().Get("token")
+}
+
+// probe calls an authenticated route (tfa/generate needs the password and
+// stores nothing) and returns the response.
+func probe(e *testenv.Env, path string, headers ...string) *testenv.Response {
+	return e.Do("POST", path, map[string]string{"password": annPass}, headers...)
 }

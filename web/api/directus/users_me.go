@@ -105,12 +105,18 @@ func readMe(d api.Deps) fiber.Handler {
 		if err != nil {
 			return respondError(c, d, err)
 		}
-		v, err := selectFields(m, queryFields(c))
-		if err != nil {
-			return respondError(c, d, err)
-		}
-		return c.JSON(dataBody{Data: v})
+		return respondMe(c, d, m)
 	}
+}
+
+// respondMe answers the member as a directus_users item narrowed by
+// ?fields= (GET and PATCH /users/me).
+func respondMe(c *fiber.Ctx, d api.Deps, m auth.Member) error {
+	v, err := selectFields(m, queryFields(c))
+	if err != nil {
+		return respondError(c, d, err)
+	}
+	return c.JSON(dataBody{Data: v})
 }
 
 // meWritable are the fields PATCH /users/me accepts; current_password is
@@ -136,11 +142,7 @@ func updateMe(d api.Deps) fiber.Handler {
 		if err != nil {
 			return respondError(c, d, err)
 		}
-		v, err := selectFields(m, queryFields(c))
-		if err != nil {
-			return respondError(c, d, err)
-		}
-		return c.JSON(dataBody{Data: v})
+		return respondMe(c, d, m)
 	}
 }
 

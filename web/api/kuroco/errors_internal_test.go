@@ -54,3 +54,9 @@ func TestRespondError(t *testing.T) {
 		t.Errorf("internal errors not logged once each: %s", logs.String())
 	}
 }
+
+// TestOverloadIs503: the hash pool's overload error (EUNAVAILABLE) is a 503
+// with Retry-After in this dialect's envelope (L1).
+func TestOverloadIs503(t *testing.T) {
+	apitest.ExpectOverload(t, func(c *fiber.Ctx) error { return respondError(c, auth.ErrOverloaded) })
+}

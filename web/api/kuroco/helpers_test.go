@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func call(t *testing.T, e *testenv.Env, method, op string, body any, headers ...
 	return r
 }
 
-func checkEnvelope(t *testing.T, r *testenv.Response) {
+func checkEnvelope(t testing.TB, r *testenv.Response) {
 	t.Helper()
 	id := r.Header.Get("x-rcms-request-id")
 	if !uuidV4.MatchString(id) {
@@ -147,4 +148,44 @@ func normalize(t *testing.T, r *testenv.Response) []byte {
 func golden(t *testing.T, name string, r *testenv.Response) {
 	t.Helper()
 	apitest.Golden(t, name, normalize(t, r), *update)
+}
+
+// badInputEnv is where the bad-input scenarios run: ann exists and is signed
+// in; authz is the header carrying her access token.
+func badInputEnv(t *testing.T) (*testenv.Env, []string) {
+	t.Helper()
+	e := newEnv(t)
+	e.CreateMember("ann@example.com", annPassword)
+	access := tokenOf(login(t, e, "ann@example.com", annPassword), "access_token")
+	return e, []string{"X-RCMS-API-ACCESS-TOKEN", access}
+}
+
+// formBody is the Content-Type header of a form-encoded body.
+var formBody = []string{"Content-Type", "application/x-www-form-urlencoded"}
+
+// badInput is a request kuroco must refuse: status want in the kuroco
+// envelope (checkEnvelope), the first error's message containing msg and
+// naming field ("" for none). A path without a leading / is an operation
+// under base; headers are name, value pairs.
+func badInput(name, method, path string, body any, headers []string, want int, msg, field string) apitest.Scenario {
+	if !strings.HasPrefix(path, "/") {
+		path = base + path
+	}
+	h := map[string]string{}
+	for i := 0; i+1 < len(headers); i += 2 {
+		h[headers[i]] = headers[i+1]
+	}
+	return apitest.Scenario{Name: name, Method: method, URL: path, Body: body, Headers: h, ExpectedStatus: want,
+		Check: func(t testing.TB, r *apitest.Result) {
+			t.Helper()
+			checkEnvelope(t, &testenv.Response{Response: r.Response, Body: r.Body})
+			errs := r.JSON()["errors"].([]any)
+			first := errs[0].(map[string]any)
+			if !strings.Contains(first["message"].(string), msg) {
+				t.Errorf("message %q does not contain %q", first["message"], msg)
+			}
+			if got, _ := first["field"].(string); got != field {
+				t.Errorf("field %q, want %q (%s)", got, field, r.Body)
+			}
+		}}
 }

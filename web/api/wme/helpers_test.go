@@ -104,7 +104,7 @@ func str(m map[string]any, k string) string {
 	return s
 }
 
-func expect(t *testing.T, r *testenv.Response, status int) {
+func expect(t testing.TB, r *testenv.Response, status int) {
 	t.Helper()
 	if r.StatusCode != status {
 		t.Fatalf("status %d, want %d; body %s", r.StatusCode, status, r.Body)
@@ -113,7 +113,7 @@ func expect(t *testing.T, r *testenv.Response, status int) {
 
 // expectError checks the wme error envelope: exactly {"message","status"},
 // status equal to the HTTP status, and a message containing each of want.
-func expectError(t *testing.T, r *testenv.Response, status int, want ...string) {
+func expectError(t testing.TB, r *testenv.Response, status int, want ...string) {
 	t.Helper()
 	expect(t, r, status)
 	var b map[string]any

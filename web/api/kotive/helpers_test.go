@@ -108,7 +108,7 @@ var goldenHeaders = []string{"Content-Type", "Cache-Control", "WWW-Authenticate"
 // golden compares the response with testdata/<name>.golden.json after
 // replacing each volatile value (a key of placeholders) with its
 // placeholder; -update rewrites the file.
-func golden(t *testing.T, name string, r *testenv.Response, placeholders map[string]string) {
+func golden(t testing.TB, name string, r *testenv.Response, placeholders map[string]string) {
 	t.Helper()
 	body := string(r.Body)
 	for v, p := range placeholders {

@@ -62,31 +62,3 @@ func TestMalformedInput(t *testing.T) {
 		}
 	}
 }
-
-// TestUnknownRoutes: unknown routes under the directus prefixes are 404
-// ROUTE_NOT_FOUND; under /auth in the combined envelope.
-func TestUnknownRoutes(t *testing.T) {
-	e := newEnv(t)
-	for _, c := range []struct {
-		method, path string
-		combined     bool
-	}{
-		{"GET", "/auth/nope", true},
-		{"POST", "/auth/password/nope", true},
-		{"GET", "/auth/login", true},
-		{"DELETE", "/auth/refresh", true},
-		{"GET", "/auth/oauth/nope", false},
-		{"GET", "/auth/login/nope", false},
-		{"POST", "/users/me/tfa/nope", false},
-		{"GET", "/users/me/tfa/generate", false},
-		{"POST", "/graphql", false},
-		{"GET", "/graphql/system", false},
-		{"POST", "/graphql/items", false},
-	} {
-		r := e.Do(c.method, c.path, nil)
-		wantError(t, r, 404, "ROUTE_NOT_FOUND")
-		if _, has := r.JSON()["code"]; has != c.combined {
-			t.Errorf("%s %s: combined %v: %s", c.method, c.path, has, r.Body)
-		}
-	}
-}
