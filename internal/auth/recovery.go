@@ -191,7 +191,8 @@ func (s *Service) TwoFactor(ctx context.Context, memberID int64) (TwoFactorStatu
 // RegenerateRecoveryCodes replaces every recovery code of the member of the
 // session asking with ten new ones (returned, shown once). It needs a
 // current code (a TOTP code or a recovery code) or, when code is empty,
-// the password, through the gate. A proxy or ended session is refused.
+// the password from a session that passed the second factor, through the
+// gate. A proxy or ended session is refused.
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, sessionID int64, password, code string, meta ClientMeta) ([]string, error) {
 	sess, err := s.requester(ctx, sessionID)
 	if err != nil {
@@ -211,6 +212,14 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, sessionID int64, 
 		var v verifiedMember
 		v, err = s.gatePassword(ctx, m, "", password, meta, errIncorrectPassword)
 		p = v.pass
+		if err == nil {
+			// The password alone only from a session that passed the
+			// second factor (change.go secondFactor): otherwise a stolen
+			// older session and the password would yield new codes.
+			if _, ferr := s.secondFactor(ctx, m, &sess, "", meta); ferr != nil {
+				return nil, s.settleBoth(ctx, ferr, p)
+			}
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -136,7 +136,19 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 	if _, err := f.svc.RegenerateRecoveryCodes(f.ctx, sid, "", "000000", auth.ClientMeta{}); !isOTPRefusal(err) {
 		t.Errorf("wrong code: %v", err)
 	}
-	fresh, err := f.svc.RegenerateRecoveryCodes(f.ctx, sid, "correct horse battery", "", auth.ClientMeta{})
+	// The password alone is not enough from a session that did not pass
+	// the second factor (this one is from before two-factor was on).
+	if _, err := f.svc.RegenerateRecoveryCodes(f.ctx, sid, "correct horse battery", "", auth.ClientMeta{}); auth.ErrorCode(err) != auth.EOTP {
+		t.Errorf("password from a session without the second factor: %v", err)
+	}
+	f.clock.Advance(30 * time.Second)
+	_, tok, err := f.svc.LoginTokens(f.ctx, auth.LoginInput{Identifier: m.Email, Password: "correct horse battery",
+		OTP: auth.TOTPCode(key, f.step()), Via: auth.ViaOpenAPI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mfaSid := tok.Session.ID
+	fresh, err := f.svc.RegenerateRecoveryCodes(f.ctx, mfaSid, "correct horse battery", "", auth.ClientMeta{})
 	if err != nil || len(fresh) != 10 {
 		t.Fatalf("regenerate: %d codes, %v", len(fresh), err)
 	}
