@@ -94,7 +94,9 @@ func (s *server) handleTwoFactorSetup() fiber.Handler {
 		}
 		sess(c).set(keyTOTPSecret, gen.Secret)
 		sess(c).set(keyTOTPURL, gen.OTPAuthURL)
-		return redirect(c, "/account#two-factor")
+		// No #fragment: a fragment target would stop the code input's
+		// autofocus (which scrolls it into view anyway).
+		return redirect(c, "/account")
 	}
 }
 
