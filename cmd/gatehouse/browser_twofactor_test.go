@@ -171,3 +171,57 @@ func TestBrowserTwoFactor(t *testing.T) {
 		t.Errorf("a used recovery code: %q on %s, want refused on the code step", msg, loc)
 	}
 }
+
+// TestBrowserTwoFactorLook audits the two-factor states with axe-core in
+// every look (browser_axe_test.go): the setup step with the QR code, the
+// account page with two-factor on, and the code step of the sign-in with
+// "Use a recovery code" open.
+func TestBrowserTwoFactorLook(t *testing.T) {
+	axe := axeSource(t)
+	tab, step := chromiumTab(t, 10*time.Minute)
+	s := startServer(t, env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db")})
+	w, enable := watchCSP(tab)
+	step("enable events", enable)
+	audit := func(name, path, ready string) {
+		t.Helper()
+		auditPage(t, tab, step, w, axe, name, s.base+path, ready)
+	}
+	const (
+		email    = "katherine@example.com"
+		password = "orbital-mechanics-1962"
+	)
+	var secret string
+	step("register, sign in, set up",
+		chromedp.Navigate(s.base+"/register"),
+		chromedp.WaitVisible(`[data-testid="register-submit"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="name"]`, "Katherine Johnson", chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="email"]`, email, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="password"]`, password, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="confirm"]`, password, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="register-submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="register-sent"]`, chromedp.ByQuery),
+		chromedp.Navigate(s.base+"/login"),
+		chromedp.WaitVisible(`[data-testid="login-submit"]`, chromedp.ByQuery),
+		submitLogin(email, password),
+		chromedp.SendKeys(`input[name="tfa_password"]`, password, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="two-factor-setup"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#two-factor-secret`, chromedp.ByQuery),
+		chromedp.Text(`#two-factor-secret`, &secret, chromedp.ByQuery),
+	)
+	audit("account-two-factor-setup", "/account", "#two-factor-secret")
+	secret = strings.ReplaceAll(strings.TrimSpace(secret), " ", "")
+	step("confirm",
+		chromedp.Navigate(s.base+"/account"),
+		chromedp.WaitVisible(`input[name="tfa_code"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="tfa_code"]`, rfc6238(t, secret, time.Now().Unix()/30), chromedp.ByQuery),
+		chromedp.Click(`[data-testid="two-factor-confirm"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="recovery-codes"]`, chromedp.ByQuery),
+	)
+	audit("account-two-factor-on", "/account", `[data-testid="recovery-codes-left"]`)
+	step("to the code step",
+		chromedp.Click(`[data-testid="logout"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="login-submit"]`, chromedp.ByQuery),
+		passwordStep(s.base, email, password),
+	)
+	audit("login-otp", "/login/otp", `[data-testid="otp-submit"]`)
+}
