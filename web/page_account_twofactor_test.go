@@ -119,6 +119,12 @@ func TestAccountTwoFactor(t *testing.T) {
 	if !strings.Contains(r.body, `data-testid="error-off_recovery"`) {
 		t.Errorf("old recovery code: no field message:\n%.3000s", r.body)
 	}
+	r = x.submit("/account", "/account/two-factor/disable", url.Values{"off_password": {goodPassword}, "off_code": {used}})
+	expectStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(html.UnescapeString(r.body), "That code was already used — wait for the next code.") ||
+		!strings.Contains(r.body, `data-testid="error-off_code"`) {
+		t.Errorf("turn off with a used code: no 'already used' on the field:\n%.3000s", r.body)
+	}
 	e.clock.Advance(30 * time.Second)
 	r = x.submit("/account", "/account/two-factor/disable", url.Values{"off_password": {goodPassword}, "off_recovery": {fresh[2][1]}})
 	expectStatus(t, r, http.StatusSeeOther)
