@@ -347,8 +347,7 @@ const dmTOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 // why. A new route fails TestDoorMatrixComplete until it is a row of doors
 // or listed here.
 var secretFree = map[string]string{
-	"POST /account/two-factor/cancel": "drops the setup waiting in the browser session; checks no secret",
-	"GET /healthz":                    "infrastructure", "GET /readyz": "infrastructure", "GET /static/*": "static",
+	"GET /healthz": "infrastructure", "GET /readyz": "infrastructure", "GET /static/*": "static",
 	"GET /users/me": "bearer access token", "ALL /users/me/*": "404 catch-all",
 	"GET /login/with/:provider":             "redirects to a sign-in provider; checks no secret",
 	"GET /login/with/:provider/callback":    "a provider's code, exchanged with the provider and checked by it (state, nonce, PKCE), not guessed through the gate",
@@ -392,6 +391,8 @@ var secretFree = map[string]string{
 	"GET /auth/oauth/:provider/callback": "OAuth state and the provider's code, checked with the provider",
 	"ALL /auth/*":                        "404 catch-all", "ALL /users/me/tfa": "404 catch-all", "ALL /users/me/tfa/*": "404 catch-all",
 	"ALL /graphql": "404 catch-all", "ALL /graphql/*": "404 catch-all",
+
+	"POST /account/two-factor/cancel": "drops the setup waiting in the browser session; checks no secret",
 }
 
 func init() {
