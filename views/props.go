@@ -87,6 +87,8 @@ type AccountProps struct {
 	// not linked yet (GET /account/providers/{name}/link).
 	Identities []IdentityRow
 	Linkable   []ProviderLink
+	// TwoFactor is the two-factor section (account_twofactor.templ).
+	TwoFactor TwoFactorProps
 }
 
 // IdentityRow is one linked provider account on the account page.

@@ -52,13 +52,13 @@ func TestProxySessionFormsDisabledWithReason(t *testing.T) {
 	}
 	r := b.get("/account")
 	expectStatus(t, r, http.StatusOK)
-	for _, action := range []string{"/account/profile", "/account/password"} {
+	for _, action := range []string{"/account/profile", "/account/password", "/account/two-factor/setup"} {
 		form := regexp.MustCompile(`(?s)<form class="form" method="post" action="` + action + `">.*?</form>`).FindString(r.body)
 		if !strings.Contains(form, `<fieldset class="fieldset" disabled>`) {
 			t.Errorf("%s form is not disabled in a proxy session:\n%s", action, form)
 		}
 	}
-	if strings.Count(r.body, `data-testid="proxied-disabled"`) != 2 || !strings.Contains(r.body, "Not available while you act as another member") {
+	if strings.Count(r.body, `data-testid="proxied-disabled"`) != 3 || !strings.Contains(r.body, "Not available while you act as another member") {
 		t.Error("the disabled forms do not say why")
 	}
 	// The proxy activity of B reads as sentences, not raw audit text.

@@ -142,6 +142,39 @@ var doors = []door{
 		},
 		prime: func(x *mx, c *client, who string) { x.signIn(c, who) },
 		na:    map[string]string{ruleIdentical: naSessionBound}},
+	{name: "page two-factor setup", route: "POST /account/two-factor/setup", kind: changeDoor,
+		try: func(x *mx, c *client, who string, good bool) answer {
+			r := x.signIn(c, who).submit("/account", "/account/two-factor/setup", url.Values{"tfa_password": {password(good)}})
+			return answer{r.StatusCode, r.Header, r.body}
+		},
+		prime: func(x *mx, c *client, who string) { x.signIn(c, who) },
+		na: map[string]string{ruleTwoFactor: "setting up needs two-factor off (mfa.go GenerateTOTP)",
+			ruleIdentical: naSessionBound}},
+	{name: "page two-factor enable", route: "POST /account/two-factor/enable", kind: changeDoor,
+		na: map[string]string{
+			ruleThrottle:  "the code is for the secret setup just gave the member after the password: nothing of the account is guessed",
+			ruleLockout:   "the code is for the secret setup just gave the member after the password: nothing of the account is guessed",
+			ruleTwoFactor: "enabling needs two-factor off",
+			ruleProxy:     "the secret comes only from setup, whose row shows the proxy refusal (both routes sit behind refuseProxied)",
+			ruleIdentical: naSessionBound}},
+	{name: "page recovery codes regenerate", route: "POST /account/two-factor/recovery-codes", kind: changeDoor, mfa: true,
+		try: func(x *mx, c *client, who string, good bool) answer {
+			r := x.signIn(c, who).submit("/account", "/account/two-factor/recovery-codes", url.Values{"regen_password": {password(good)}})
+			return answer{r.StatusCode, r.Header, r.body}
+		},
+		prime: func(x *mx, c *client, who string) { x.signIn(c, who) },
+		na:    map[string]string{ruleIdentical: naSessionBound}},
+	{name: "page two-factor off", route: "POST /account/two-factor/disable", kind: changeDoor, mfa: true,
+		try: func(x *mx, c *client, who string, good bool) answer {
+			f := url.Values{"off_password": {password(false)}, "off_code": {x.wrongCode(who)}}
+			if good {
+				f = url.Values{"off_password": {goodPassword}, "off_code": {x.code(who)}}
+			}
+			r := x.signIn(c, who).submit("/account", "/account/two-factor/disable", f)
+			return answer{r.StatusCode, r.Header, r.body}
+		},
+		prime: func(x *mx, c *client, who string) { x.signIn(c, who) },
+		na:    map[string]string{ruleTwoFactor: "the door takes the code itself", ruleIdentical: naSessionBound}},
 	{name: "page reset password", route: "POST /reset-password", kind: tokenDoor,
 		try: func(x *mx, c *client, _ string, _ bool) answer {
 			return x.page(c, "/login", "/reset-password", url.Values{"token": {randomSecret()},
@@ -358,6 +391,8 @@ var secretFree = map[string]string{
 	"GET /auth/oauth/:provider/callback": "OAuth state and the provider's code, checked with the provider",
 	"ALL /auth/*":                        "404 catch-all", "ALL /users/me/tfa": "404 catch-all", "ALL /users/me/tfa/*": "404 catch-all",
 	"ALL /graphql": "404 catch-all", "ALL /graphql/*": "404 catch-all",
+
+	"POST /account/two-factor/cancel": "drops the setup waiting in the browser session; checks no secret",
 }
 
 func init() {

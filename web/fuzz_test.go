@@ -126,6 +126,8 @@ func FuzzPageForms(f *testing.F) {
 		{"POST", "/admin/members/2"}, {"POST", "/admin/members/2/status"}, {"POST", "/admin/members/2/roles"},
 		{"POST", "/admin/members/{}/proxy-grants"}, {"GET", "/admin/members/{}"}, {"POST", "/admin/groups"},
 		{"POST", "/admin/groups/{}"}, {"GET", "/admin/audit?{}"},
+		{"POST", "/account/two-factor/setup"}, {"POST", "/account/two-factor/enable"}, {"POST", "/account/two-factor/cancel"},
+		{"POST", "/account/two-factor/recovery-codes"}, {"POST", "/account/two-factor/disable"},
 	}
 	contentTypes := []string{"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/json", "text/plain"}
 	seeds := []string{

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"gatehouse/internal/auth"
@@ -26,7 +28,11 @@ func (s *server) handleOTPSubmit() fiber.Handler {
 		if !ok {
 			return redirect(c, "/login")
 		}
-		_, as, err := s.auth.CompleteMFA(c.UserContext(), challenge, form(c, "otp"), s.deviceMeta(c))
+		code, field := form(c, "otp"), "otp"
+		if r := form(c, "recovery_code"); strings.TrimSpace(r) != "" {
+			code, field = r, "recovery_code" // the same check: a recovery code is a code
+		}
+		_, as, err := s.auth.CompleteMFA(c.UserContext(), challenge, code, s.deviceMeta(c))
 		switch auth.ErrorCode(err) {
 		case "":
 			if err := s.signIn(c, as); err != nil {
@@ -34,7 +40,11 @@ func (s *server) handleOTPSubmit() fiber.Handler {
 			}
 			return redirect(c, "/account")
 		case auth.EOTP:
-			return s.render(c, fiber.StatusUnauthorized, views.OTPPage(views.OTPProps{Errors: map[string]string{"otp": auth.ErrorMessage(err)}}))
+			msg := auth.ErrorMessage(err)
+			if auth.IsReplayedOTP(err) {
+				msg = msgReplayedCode
+			}
+			return s.render(c, fiber.StatusUnauthorized, views.OTPPage(views.OTPProps{Errors: map[string]string{field: msg}}))
 		case auth.EUNAUTHORIZED:
 			sess(c).del(keyMFA)
 			sess(c).flash(auth.ErrorMessage(err))

@@ -68,6 +68,13 @@ var routePolicy = map[string]string{
 	"GET /files/t=:token/:id/:name?":        public, // file_access_token in the path
 	"GET /files/:id/:name?":                 public, // file_access_token in ?t=
 
+	// The account page's two-factor section (page_account_twofactor.go).
+	"POST /account/two-factor/setup":          member,
+	"POST /account/two-factor/enable":         member,
+	"POST /account/two-factor/cancel":         member,
+	"POST /account/two-factor/recovery-codes": member,
+	"POST /account/two-factor/disable":        member,
+
 	// The member editor.
 	"GET /admin/members":                                 admin,
 	"GET /admin/members/new":                             admin,

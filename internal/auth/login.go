@@ -221,10 +221,14 @@ func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta C
 	return m, sess, nil
 }
 
-// checkCode runs a one-time password of m through the gate: it must match a
-// TOTP step after the last accepted one, which it then uses up.
+// checkCode runs a one-time password of m through the gate: a TOTP code of
+// a step after the last accepted one, which it then uses up, or one of the
+// member's recovery codes, which it deletes (checkSecondFactor,
+// recovery.go). A right TOTP code whose step was used already is refused
+// with errReplayedOTP, which reads like any other refusal.
 func (s *Service) checkCode(ctx context.Context, m Member, otp string, meta ClientMeta) (pass, error) {
-	return s.gate(ctx, attempt{
+	replayed := false
+	p, err := s.gate(ctx, attempt{
 		kind: secretCode, meta: meta, member: m, failure: errInvalidOTP,
 		verify: func(ctx context.Context) (bool, error) {
 			err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
@@ -232,7 +236,8 @@ func (s *Service) checkCode(ctx context.Context, m Member, otp string, meta Clie
 				if err != nil {
 					return err
 				}
-				return s.checkOTP(ctx, tx, fresh, otp)
+				replayed, err = s.checkSecondFactor(ctx, tx, fresh, otp, meta)
+				return err
 			})
 			if ErrorCode(err) == EOTP {
 				return false, nil
@@ -240,6 +245,10 @@ func (s *Service) checkCode(ctx context.Context, m Member, otp string, meta Clie
 			return err == nil, err
 		},
 	})
+	if replayed && err == errInvalidOTP {
+		return pass{}, errReplayedOTP
+	}
+	return p, err
 }
 
 // CompleteNewPassword answers the NEW_PASSWORD_REQUIRED challenge of the

@@ -62,17 +62,26 @@ func (s *Service) otpauthURL(email, secret string) string {
 // EnableTOTP turns MFA on for the member of the session asking, with secret,
 // once otp is valid for it (steps T-1..T+1 and after the member's last
 // accepted step). The code's step is recorded, so the same code cannot also
-// open a login. A proxy or ended session is refused.
+// open a login. A proxy or ended session is refused. It makes the member's
+// recovery codes too; EnableTOTPWithCodes returns them.
 func (s *Service) EnableTOTP(ctx context.Context, sessionID int64, secret, otp string) error {
+	_, err := s.EnableTOTPWithCodes(ctx, sessionID, secret, otp, ClientMeta{})
+	return err
+}
+
+// EnableTOTPWithCodes is EnableTOTP returning the ten recovery codes it
+// made in the same transaction (recovery.go), to be shown once.
+func (s *Service) EnableTOTPWithCodes(ctx context.Context, sessionID int64, secret, otp string, meta ClientMeta) ([]string, error) {
 	sess, err := s.requester(ctx, sessionID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	key, err := decodeSecret(secret)
 	if err != nil || len(key) < totpSecretBytes {
-		return errBadTOTPSecret
+		return nil, errBadTOTPSecret
 	}
-	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
+	var codes []string
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		m, err := tx.MemberByID(ctx, sess.MemberID)
 		if err != nil {
 			return err
@@ -93,14 +102,21 @@ func (s *Service) EnableTOTP(ctx context.Context, sessionID int64, secret, otp s
 			}
 			return err
 		}
-		return nil
+		if codes, err = s.replaceRecoveryCodes(ctx, tx, m.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Actor{Member: m, Session: sess, Meta: meta}, AuditMFAEnabled, m.ID, "", 0)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
 }
 
 // DisableTOTP turns MFA off for the member of the session asking, given a
-// valid current code through the gate (which counts as the
-// re-authentication, and is used up like any other code). A proxy or ended
-// session is refused.
+// valid current code (TOTP or recovery) through the gate (which counts as
+// the re-authentication, and is used up like any other code); the recovery
+// codes go with it. A proxy or ended session is refused.
 func (s *Service) DisableTOTP(ctx context.Context, sessionID int64, otp string, meta ClientMeta) error {
 	sess, err := s.requester(ctx, sessionID)
 	if err != nil {
@@ -121,6 +137,12 @@ func (s *Service) DisableTOTP(ctx context.Context, sessionID int64, otp string, 
 		if err := p.done(ctx, tx, s); err != nil {
 			return err
 		}
-		return tx.SetMFA(ctx, m.ID, "", false)
+		if err := tx.ReplaceRecoveryCodes(ctx, m.ID, nil, s.clock()); err != nil {
+			return err
+		}
+		if err := tx.SetMFA(ctx, m.ID, "", false); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Actor{Member: m, Session: sess, Meta: meta}, AuditMFADisabled, m.ID, "", 0)
 	})
 }

@@ -62,6 +62,8 @@ type Reader interface {
 	// when none); IdentitiesOfMember lists a member's, oldest first.
 	IdentityOf(ctx context.Context, provider, subject string) (Identity, error)
 	IdentitiesOfMember(ctx context.Context, memberID int64) ([]Identity, error)
+	// RecoveryCodesLeft counts the member's unused two-factor recovery codes.
+	RecoveryCodesLeft(ctx context.Context, memberID int64) (int, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -120,6 +122,12 @@ type Tx interface {
 	// AdvanceMFAStep records step as the last accepted TOTP step; ENOTFOUND
 	// when step is not after the stored one (a replay).
 	AdvanceMFAStep(ctx context.Context, memberID int64, step int64) error
+	// ReplaceRecoveryCodes replaces every recovery code of the member with
+	// the hashes (none: the member has no codes left).
+	ReplaceRecoveryCodes(ctx context.Context, memberID int64, hashes []string, at time.Time) error
+	// UseRecoveryCode removes the member's unused code with the hash;
+	// ENOTFOUND when there is none (wrong, or used already).
+	UseRecoveryCode(ctx context.Context, memberID int64, hash string) error
 
 	CreateSigningKey(ctx context.Context, k SigningKey) error
 

@@ -37,6 +37,7 @@ var tests = []struct {
 	{"CreateMemberWithMFA", testCreateMemberWithMFA},
 	{"UpdateMemberLeavesMFA", testUpdateMemberLeavesMFA},
 	{"AdvanceMFAStep", testAdvanceMFAStep},
+	{"RecoveryCodes", testRecoveryCodes},
 	{"EnqueueMail", testEnqueueMail},
 	{"OutboxPayloadIsSealed", testOutboxPayloadIsSealed},
 	{"ListMail", testListMail},
