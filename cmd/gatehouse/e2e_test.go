@@ -27,21 +27,24 @@ func TestE2EServeMemberLoginShutdown(t *testing.T) {
 	dir := t.TempDir()
 	e := env{"GATEHOUSE_DB": filepath.Join(dir, "gatehouse.db")}
 	s := startServer(t, e)
-	if !strings.Contains(s.stdout.String(), "listening on http://"+s.addr) {
+	// stdout and stderr reach their buffers through copying goroutines, so
+	// a line written before /healthz answered may still be on its way.
+	eventually := func(ok func() bool) bool {
+		for deadline := time.Now().Add(5 * time.Second); !ok() && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return ok()
+	}
+	if !eventually(func() bool { return strings.Contains(s.stdout.String(), "listening on http://"+s.addr) }) {
 		t.Errorf("stdout does not announce the address:\n%s", s.stdout)
 	}
 	// An empty database: the log and /login (dev) say how to make the first
 	// Owner, with the --db this server uses.
 	hint := "gatehouse member create --db " + e["GATEHOUSE_DB"] + " --email you@example.com --password '…' --role owner"
-	// stderr reaches the buffer through a copying goroutine, so the line
-	// logged before /healthz answered may still be on its way.
 	logged := func() bool {
 		return strings.Contains(s.stderr.String(), "no Account Owner yet") && strings.Contains(s.stderr.String(), hint)
 	}
-	for deadline := time.Now().Add(5 * time.Second); !logged() && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if !logged() {
+	if !eventually(logged) {
 		t.Errorf("serve on an empty database does not log the first-Owner command %q:\n%s", hint, s.stderr)
 	}
 	if _, body := get(t, newClient(t), s.base+"/login"); !strings.Contains(body, `data-testid="first-owner"`) || !strings.Contains(body, html.EscapeString(hint)) {
