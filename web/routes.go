@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"gatehouse/internal/auth"
 	"gatehouse/static"
 	"gatehouse/web/api"
 	"gatehouse/web/api/directus"
@@ -133,11 +134,11 @@ func (s *server) apiRoutes(app *fiber.App) {
 	}
 	cfg.Secure = s.secure
 	d := api.Deps{Auth: s.auth, Log: s.log, BrowserSession: s.browserSession, Config: cfg}
-	kuroco.Routes(app, d)
-	wme.Routes(app, d)
-	kotive.Routes(app, d)
-	openapi.Routes(app, d)
-	directus.Routes(app, d)
+	kuroco.Routes(api.WithDoor(app, auth.ViaKuroco), d)
+	wme.Routes(api.WithDoor(app, auth.ViaWME), d)
+	kotive.Routes(api.WithDoor(app, auth.ViaKotive), d)
+	openapi.Routes(api.WithDoor(app, auth.ViaOpenAPI), d)
+	directus.Routes(api.WithDoor(app, auth.ViaDirectus), d)
 }
 
 // browserSession returns the auth session id behind the pages' session

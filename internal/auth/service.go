@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -134,6 +135,7 @@ type Service struct {
 	blobs  Blobs       // member file bytes (files.go)
 	ips    *ipThrottle // failed logins per client IP (throttle.go)
 	anon   *windowLog  // anonymous tokens per client (anonymous.go)
+	queues sync.Map    // Tx → *mailQueue of the open update, for mail queued by addAudit
 }
 
 // NewService builds the service. It computes one dummy hash, so that a login
@@ -188,6 +190,8 @@ func (s *Service) update(ctx context.Context, fn func(tx Tx, q *mailQueue) error
 	q := &mailQueue{}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		q.tx = tx
+		s.queues.Store(tx, q)
+		defer s.queues.Delete(tx)
 		return fn(tx, q)
 	})
 	if err == nil && q.queued > 0 {
@@ -205,6 +209,16 @@ type mailQueue struct {
 func (q *mailQueue) send(ctx context.Context, m Mail) error {
 	q.queued++
 	return q.tx.EnqueueMail(ctx, m)
+}
+
+// pendingMail counts a mail queued in tx outside mailQueue.send, so the
+// worker is woken once tx commits (at once when tx is not an update's).
+func (s *Service) pendingMail(tx Tx) {
+	if q, ok := s.queues.Load(tx); ok {
+		q.(*mailQueue).queued++
+		return
+	}
+	s.notify()
 }
 
 // mail builds an outbox row for m with the product name filled in.
