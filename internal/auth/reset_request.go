@@ -149,6 +149,12 @@ func (s *Service) ResolveRequest(ctx context.Context, r Mail) error {
 		if err != nil {
 			return err
 		}
+		// Known members only: the entry is written here, by the worker,
+		// long after the request was answered the same for everyone.
+		if err := s.auditEvent(ctx, tx, event{action: AuditResetRequested, subject: m.ID, result: ResultOK,
+			meta: ClientMeta{IP: r.ClientIP}, door: r.Data["door"]}); err != nil {
+			return err
+		}
 		if m.Status == StatusSuspended || m.Status == StatusInvited {
 			return nil
 		}
