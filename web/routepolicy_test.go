@@ -300,7 +300,7 @@ func TestAdminRoutesRefused(t *testing.T) {
 	}
 	pb := e.browser()
 	pb.mustLogin("actor@example.com", goodPassword)
-	r := pb.submit("/account", "/proxy/start/"+strconv.FormatInt(proxyTarget.ID, 10), nil)
+	r := pb.submit("/account", "/proxy/start/"+strconv.FormatInt(proxyTarget.ID, 10), proxyReasonForm())
 	expectStatus(t, r, http.StatusSeeOther)
 	if err := e.svc.AdminSetRoles(ctx, cli, proxyTarget.ID, []auth.RoleGrant{{Group: auth.RootGroup, Role: auth.RoleOwner}}); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,9 @@ type Config struct {
 	ResetCodeTTL      time.Duration // wme confirmation code: 10 min
 	GrantTTL          time.Duration // kuroco grant_token: 300 s
 	FileTokenTTL      time.Duration // kuroco file_access_token: 300 s
+	// ProxyMaxAge is the hard cap of a proxy session (default ProxyTTL, one
+	// hour): it ends then, and no refresh token outlives it.
+	ProxyMaxAge time.Duration
 	// Policies holds the token policy of each dialect (DefaultPolicies()
 	// fills the missing ones).
 	Policies map[string]TokenPolicy
@@ -82,6 +85,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.GrantTTL == 0 {
 		c.GrantTTL = 300 * time.Second
+	}
+	if c.ProxyMaxAge <= 0 {
+		c.ProxyMaxAge = ProxyTTL
 	}
 	if c.FileTokenTTL == 0 {
 		c.FileTokenTTL = 300 * time.Second
