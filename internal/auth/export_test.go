@@ -32,3 +32,10 @@ func SignRaw(s *Service, ctx context.Context, header, payload string) (string, e
 	sig := ed25519.Sign(ed25519.NewKeyFromSeed(k.Private), []byte(input))
 	return input + "." + enc.EncodeToString(sig), nil
 }
+
+// StartProxyGrant is startProxy with a grant token for the new session,
+// for any dialect (only kuroco's alias_login asks for one in production).
+func StartProxyGrant(s *Service, ctx context.Context, a Actor, targetID int64, via, reason string) (Grant, error) {
+	_, _, g, err := s.startProxy(ctx, a, targetID, via, reason, true)
+	return g, err
+}
