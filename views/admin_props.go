@@ -132,6 +132,8 @@ type AdminDeleteProps struct {
 type AdminAuditProps struct {
 	Member  string
 	Action  string
+	From    string // YYYY-MM-DD (UTC), inclusive
+	To      string // YYYY-MM-DD (UTC), inclusive
 	Error   string
 	Entries []AuditRow
 	NextURL string
@@ -139,7 +141,10 @@ type AdminAuditProps struct {
 
 // AuditActions are the action filter's choices: prefixes, then each action.
 var AuditActions = []string{
-	"member.", "proxy.", "group.", "file.",
+	"auth.", "reset.", "member.", "proxy.", "group.", "file.",
+	auth.AuditSignIn, auth.AuditSignInFailed, auth.AuditMFAFailed, auth.AuditSignOut, auth.AuditSessionEnded,
+	auth.AuditLockout, auth.AuditResetRequested, auth.AuditResetUsed, auth.AuditPasswordChange, auth.AuditEmailChange,
+	auth.AuditMFAEnabled, auth.AuditMFADisabled, auth.AuditPasskeyAdded, auth.AuditPasskeyRemoved,
 	auth.AuditMemberCreate, auth.AuditMemberUpdate, auth.AuditMemberStatus, auth.AuditMemberDelete,
 	auth.AuditMemberReset, auth.AuditMemberEnd, auth.AuditRoles,
 	auth.AuditProxyGrant, auth.AuditProxyRevoke, auth.AuditProxyStart, auth.AuditProxyStop,
