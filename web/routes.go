@@ -60,6 +60,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())
 	page(post, "/account/password", requireMember, s.refuseProxied, s.handlePasswordSubmit())
 	page(post, "/account/sessions/:id/revoke", requireMember, s.refuseProxied, s.handleSessionRevoke())
+	page(get, "/account/activity", requireMember, s.refuseProxied, s.handleActivityShow())
+	page(post, "/account/activity/sessions/:id/end", requireMember, s.refuseProxied, s.handleActivityEnd())
 	// A GET, like the sign-in buttons: the pages' CSP (form-action 'self')
 	// stops a form from redirecting to the provider. It only starts the
 	// flow; the link is made at the callback, for this browser's state.
