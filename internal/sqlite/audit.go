@@ -37,6 +37,15 @@ func (t *tx) AddAudit(ctx context.Context, e *auth.AuditEntry) error {
 // and before q.To when set; at most q.Limit
 // (default 50, at most 500).
 func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.AuditEntry, error) {
+	query, args := auditSQL(q)
+	return queryAll(ctx, r.q, scanAudit, "list audit", query, args...)
+}
+
+// auditSQL is ListAudit's statement. Each filter has its index: (subject_id,
+// id) and (actor_id, id) for the member, (action, id) for the action, (at)
+// for the time range; the first page walks the primary key backwards
+// (docs/decisions.md "Audit events and proxy safeguards").
+func auditSQL(q auth.AuditQuery) (string, []any) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = auditDefaultLimit
@@ -78,8 +87,7 @@ func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.Audit
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += " ORDER BY id DESC LIMIT ?"
-	args = append(args, limit)
-	return queryAll(ctx, r.q, scanAudit, "list audit", query, args...)
+	return query, append(args, limit)
 }
 
 // scanAudit reads id, at, actor_id, subject_id, action, detail, grant_id,

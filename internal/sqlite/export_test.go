@@ -12,6 +12,9 @@ func WriterDB(s *Store) *sql.DB { return s.writer }
 // ReaderDB exposes the read-only pool to the black-box tests.
 func ReaderDB(s *Store) *sql.DB { return s.reader }
 
+// AuditSQL is ListAudit's statement and arguments, for EXPLAIN QUERY PLAN.
+var AuditSQL = auditSQL
+
 // MigrateTo applies the migrations up to version upTo only.
 func MigrateTo(ctx context.Context, s *Store, upTo int64) (int, error) { return s.migrateTo(ctx, upTo) }
 
