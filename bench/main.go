@@ -7,6 +7,7 @@
 //	go run ./bench [-duration 5s] [-out bench/out]
 //	go run ./bench -only forgot    (forgot-password doors, known vs unknown; see forgot.go)
 //	go run ./bench -only engines   (SQLite vs PostgreSQL on one and three nodes; see engines.go)
+//	go run ./bench -only audit     (the admin audit page at 1,000,000 entries; see audit.go)
 package main
 
 import (
@@ -52,7 +53,7 @@ var (
 	flagDuration = flag.Duration("duration", 5*time.Second, "how long each scenario runs")
 	flagOut      = flag.String("out", filepath.Join("bench", "out"), "output directory")
 	flagMembers  = flag.Int("members", seededMembers, "members seeded for the member list")
-	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot" or "engines"`)
+	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot", "engines" or "audit"`)
 )
 
 func main() {
@@ -66,8 +67,10 @@ func main() {
 		code = runForgot(ctx)
 	case "engines":
 		code = runEngines(ctx)
+	case "audit":
+		code = runAudit(ctx)
 	default:
-		logf("-only %q: the scenarios that run alone are \"forgot\" and \"engines\"", *flagOnly)
+		logf("-only %q: the scenarios that run alone are \"forgot\", \"engines\" and \"audit\"", *flagOnly)
 		code = 2
 	}
 	stop()
