@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"encoding/base32"
 	"strings"
 	"testing"
 
@@ -141,6 +142,27 @@ func TestAuditAuthenticationEvents(t *testing.T) {
 	if last := es[len(es)-1]; last.Action != auth.AuditPasswordChange || !strings.Contains(last.Detail, "reset") {
 		t.Errorf("last entry after a reset = %+v", last)
 	}
+
+	// A wrong second factor.
+	key := []byte("12345678901234567890")
+	if err := e.Store.Update(ctx, func(tx auth.Tx) error {
+		return tx.SetMFA(ctx, m.ID, base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(key), true)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.Svc.Login(ctx, auth.LoginInput{Identifier: m.Email, Password: pw + " three", Meta: page})
+	challenge := auth.AsError(err)
+	if challenge == nil || challenge.Code != auth.EOTP {
+		t.Fatalf("password step with two-factor: %v", err)
+	}
+	wrong := "000000"
+	if auth.TOTPCode(key, e.Clock.Now().Unix()/30) == wrong {
+		wrong = "111111"
+	}
+	if _, _, err := e.Svc.CompleteMFA(ctx, challenge.Challenge, wrong, page); code(err) != auth.EOTP {
+		t.Fatalf("wrong code: %v", err)
+	}
+	wantEvent(t, auditOf(t, e, m.ID), auth.AuditMFAFailed, m.ID, auth.ViaPage, auth.ResultFailed)
 
 	// Lockout: the failure that starts the backoff is recorded as such.
 	for range 10 {
