@@ -38,7 +38,47 @@ func (t *tx) AddAudit(ctx context.Context, e *auth.AuditEntry) error {
 // (default 50, at most 500).
 func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.AuditEntry, error) {
 	query, args := auditSQL(q)
+	if strings.HasSuffix(q.Action, ".") && q.MemberID == 0 {
+		var err error
+		if query, args, err = r.auditPrefixSQL(ctx, q); err != nil || query == "" {
+			return nil, err
+		}
+	}
 	return queryAll(ctx, r.q, scanAudit, "list audit", query, args...)
+}
+
+// auditPrefixSQL is ListAudit's statement for an action prefix without a
+// member: each action under the prefix is read newest first through
+// (action, id), at most one page each, and only those rows are merged.
+// The one range query would sort every entry of the prefix (most of the log
+// for "auth."). The actions are found by skipping through the index, one
+// seek each. "" when no action has the prefix.
+func (r queries) auditPrefixSQL(ctx context.Context, q auth.AuditQuery) (string, []any, error) {
+	actions, err := queryAll(ctx, r.q, func(row rowScanner) (string, error) {
+		var a string
+		return a, row.Scan(&a)
+	}, "audit actions", `WITH RECURSIVE a(x) AS (
+			SELECT (SELECT MIN(action) FROM audit_log WHERE action >= ?1 AND action < ?2)
+			UNION ALL
+			SELECT (SELECT MIN(action) FROM audit_log WHERE action > a.x AND action < ?2) FROM a WHERE a.x IS NOT NULL)
+		SELECT x FROM a WHERE x IS NOT NULL LIMIT 200`, q.Action, prefixEnd(q.Action))
+	if err != nil || len(actions) == 0 {
+		return "", nil, err
+	}
+	var (
+		parts []string
+		args  []any
+		limit any
+	)
+	for _, a := range actions {
+		one := q
+		one.Action = a
+		query, qargs := auditSQL(one)
+		parts = append(parts, "SELECT * FROM ("+query+")")
+		args = append(args, qargs...)
+		limit = qargs[len(qargs)-1]
+	}
+	return strings.Join(parts, " UNION ALL ") + " ORDER BY id DESC LIMIT ?", append(args, limit), nil
 }
 
 // auditSQL is ListAudit's statement. Each filter has its index: (subject_id,

@@ -49,8 +49,15 @@ func TestAuditQueryPlans(t *testing.T) {
 		{"event", auth.AuditQuery{Action: auth.AuditSignInFailed}, []string{"audit_log_action"}, []string{"TEMP B-TREE"}},
 		{"event, next page", auth.AuditQuery{Action: auth.AuditSignInFailed, Before: 10_000}, []string{"audit_log_action"}, []string{"TEMP B-TREE"}},
 		{"time range", auth.AuditQuery{From: now.Add(-2 * time.Hour), To: now.Add(-time.Hour)}, []string{"audit_log_at"}, nil},
+		// A prefix merges one ordered index read per action: no full scan.
+		{"event prefix", auth.AuditQuery{Action: "auth."}, []string{"audit_log_action (action=?)"}, []string{"SCAN audit_log"}},
 	} {
 		query, args := sqlite.AuditSQL(c.q)
+		if strings.HasSuffix(c.q.Action, ".") {
+			if query, args, err = sqlite.AuditPrefixSQL(ctx, s, c.q); err != nil || query == "" {
+				t.Fatalf("prefix statement: %q %v", query, err)
+			}
+		}
 		rows, err := sqlite.ReaderDB(s).QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 		if err != nil {
 			t.Fatal(err)
