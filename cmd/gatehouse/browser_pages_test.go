@@ -103,6 +103,7 @@ func TestBrowserPagesLook(t *testing.T) {
 	// A member, then the same member acting as another.
 	step("Ada signs in", signIn("ada@example.com"))
 	audit("member-account", "/account", main)
+	audit("member-activity", "/account/activity", main)
 	start := `[data-testid="proxy-start-` + strconv.FormatInt(bea, 10) + `"]`
 	step("log in as Bea", chromedp.Navigate(s.base+"/account"), chromedp.WaitVisible(start, chromedp.ByQuery),
 		chromedp.Click(start, chromedp.ByQuery), chromedp.WaitVisible(`#reason`, chromedp.ByQuery))
