@@ -142,6 +142,10 @@ func TestAuditAuthenticationEvents(t *testing.T) {
 	if last := es[len(es)-1]; last.Action != auth.AuditPasswordChange || !strings.Contains(last.Detail, "reset") {
 		t.Errorf("last entry after a reset = %+v", last)
 	}
+	// The reset ended the member's sessions ("sign out everywhere").
+	if ended := wantEvent(t, es, auth.AuditSessionEnded, m.ID, auth.ViaPage, auth.ResultOK); !strings.Contains(ended.Detail, "password change") {
+		t.Errorf("sessions ended by the reset: %+v", ended)
+	}
 
 	// A wrong second factor.
 	key := []byte("12345678901234567890")

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 )
 
 var (
@@ -58,8 +59,15 @@ func (s *Service) passwordChanged(ctx context.Context, tx Tx, m Member, hash str
 		return err
 	}
 	if keep >= 0 {
-		if _, err := tx.RevokeMemberSessions(ctx, m.ID, keep, now); err != nil {
+		n, err := tx.RevokeMemberSessions(ctx, m.ID, keep, now)
+		if err != nil {
 			return err
+		}
+		if n > 0 {
+			if err := s.auditEvent(ctx, tx, event{action: AuditSessionEnded, subject: m.ID, result: ResultOK, meta: meta,
+				detail: fmt.Sprintf("%d session(s) ended by the password change", n)}); err != nil {
+				return err
+			}
 		}
 	}
 	switch {
