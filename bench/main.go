@@ -7,6 +7,8 @@
 //	go run ./bench [-duration 5s] [-out bench/out]
 //	go run ./bench -only forgot    (forgot-password doors, known vs unknown; see forgot.go)
 //	go run ./bench -only engines   (SQLite vs PostgreSQL on one and three nodes; see engines.go)
+//	go run ./bench -only storms    (registration and login storms of 200 clients; see storm.go)
+//	go run ./bench -only audit     (the admin audit page at 1,000,000 entries; see audit.go)
 package main
 
 import (
@@ -52,7 +54,7 @@ var (
 	flagMembers  = flag.Int("members", seededMembers, "members seeded for the member list")
 	flagProfile  = flag.Bool("profile", false, "save CPU profiles of the server during the storms in the output directory (served on a private metrics listener)")
 	flagBare     = flag.String("serve-bare", "", "internal: serve the bare Fiber baseline on this address (the benchmark starts it)")
-	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot", "engines" or "storms"`)
+	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot", "engines", "storms" or "audit"`)
 )
 
 func main() {
@@ -71,8 +73,10 @@ func main() {
 		code = runForgot(ctx)
 	case "engines":
 		code = runEngines(ctx)
+	case "audit":
+		code = runAudit(ctx)
 	default:
-		logf("-only %q: the scenarios that run alone are \"forgot\", \"engines\" and \"storms\"", *flagOnly)
+		logf("-only %q: the scenarios that run alone are \"forgot\", \"engines\", \"storms\" and \"audit\"", *flagOnly)
 		code = 2
 	}
 	stop()

@@ -132,6 +132,8 @@ type AdminDeleteProps struct {
 type AdminAuditProps struct {
 	Member  string
 	Action  string
+	From    string // YYYY-MM-DD (UTC), inclusive
+	To      string // YYYY-MM-DD (UTC), inclusive
 	Error   string
 	Entries []AuditRow
 	NextURL string
@@ -139,13 +141,17 @@ type AdminAuditProps struct {
 
 // AuditActions are the action filter's choices: prefixes, then each action.
 var AuditActions = []string{
-	"member.", "proxy.", "group.", "file.",
+	"auth.", "reset.", "password.", "email.", "mfa.", "passkey.", "member.", "proxy.", "group.", "file.", "webhook.",
+	auth.AuditSignIn, auth.AuditSignInFailed, auth.AuditMFAFailed, auth.AuditSignOut, auth.AuditSessionEnded,
+	auth.AuditLockout, auth.AuditResetRequested, auth.AuditResetUsed, auth.AuditPasswordChange, auth.AuditEmailChange,
+	auth.AuditMFAEnabled, auth.AuditMFADisabled, auth.AuditMFARecoveryUsed, auth.AuditMFARecoveryRegenerated,
+	auth.AuditPasskeyAdded, auth.AuditPasskeyRemoved,
 	auth.AuditMemberCreate, auth.AuditMemberUpdate, auth.AuditMemberStatus, auth.AuditMemberDelete,
 	auth.AuditMemberReset, auth.AuditMemberEnd, auth.AuditRoles,
 	auth.AuditProxyGrant, auth.AuditProxyRevoke, auth.AuditProxyStart, auth.AuditProxyStop,
 	auth.AuditProxyRefused, auth.AuditProxyWrite,
 	auth.AuditGroupCreate, auth.AuditGroupUpdate, auth.AuditGroupDelete,
-	auth.AuditFileUpload, auth.AuditFileDelete,
+	auth.AuditFileUpload, auth.AuditFileDelete, auth.AuditWebhookCreate, auth.AuditWebhookDelete,
 }
 
 // GroupForm holds one group form's values and errors (name, parent). ID is

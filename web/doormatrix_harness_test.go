@@ -288,7 +288,7 @@ func (x *mx) proxyClient(ip string) *client {
 	}
 	c := x.client(ip)
 	b := x.signIn(c, dmAlice)
-	if r := b.submit("/account", fmt.Sprintf("/proxy/start/%d", ann.ID), nil); r.StatusCode != http.StatusSeeOther {
+	if r := b.submit("/account", fmt.Sprintf("/proxy/start/%d", ann.ID), proxyReasonForm()); r.StatusCode != http.StatusSeeOther {
 		x.t.Fatalf("proxy start: %d %s", r.StatusCode, r.body)
 	}
 	c.pages[dmAnn] = b
@@ -296,7 +296,7 @@ func (x *mx) proxyClient(ip string) *client {
 	if err != nil {
 		x.t.Fatal(err)
 	}
-	_, g, err := x.e.Svc.AliasLogin(x.ctx, sess, ann.ID)
+	_, g, err := x.e.Svc.AliasLogin(x.ctx, sess, ann.ID, "support ticket 42")
 	if err != nil {
 		x.t.Fatal(err)
 	}

@@ -365,7 +365,11 @@ var secretFree = map[string]string{
 	"GET /account": "own session only", "POST /account/profile": "own session only (GuardProxy)",
 	"POST /account/sessions/:id/revoke": "own session only", "POST /proxy/start/:id": "own session and a grant",
 	"POST /proxy/stop": "own session", "POST /account/files": "own session", "POST /account/files/:id/delete": "own session",
-	"GET /account/files/:id":         "own session",
+	"GET /account/files/:id": "own session",
+
+	"GET /account/activity":                   "own session only (GuardProxy)",
+	"POST /account/activity/sessions/:id/end": "own session only (GuardProxy)",
+
 	"GET /files/t=:token/:id/:name?": "a file access token: a bearer credential looked up by hash, not guessed through the gate",
 	"GET /files/:id/:name?":          "a file access token: a bearer credential looked up by hash, not guessed through the gate",
 

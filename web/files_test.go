@@ -414,7 +414,7 @@ func TestProxiedSessionFiles(t *testing.T) {
 	b.mustLogin("ann@example.com", goodPassword)
 	expectStatus(t, b.upload("/account", "/account/files", "attachment", "ann.pdf", pdfFile), http.StatusSeeOther)
 	annFile := e.memberFiles(ann.ID)[0]
-	expectStatus(t, b.submit("/account", "/proxy/start/"+strconv.FormatInt(bob.ID, 10), nil), http.StatusSeeOther)
+	expectStatus(t, b.submit("/account", "/proxy/start/"+strconv.FormatInt(bob.ID, 10), proxyReasonForm()), http.StatusSeeOther)
 
 	expectStatus(t, b.upload("/account", "/account/files", "attachment", "as-bob.pdf", pdfFile), http.StatusSeeOther)
 	files := e.memberFiles(bob.ID)

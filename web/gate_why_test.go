@@ -122,7 +122,7 @@ func TestWhyKurocoResetPasswordProxy(t *testing.T) {
 		return tok["access_token"].(map[string]any)["value"].(string)
 	}
 	mine := access(kuroco("login", map[string]any{"email": dmAlice, "password": goodPassword})["grant_token"])
-	proxied := access(kuroco("alias_login", map[string]any{"aliaslogin_id": ann.ID}, "X-RCMS-API-ACCESS-TOKEN", mine)["grant_token"])
+	proxied := access(kuroco("alias_login", map[string]any{"aliaslogin_id": ann.ID, "reason": "support ticket 42"}, "X-RCMS-API-ACCESS-TOKEN", mine)["grant_token"])
 	a := x.api(c, "POST", "/rcms-api/1/reset_password", map[string]any{"login_id": dmAnn,
 		"current_password": goodPassword, "new_password": dmNewPassword}, "X-RCMS-API-ACCESS-TOKEN", proxied)
 	var env struct {

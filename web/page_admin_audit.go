@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,13 +16,20 @@ import (
 const auditPageSize = 50
 
 // handleAdminAudit renders the whole audit log, newest first, filtered by
-// member (id, email or username: actor or subject) and action (exact or a
-// "prefix."), paginated with the before cursor (an entry id).
+// member (id, email or username: actor or subject), action (exact or a
+// "prefix.") and days from/to (YYYY-MM-DD, UTC, both inclusive), paginated
+// with the before cursor (an entry id).
 func (s *server) handleAdminAudit() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, a := c.UserContext(), currentActor(c)
-		p := views.AdminAuditProps{Member: query(c, "member"), Action: query(c, "action")}
+		p := views.AdminAuditProps{Member: query(c, "member"), Action: query(c, "action"), From: query(c, "from"), To: query(c, "to")}
 		q := auth.AuditQuery{Limit: auditPageSize}
+		var bad string
+		q.From, q.To, bad = auditRange(p.From, p.To)
+		if bad != "" {
+			p.Error = bad
+			return s.render(c, fiber.StatusOK, views.AdminAuditPage(p))
+		}
 		if slices.Contains(views.AuditActions, p.Action) {
 			q.Action = p.Action
 		} else {
@@ -67,9 +75,40 @@ func (s *server) handleAdminAudit() fiber.Handler {
 			if p.Action != "" {
 				v.Set("action", p.Action)
 			}
+			if p.From != "" {
+				v.Set("from", p.From)
+			}
+			if p.To != "" {
+				v.Set("to", p.To)
+			}
 			v.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
 			p.NextURL = "/admin/audit?" + v.Encode()
 		}
 		return s.render(c, fiber.StatusOK, views.AdminAuditPage(p))
 	}
+}
+
+// auditRange reads the from and to days (YYYY-MM-DD, UTC) of the audit
+// filter: the range starts at from's midnight and ends before the midnight
+// after to. A malformed day or an empty range is a message for the page.
+func auditRange(from, to string) (start, end time.Time, bad string) {
+	const day = "2006-01-02"
+	if from != "" {
+		t, err := time.Parse(day, from)
+		if err != nil {
+			return time.Time{}, time.Time{}, "“From” must be a date (YYYY-MM-DD)."
+		}
+		start = t
+	}
+	if to != "" {
+		t, err := time.Parse(day, to)
+		if err != nil {
+			return time.Time{}, time.Time{}, "“To” must be a date (YYYY-MM-DD)."
+		}
+		end = t.AddDate(0, 0, 1)
+	}
+	if !start.IsZero() && !end.IsZero() && !start.Before(end) {
+		return time.Time{}, time.Time{}, "“From” must not be after “To”."
+	}
+	return start, end, ""
 }

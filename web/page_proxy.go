@@ -27,7 +27,17 @@ func (s *server) handleProxyStart() fiber.Handler {
 			return fiber.NewError(fiber.StatusForbidden, "Sign in on this page to log in as another member.")
 		}
 		id, _ := strconv.ParseInt(c.Params("id"), 10, 64) // junk → 0 → the same refusal
-		target, proxy, err := s.auth.StartProxy(c.UserContext(), a, id, auth.ViaPage)
+		// The "Log in as" buttons post no reason: ask for it first.
+		reasonProps := views.ProxyReasonProps{TargetID: id, MaxAge: s.proxyMinutes()}
+		if !c.Request().PostArgs().Has("reason") {
+			return s.render(c, fiber.StatusOK, views.ProxyReasonPage(reasonProps))
+		}
+		reason := c.FormValue("reason")
+		target, proxy, err := s.auth.StartProxy(c.UserContext(), a, id, auth.ViaPage, reason)
+		if auth.ErrorCode(err) == auth.EINVALID {
+			reasonProps.Reason, reasonProps.Errors = reason, fieldsOrForm(err)
+			return s.render(c, fiber.StatusUnprocessableEntity, views.ProxyReasonPage(reasonProps))
+		}
 		if err != nil {
 			return err
 		}
@@ -95,3 +105,6 @@ func (s *server) proxyBanner(c *fiber.Ctx) *views.ProxyBanner {
 	}
 	return &views.ProxyBanner{ActorName: actor, TargetName: target}
 }
+
+// proxyMinutes is the hard cap of a proxy session, in minutes.
+func (s *server) proxyMinutes() int { return int(s.auth.Config().ProxyMaxAge.Minutes()) }

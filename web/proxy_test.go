@@ -74,7 +74,7 @@ func (b *browser) sidName() string {
 
 func start(b *browser, id int64) *response {
 	b.e.t.Helper()
-	return b.submit("/account", "/proxy/start/"+strconv.FormatInt(id, 10), nil)
+	return b.submit("/account", "/proxy/start/"+strconv.FormatInt(id, 10), proxyReasonForm())
 }
 
 // proxySession returns B's live proxy session run by A.
@@ -120,7 +120,7 @@ func TestProxyLoginPage(t *testing.T) {
 	}
 	// X3, X5: admin, suspended and self targets; a junk id.
 	for _, id := range []string{strconv.FormatInt(f.admin.ID, 10), strconv.FormatInt(f.d.ID, 10), strconv.FormatInt(f.a.ID, 10), "junk"} {
-		r := b.submit("/account", "/proxy/start/"+id, nil)
+		r := b.submit("/account", "/proxy/start/"+id, proxyReasonForm())
 		expectStatus(t, r, http.StatusForbidden)
 		if sansCSRF(r.body) != sansCSRF(missing.body) {
 			t.Errorf("target %s: a different refusal body", id)
@@ -337,7 +337,7 @@ func TestAliasLoginEndToEnd(t *testing.T) {
 		t.Fatalf("alias_login refusals: %d %s / %d %s", st1, raw1, st2, raw2)
 	}
 
-	st, g, raw := apiCall(t, e, "POST", "/rcms-api/1/alias_login", map[string]any{"aliaslogin_id": f.b.ID}, hdr(tokA)...)
+	st, g, raw := apiCall(t, e, "POST", "/rcms-api/1/alias_login", map[string]any{"aliaslogin_id": f.b.ID, "reason": "support ticket 42"}, hdr(tokA)...)
 	if st != http.StatusOK || g["grant_token"] == nil {
 		t.Fatalf("alias_login: %d %s", st, raw)
 	}
@@ -396,3 +396,6 @@ func sameIDs(v any, ids ...int64) bool {
 	}
 	return true
 }
+
+// proxyReasonForm is the reason a proxy login must give.
+func proxyReasonForm() url.Values { return url.Values{"reason": {"support ticket 42"}} }

@@ -65,8 +65,12 @@ var routePolicy = map[string]string{
 	"POST /account/files":                   member,
 	"POST /account/files/:id/delete":        member,
 	"GET /account/files/:id":                member,
-	"GET /files/t=:token/:id/:name?":        public, // file_access_token in the path
-	"GET /files/:id/:name?":                 public, // file_access_token in ?t=
+
+	"GET /account/activity":                   member,
+	"POST /account/activity/sessions/:id/end": member,
+
+	"GET /files/t=:token/:id/:name?": public, // file_access_token in the path
+	"GET /files/:id/:name?":          public, // file_access_token in ?t=
 
 	// The account page's two-factor section (page_account_twofactor.go).
 	"POST /account/two-factor/setup":          member,
@@ -307,7 +311,7 @@ func TestAdminRoutesRefused(t *testing.T) {
 	}
 	pb := e.browser()
 	pb.mustLogin("actor@example.com", goodPassword)
-	r := pb.submit("/account", "/proxy/start/"+strconv.FormatInt(proxyTarget.ID, 10), nil)
+	r := pb.submit("/account", "/proxy/start/"+strconv.FormatInt(proxyTarget.ID, 10), proxyReasonForm())
 	expectStatus(t, r, http.StatusSeeOther)
 	if err := e.svc.AdminSetRoles(ctx, cli, proxyTarget.ID, []auth.RoleGrant{{Group: auth.RootGroup, Role: auth.RoleOwner}}); err != nil {
 		t.Fatal(err)

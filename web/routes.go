@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"gatehouse/internal/auth"
 	"gatehouse/static"
 	"gatehouse/web/api"
 	"gatehouse/web/api/directus"
@@ -60,6 +61,8 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/password", requireMember, s.refuseProxied, s.handlePasswordSubmit())
 	page(post, "/account/sessions/:id/revoke", requireMember, s.refuseProxied, s.handleSessionRevoke())
 	s.twoFactorRoutes(page)
+	page(get, "/account/activity", requireMember, s.refuseProxied, s.handleActivityShow())
+	page(post, "/account/activity/sessions/:id/end", requireMember, s.refuseProxied, s.handleActivityEnd())
 	// A GET, like the sign-in buttons: the pages' CSP (form-action 'self')
 	// stops a form from redirecting to the provider. It only starts the
 	// flow; the link is made at the callback, for this browser's state.
@@ -134,11 +137,11 @@ func (s *server) apiRoutes(app *fiber.App) {
 	}
 	cfg.Secure = s.secure
 	d := api.Deps{Auth: s.auth, Log: s.log, BrowserSession: s.browserSession, Config: cfg}
-	kuroco.Routes(app, d)
-	wme.Routes(app, d)
-	kotive.Routes(app, d)
-	openapi.Routes(app, d)
-	directus.Routes(app, d)
+	kuroco.Routes(api.WithDoor(app, auth.ViaKuroco), d)
+	wme.Routes(api.WithDoor(app, auth.ViaWME), d)
+	kotive.Routes(api.WithDoor(app, auth.ViaKotive), d)
+	openapi.Routes(api.WithDoor(app, auth.ViaOpenAPI), d)
+	directus.Routes(api.WithDoor(app, auth.ViaDirectus), d)
 }
 
 // browserSession returns the auth session id behind the pages' session

@@ -103,9 +103,12 @@ func TestBrowserPagesLook(t *testing.T) {
 	// A member, then the same member acting as another.
 	step("Ada signs in", signIn("ada@example.com"))
 	audit("member-account", "/account", main)
+	audit("member-activity", "/account/activity", main)
 	start := `[data-testid="proxy-start-` + strconv.FormatInt(bea, 10) + `"]`
 	step("log in as Bea", chromedp.Navigate(s.base+"/account"), chromedp.WaitVisible(start, chromedp.ByQuery),
-		chromedp.Click(start, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid="proxy-banner"]`, chromedp.ByQuery))
+		chromedp.Click(start, chromedp.ByQuery), chromedp.WaitVisible(`#reason`, chromedp.ByQuery))
+	step("give the reason", chromedp.SendKeys(`#reason`, "support ticket 42", chromedp.ByQuery),
+		chromedp.Click(`[data-testid="proxy-reason-submit"]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid="proxy-banner"]`, chromedp.ByQuery))
 	audit("proxy-account", "/account", main)
 	audit("proxy-forbidden", "/admin/members", main)
 }

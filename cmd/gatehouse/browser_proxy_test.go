@@ -105,6 +105,11 @@ func TestBrowserProxyLogin(t *testing.T) {
 	step("log in as Bea",
 		chromedp.WaitVisible(start, chromedp.ByQuery),
 		chromedp.Click(start, chromedp.ByQuery),
+		// The reason every proxy login gives (docs/decisions.md "Audit
+		// events and proxy safeguards").
+		chromedp.WaitVisible(`#reason`, chromedp.ByQuery),
+		chromedp.SendKeys(`#reason`, "support ticket 42", chromedp.ByQuery),
+		chromedp.Click(`[data-testid="proxy-reason-submit"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`[data-testid="proxy-banner"]`, chromedp.ByQuery),
 		chromedp.Text(`[data-testid="proxy-banner"]`, &banner, chromedp.ByQuery),
 		chromedp.Text(heading, &text, chromedp.ByQuery),

@@ -30,6 +30,7 @@ type Config struct {
 	SessionTTL        time.Duration
 	SessionIdleTTL    time.Duration
 	NewPasswordTTL    time.Duration
+	ProxyMaxAge       time.Duration // hard cap of a proxy session
 
 	// Token lifetimes of docs/contract.md §1, one variable each.
 	KurocoAccessTTL, KurocoRefreshTTL, KurocoGrantTTL, KurocoFileTTL time.Duration
@@ -153,6 +154,7 @@ var settings = []setting{
 	{"GATEHOUSE_NEW_PASSWORD_TTL", "3m", "lifetime of the NEW_PASSWORD_REQUIRED step", durationInto(func(c *Config) *time.Duration { return &c.NewPasswordTTL })},
 	{"GATEHOUSE_HASH_MAX_WAIT", "5s", "longest expected wait for a password check before 503 with Retry-After", durationInto(func(c *Config) *time.Duration { return &c.HashMaxWait })},
 	{"GATEHOUSE_INVITE_TTL", "168h", "lifetime of an invitation link", durationInto(func(c *Config) *time.Duration { return &c.InviteTTL })},
+	{"GATEHOUSE_PROXY_MAX_AGE", "1h", "hard cap of a proxy session (refresh never extends it)", durationInto(func(c *Config) *time.Duration { return &c.ProxyMaxAge })},
 	{"GATEHOUSE_RESET_CODE_TTL", "10m", "lifetime of a wme confirmation code", durationInto(func(c *Config) *time.Duration { return &c.ResetCodeTTL })},
 	{"GATEHOUSE_KUROCO_ACCESS_TTL", "3600", "kuroco access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.KurocoAccessTTL })},
 	{"GATEHOUSE_KUROCO_REFRESH_TTL", "604800", "kuroco refresh token lifetime", durationInto(func(c *Config) *time.Duration { return &c.KurocoRefreshTTL })},

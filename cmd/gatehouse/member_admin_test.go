@@ -257,7 +257,7 @@ func TestRunRevokeProxyEndsRunningSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target, proxy, err := svc.StartProxy(ctx, auth.Actor{Member: ann, Session: sess}, b, auth.ViaPage)
+	target, proxy, err := svc.StartProxy(ctx, auth.Actor{Member: ann, Session: sess}, b, auth.ViaPage, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -268,6 +268,7 @@ func authConfig(cfg Config) auth.Config {
 		ResetCodeTTL:      cfg.ResetCodeTTL,
 		GrantTTL:          cfg.KurocoGrantTTL,
 		FileTokenTTL:      cfg.KurocoFileTTL,
+		ProxyMaxAge:       cfg.ProxyMaxAge,
 		Policies:          p,
 		ResetURLAllowList: cfg.ResetURLAllowList,
 		IPFailureLimit:    cfg.IPRateLimit,

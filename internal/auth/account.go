@@ -58,7 +58,14 @@ func (s *Service) RevokeOwnSession(ctx context.Context, current, sessionID int64
 		if err != nil || sess.MemberID != req.MemberID {
 			return Errorf(ENOTFOUND, "Session not found.")
 		}
-		return tx.RevokeSession(ctx, sessionID, s.clock())
+		if err := tx.RevokeSession(ctx, sessionID, s.clock()); err != nil {
+			return err
+		}
+		action := AuditSessionEnded
+		if sessionID == current {
+			action = AuditSignOut
+		}
+		return s.auditSession(ctx, tx, action, sess, req.MemberID)
 	})
 }
 

@@ -224,6 +224,11 @@ func (s *Service) AdminUpdateMember(ctx context.Context, a Actor, id int64, u Me
 		if !m.EmailVerified && old.EmailVerified {
 			detail += " (email now unverified)"
 		}
+		if Canonical(m.Email) != Canonical(old.Email) {
+			if err := s.audit(ctx, tx, a, AuditEmailChange, m.ID, "email changed by an administrator", 0); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, a, AuditMemberUpdate, m.ID, detail, 0)
 	})
 	if err != nil {
@@ -382,6 +387,9 @@ func (s *Service) AdminEndSessions(ctx context.Context, a Actor, id int64) (int,
 			return err
 		}
 		if n, err = s.endAllSessions(ctx, tx, id, s.clock()); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, a, AuditSessionEnded, id, "every session ended by an administrator", 0); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, AuditMemberEnd, id, fmt.Sprintf("%d session(s) ended", n), 0)

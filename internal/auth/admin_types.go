@@ -15,6 +15,8 @@ type AuditEntry struct {
 	GrantID   int64  // the proxy grant involved, if any
 	IP        string
 	UserAgent string
+	Door      string // the page or dialect the event came through (Door*); "" when unknown
+	Result    string // Result*; "" for entries that only record a change
 }
 
 // Audit actions.
@@ -45,6 +47,7 @@ type AuditQuery struct {
 	MemberID int64
 	Action   string // exact action, or a prefix ending in "." ("proxy.")
 	Before   int64
+	From, To time.Time // at or after From, before To (zero: unbounded)
 	Limit    int
 }
 

@@ -135,14 +135,14 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 	case in.SignOutOthers:
 		keep = sess.ID
 	}
-	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		if err := v.pass.done(ctx, tx, s); err != nil {
 			return err
 		}
 		if err := code.done(ctx, tx, s); err != nil {
 			return err
 		}
-		return s.passwordChanged(ctx, tx, q, v.Member, hash, keep)
+		return s.passwordChanged(ctx, tx, v.Member, hash, keep, in.Meta, "changed with the current password")
 	})
 }
 

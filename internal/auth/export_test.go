@@ -51,3 +51,10 @@ func OccupyPool(a *Argon2, service time.Duration) (release func()) {
 		}
 	}
 }
+
+// StartProxyGrant is startProxy with a grant token for the new session,
+// for any dialect (only kuroco's alias_login asks for one in production).
+func StartProxyGrant(s *Service, ctx context.Context, a Actor, targetID int64, via, reason string) (Grant, error) {
+	_, _, g, err := s.startProxy(ctx, a, targetID, via, reason, true)
+	return g, err
+}

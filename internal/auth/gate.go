@@ -49,6 +49,11 @@ type attempt struct {
 	failure error
 	// floor pads failures to Config.FailureFloor.
 	floor bool
+	// event is the audit action of a failure (AuditSignInFailed,
+	// AuditMFAFailed; "" for none). It is written in the transaction that
+	// settles the failure, so it costs the failure path nothing more than
+	// one insert in a write it makes anyway.
+	event string
 }
 
 // pass is an attempt that succeeded. Its counters are still reserved: the
@@ -135,7 +140,11 @@ func (s *Service) gate(ctx context.Context, a attempt) (p pass, err error) {
 	}
 	if err != nil || !ok {
 		if uerr := s.update(bg, func(tx Tx, _ *mailQueue) error {
-			return s.settle(bg, tx, counters, attemptFailed)
+			locked, err := s.settleCounting(bg, tx, counters, attemptFailed)
+			if err != nil || a.event == "" {
+				return err
+			}
+			return s.auditFailure(bg, tx, a, locked)
 		}); uerr != nil {
 			return pass{}, uerr
 		}
@@ -203,4 +212,19 @@ func clientKey(m ClientMeta) string {
 	}
 	sum := sha256.Sum256([]byte(raw))
 	return hex.EncodeToString(sum[:])
+}
+
+// auditFailure records a failed attempt and, when it started a backoff of a
+// known member's counter, the lockout. An unknown account is recorded with
+// subject 0 and without the identifier tried: the log reveals nothing about
+// who does not exist (docs/decisions.md "Audit events and proxy safeguards").
+func (s *Service) auditFailure(ctx context.Context, tx Tx, a attempt, locked bool) error {
+	if err := s.auditEvent(ctx, tx, event{action: a.event, subject: a.member.ID, result: ResultFailed, meta: a.meta}); err != nil {
+		return err
+	}
+	if !locked || a.member.ID == 0 {
+		return nil
+	}
+	return s.auditEvent(ctx, tx, event{action: AuditLockout, subject: a.member.ID, result: ResultLocked, meta: a.meta,
+		detail: "too many failed attempts; sign-in from unknown devices is paused"})
 }

@@ -31,7 +31,10 @@ func (s *Service) ExchangeGrant(ctx context.Context, grant string, meta ClientMe
 	if err != nil {
 		return Member{}, Tokens{}, err
 	}
-	return m, t, nil
+	// A grant minted for an id_token dialect gets its id_token too (with
+	// the act claim of the proxy actor, jwt.go).
+	t, err = s.withIDToken(ctx, m, t.Session.Via, t)
+	return m, t, err
 }
 
 // exchangeGrant is ExchangeGrant's transaction.

@@ -155,11 +155,17 @@ const (
 // settle ends one reservation on every counter inside tx. A failure that
 // reaches the threshold starts the next backoff.
 func (s *Service) settle(ctx context.Context, tx Tx, cs []counter, o outcome) error {
+	_, err := s.settleCounting(ctx, tx, cs, o)
+	return err
+}
+
+// settleCounting is settle, reporting whether a backoff started.
+func (s *Service) settleCounting(ctx context.Context, tx Tx, cs []counter, o outcome) (locked bool, err error) {
 	now := s.clock()
 	for _, c := range cs {
 		f, err := c.load(ctx, tx, now)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if f.Pending > 0 {
 			f.Pending--
@@ -172,6 +178,7 @@ func (s *Service) settle(ctx context.Context, tx Tx, cs []counter, o outcome) er
 				f.Locks++
 				f.Failures = 0
 				f.LockedUntil = now.Add(lockBackoff(f.Locks))
+				locked = true
 			}
 		case attemptSucceeded:
 			f.Failures, f.Locks, f.LockedUntil = 0, 0, time.Time{}
@@ -182,10 +189,10 @@ func (s *Service) settle(ctx context.Context, tx Tx, cs []counter, o outcome) er
 			err = tx.SetLoginFailures(ctx, f)
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return locked, nil
 }
 
 // waitForRoom reserves on the counters, waiting while attempts in flight

@@ -80,6 +80,7 @@ func (s *Service) checkMemberPassword(ctx context.Context, m Member, ident, pass
 	suspended := false
 	p, err := s.gate(ctx, attempt{
 		kind: secretPassword, meta: meta, member: m, ident: ident, failure: errInvalidCredentials, floor: true,
+		event: AuditSignInFailed,
 		verify: func(context.Context) (bool, error) {
 			if len(password) > MaxPasswordBytes || password == "" {
 				return false, nil
@@ -140,8 +141,24 @@ func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via st
 		ExpiresAt:  now.Add(ttl),
 		MFA:        mfa,
 	}
-	err := tx.CreateSession(ctx, &sess)
-	return sess, err
+	if err := tx.CreateSession(ctx, &sess); err != nil {
+		return Session{}, err
+	}
+	detail := ""
+	if mfa {
+		detail = "with two-factor"
+	}
+	return sess, s.auditEvent(ctx, tx, event{action: AuditSignIn, subject: memberID, result: ResultOK, meta: meta,
+		door: sessionDoor(meta, via), detail: detail})
+}
+
+// sessionDoor is the door recorded for an event of a session: the request's
+// label, else the door the session was opened through.
+func sessionDoor(meta ClientMeta, via string) string {
+	if meta.Door != "" {
+		return meta.Door
+	}
+	return via
 }
 
 // mfaPendingTTL bounds the "password OK, code pending" state (docs/security.md M4).
@@ -229,7 +246,7 @@ func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta C
 func (s *Service) checkCode(ctx context.Context, m Member, otp string, meta ClientMeta) (pass, error) {
 	replayed := false
 	p, err := s.gate(ctx, attempt{
-		kind: secretCode, meta: meta, member: m, failure: errInvalidOTP,
+		kind: secretCode, meta: meta, member: m, failure: errInvalidOTP, event: AuditMFAFailed,
 		verify: func(ctx context.Context) (bool, error) {
 			err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
 				fresh, err := tx.MemberByID(ctx, m.ID)
@@ -410,12 +427,33 @@ func (s *Service) authenticateSession(ctx context.Context, sess Session) (Member
 // Logout ends the session. Ending an unknown or ended session is not an error.
 func (s *Service) Logout(ctx context.Context, sessionID int64) error {
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		err := tx.RevokeSession(ctx, sessionID, s.clock())
+		sess, err := tx.SessionByID(ctx, sessionID)
 		if isNotFound(err) {
 			return nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		err = tx.RevokeSession(ctx, sessionID, s.clock())
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil || sess.RevokedAt != nil {
+			return err
+		}
+		return s.auditSession(ctx, tx, AuditSignOut, sess, sess.MemberID)
 	})
+}
+
+// auditSession records the end of sess by by (its member, or the proxy
+// actor), labelled with the session's own door and client.
+func (s *Service) auditSession(ctx context.Context, tx Tx, action string, sess Session, by int64) error {
+	actor := by
+	if sess.ActorID != 0 {
+		actor = sess.ActorID
+	}
+	return s.auditEvent(ctx, tx, event{action: action, subject: sess.MemberID, actor: actor, result: ResultOK,
+		meta: ClientMeta{IP: sess.IP, UserAgent: sess.UserAgent}, door: sess.Via})
 }
 
 // idle is the idle timeout of a session: the pages' SessionIdle, or the

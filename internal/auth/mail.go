@@ -11,6 +11,9 @@ const (
 	MailInvite          = "invite"           // Data: link (to the register page)
 	MailRegisterAttempt = "register_attempt" // Data: name, link (to forgot-password)
 	MailAdminInvite     = "admin_invite"     // Data: name, link (to choose a first password), expires_minutes
+	// MailSecurityNotice tells a member of a security change to their
+	// account or of a proxy session into it (audit_events.go).
+	MailSecurityNotice = "security_notice" // Data: name, link (to /account/activity), event, detail, when
 	// MailResetRequest is not a mail: it records a forgot-password request
 	// (To: the canonical identifier asked for; Data: door, mode, url). The
 	// outbox worker hands it to Service.ResolveRequest instead of sending it.

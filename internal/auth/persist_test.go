@@ -102,7 +102,7 @@ func TestGrantAndProxySurviveRestart(t *testing.T) {
 	if err := p.e.Svc.LogoutToken(ctx, tok.Access); err != nil {
 		t.Fatal(err)
 	}
-	_, sess, err := p.e.Svc.StartProxy(ctx, p.actor(t, p.a), p.b.ID, auth.ViaKuroco)
+	_, sess, err := p.e.Svc.StartProxy(ctx, p.actor(t, p.a), p.b.ID, auth.ViaKuroco, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,9 +115,17 @@ func (s *Service) requireAdminOver(ctx context.Context, r Reader, a Actor, targe
 	return nil
 }
 
-// audit writes one audit entry inside tx.
+// audit writes one audit entry inside tx (through addAudit, which also
+// queues the member's mail for the actions in securityMailFor).
 func (s *Service) audit(ctx context.Context, tx Tx, a Actor, action string, subject int64, detail string, grant int64) error {
-	return tx.AddAudit(ctx, &AuditEntry{
+	door, result := a.Meta.Door, ResultOK
+	if action == AuditProxyRefused {
+		result = ResultRefused
+	}
+	if a.CLI {
+		door = DoorCLI
+	}
+	return s.addAudit(ctx, tx, &AuditEntry{
 		At:        s.clock(),
 		ActorID:   a.RealID(),
 		SubjectID: subject,
@@ -126,5 +134,7 @@ func (s *Service) audit(ctx context.Context, tx Tx, a Actor, action string, subj
 		GrantID:   grant,
 		IP:        a.Meta.IP,
 		UserAgent: truncate(a.Meta.UserAgent, 512),
+		Door:      door,
+		Result:    result,
 	})
 }

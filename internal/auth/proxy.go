@@ -17,10 +17,25 @@ const (
 	// a proxy login (the time A's session was created: a fresh sign-in
 	// renews it).
 	ProxyReauthAge = 15 * time.Minute
-	// ProxyTTL ends a proxy session this long after it started, whatever
-	// the activity.
+	// ProxyTTL is the default of Config.ProxyMaxAge: a proxy session ends
+	// this long after it started, whatever the activity or refreshes.
 	ProxyTTL = 60 * time.Minute
+	// Bounds of the reason a proxy login must give, in characters.
+	proxyReasonMin, proxyReasonMax = 3, 500
 )
+
+// proxyReason checks the reason given for a proxy login: 3 to 500
+// characters of text once trimmed, shown to the member and to admins.
+func proxyReason(reason string) (string, error) {
+	r, err := cleanText("reason", "Reason", reason, proxyReasonMax, false)
+	if err != nil {
+		return "", err
+	}
+	if n := len([]rune(r)); n < proxyReasonMin {
+		return "", FieldError("reason", "Say why you log in as this member (at least 3 characters).")
+	}
+	return r, nil
+}
 
 var (
 	// errProxyRefused is the one answer to every refused proxy login: no
@@ -88,14 +103,18 @@ func proxyRefusal(a Actor, target Member) string {
 // actor's own authentication is older than ProxyReauthAge. The new session
 // ends after ProxyTTL regardless of activity. Start and refusal are audited
 // with the actor, target, grant, IP and user agent (X6).
-func (s *Service) StartProxy(ctx context.Context, a Actor, targetID int64, via string) (Member, Session, error) {
-	target, sess, _, err := s.startProxy(ctx, a, targetID, via, false)
+//
+// reason (3–500 characters, EINVALID on the field "reason" otherwise) is
+// why the actor logs in as the target: it is kept on the proxy.start entry,
+// shown to the target and to admins, and mailed to the target.
+func (s *Service) StartProxy(ctx context.Context, a Actor, targetID int64, via, reason string) (Member, Session, error) {
+	target, sess, _, err := s.startProxy(ctx, a, targetID, via, reason, false)
 	return target, sess, err
 }
 
 // startProxy is StartProxy, minting a kuroco grant token for the new session
 // in the same transaction when withGrant.
-func (s *Service) startProxy(ctx context.Context, a Actor, targetID int64, via string, withGrant bool) (Member, Session, Grant, error) {
+func (s *Service) startProxy(ctx context.Context, a Actor, targetID int64, via, reason string, withGrant bool) (Member, Session, Grant, error) {
 	if a.CLI || a.Member.ID == 0 || a.Session.ID == 0 {
 		return Member{}, Session{}, Grant{}, errProxyRefused
 	}
@@ -141,6 +160,12 @@ func (s *Service) startProxy(ctx context.Context, a Actor, targetID int64, via s
 		if now.Sub(a.Session.CreatedAt) > ProxyReauthAge {
 			return refuse(errProxyReauth, t.ID, "authentication older than 15 minutes")
 		}
+		// Only now, so a missing reason tells nothing about a target the
+		// actor may not log in as (X1); nothing is written without one.
+		reason, err := proxyReason(reason)
+		if err != nil {
+			return err
+		}
 		sess = Session{
 			MemberID:   t.ID,
 			Via:        via,
@@ -149,12 +174,12 @@ func (s *Service) startProxy(ctx context.Context, a Actor, targetID int64, via s
 			UserAgent:  truncate(a.Meta.UserAgent, 512),
 			CreatedAt:  now,
 			LastUsedAt: now,
-			ExpiresAt:  now.Add(ProxyTTL),
+			ExpiresAt:  now.Add(s.cfg.ProxyMaxAge),
 		}
 		if err := tx.CreateSession(ctx, &sess); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("%s signed in as %s (%s)", memberLabel(a.Member, a.RealID()), memberLabel(t, t.ID), viaName(via))
+		detail := fmt.Sprintf("%s signed in as %s (%s). Reason: %s", memberLabel(a.Member, a.RealID()), memberLabel(t, t.ID), viaName(via), reason)
 		if err := s.audit(ctx, tx, a, AuditProxyStart, t.ID, detail, grant.ID); err != nil {
 			return err
 		}
@@ -222,7 +247,7 @@ func (s *Service) ReturnSession(ctx context.Context, a Actor, returnID int64) (m
 // starts a proxy session into targetID under the rules of StartProxy, and
 // gets a single-use grant token for it, to exchange at /token. The audit
 // records the client of the actor's session.
-func (s *Service) AliasLogin(ctx context.Context, actor Session, targetID int64) (Member, Grant, error) {
+func (s *Service) AliasLogin(ctx context.Context, actor Session, targetID int64, reason string) (Member, Grant, error) {
 	m, err := s.store.MemberByID(ctx, actor.MemberID)
 	if isNotFound(err) || (err == nil && m.Status != StatusActive) {
 		return Member{}, Grant{}, errProxyRefused
@@ -230,8 +255,8 @@ func (s *Service) AliasLogin(ctx context.Context, actor Session, targetID int64)
 	if err != nil {
 		return Member{}, Grant{}, err
 	}
-	a := Actor{Member: m, Session: actor, Meta: ClientMeta{IP: actor.IP, UserAgent: actor.UserAgent}}
-	target, _, g, err := s.startProxy(ctx, a, targetID, ViaKuroco, true)
+	a := Actor{Member: m, Session: actor, Meta: ClientMeta{IP: actor.IP, UserAgent: actor.UserAgent, Door: ViaKuroco}}
+	target, _, g, err := s.startProxy(ctx, a, targetID, ViaKuroco, reason, true)
 	return target, g, err
 }
 

@@ -74,7 +74,7 @@ func TestProxyStartAndStop(t *testing.T) {
 	if err != nil || len(targets) != 1 || targets[0].ID != p.b.ID {
 		t.Fatalf("targets: %v %v", targets, err)
 	}
-	m, sess, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage)
+	m, sess, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestProxyRefusals(t *testing.T) {
 		"no grant (X1)": c.ID, "nonexistent (X1)": 999999, "self (X5)": p.a.ID,
 		"suspended (X5)": d.ID, "admin target (X3)": adm.ID,
 	} {
-		_, _, err := p.e.Svc.StartProxy(ctx, a, target, auth.ViaPage)
+		_, _, err := p.e.Svc.StartProxy(ctx, a, target, auth.ViaPage, "support ticket 42")
 		if code(err) != auth.EFORBIDDEN || auth.ErrorMessage(err) != want {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -157,12 +157,12 @@ func TestProxyRefusals(t *testing.T) {
 
 	// X2: no chains, even with a grant B→C.
 	p.grant(t, c.ID, p.b.ID)
-	_, sess, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage)
+	_, sess, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}
 	pa := p.as(t, sess)
-	if _, _, err := p.e.Svc.StartProxy(ctx, pa, c.ID, auth.ViaPage); code(err) != auth.EFORBIDDEN || auth.ErrorMessage(err) != want {
+	if _, _, err := p.e.Svc.StartProxy(ctx, pa, c.ID, auth.ViaPage, "support ticket 42"); code(err) != auth.EFORBIDDEN || auth.ErrorMessage(err) != want {
 		t.Errorf("chain: %v", err)
 	}
 	if ts, _ := p.e.Svc.ProxyTargets(ctx, pa); len(ts) != 0 {
@@ -184,12 +184,12 @@ func TestProxyRefusals(t *testing.T) {
 	p.e.Clock.Advance(auth.ProxyReauthAge + time.Minute)
 	a2 := a
 	a2.Session.LastUsedAt = a2.Session.CreatedAt.Add(auth.ProxyReauthAge) // still alive, but old
-	if _, _, err := p.e.Svc.StartProxy(ctx, a2, p.b.ID, auth.ViaPage); code(err) != auth.EFORBIDDEN ||
+	if _, _, err := p.e.Svc.StartProxy(ctx, a2, p.b.ID, auth.ViaPage, "support ticket 42"); code(err) != auth.EFORBIDDEN ||
 		!strings.Contains(auth.ErrorMessage(err), "sign in again") {
 		t.Errorf("stale authentication: %v", err)
 	}
 	fresh := p.actor(t, p.a)
-	if _, _, err := p.e.Svc.StartProxy(ctx, fresh, p.b.ID, auth.ViaPage); err != nil {
+	if _, _, err := p.e.Svc.StartProxy(ctx, fresh, p.b.ID, auth.ViaPage, "support ticket 42"); err != nil {
 		t.Errorf("fresh sign-in: %v", err)
 	}
 }
@@ -197,7 +197,7 @@ func TestProxyRefusals(t *testing.T) {
 func TestProxySessionLimits(t *testing.T) {
 	p := newProxyEnv(t)
 	a := p.actor(t, p.a)
-	_, sess, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaKuroco)
+	_, sess, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaKuroco, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestProxySessionLimits(t *testing.T) {
 	// X1: revoking the grant ends a running proxy session on its next
 	// request, even without RevokeProxySessions.
 	a = p.actor(t, p.a)
-	_, sess, err = p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage)
+	_, sess, err = p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestProxySessionLimits(t *testing.T) {
 	// Suspending the actor ends their proxy sessions too.
 	p.grant(t, p.b.ID, p.a.ID)
 	a = p.actor(t, p.a)
-	_, sess, err = p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage)
+	_, sess, err = p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestProxySessionLimits(t *testing.T) {
 func TestProxyGuards(t *testing.T) {
 	p := newProxyEnv(t)
 	a := p.actor(t, p.a)
-	_, sess, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage)
+	_, sess, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +280,7 @@ func TestProxyGuards(t *testing.T) {
 func TestAliasLogin(t *testing.T) {
 	p := newProxyEnv(t)
 	tok := login(t, p.e, auth.ViaKuroco, p.a.Email)
-	m, g, err := p.e.Svc.AliasLogin(ctx, tok.Session, p.b.ID)
+	m, g, err := p.e.Svc.AliasLogin(ctx, tok.Session, p.b.ID, "support ticket 42")
 	if err != nil || m.ID != p.b.ID || g.Token == "" {
 		t.Fatalf("alias login: %+v %v", m, err)
 	}
@@ -297,13 +297,13 @@ func TestAliasLogin(t *testing.T) {
 	}
 	// The refused answer is the same for a missing and a forbidden target.
 	c := p.e.Member(t, "carol@example.com", pw)
-	_, _, err1 := p.e.Svc.AliasLogin(ctx, tok.Session, c.ID)
-	_, _, err2 := p.e.Svc.AliasLogin(ctx, tok.Session, 424242)
+	_, _, err1 := p.e.Svc.AliasLogin(ctx, tok.Session, c.ID, "support ticket 42")
+	_, _, err2 := p.e.Svc.AliasLogin(ctx, tok.Session, 424242, "support ticket 42")
 	if code(err1) != auth.EFORBIDDEN || auth.ErrorMessage(err1) != auth.ErrorMessage(err2) || code(err2) != auth.EFORBIDDEN {
 		t.Fatalf("refusals differ: %v / %v", err1, err2)
 	}
 	// No chain from the proxy session's own token.
-	if _, _, err := p.e.Svc.AliasLogin(ctx, s, c.ID); code(err) != auth.EFORBIDDEN {
+	if _, _, err := p.e.Svc.AliasLogin(ctx, s, c.ID, "support ticket 42"); code(err) != auth.EFORBIDDEN {
 		t.Fatalf("chain: %v", err)
 	}
 }
@@ -313,7 +313,7 @@ func TestAliasLogin(t *testing.T) {
 func TestReturnSession(t *testing.T) {
 	p := newProxyEnv(t)
 	a := p.actor(t, p.a)
-	_, proxied, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage)
+	_, proxied, err := p.e.Svc.StartProxy(ctx, a, p.b.ID, auth.ViaPage, "support ticket 42")
 	if err != nil {
 		t.Fatal(err)
 	}

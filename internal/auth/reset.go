@@ -2,7 +2,7 @@ package auth
 
 import (
 	"context"
-	"time"
+	"fmt"
 )
 
 var (
@@ -33,14 +33,15 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, met
 	if err != nil {
 		return err
 	}
-	return s.resetWith(ctx, tok, m, password)
+	return s.resetWith(ctx, tok, m, password, meta)
 }
 
 // passwordChanged stores a new password hash and does everything that must
 // follow in the same transaction: reset links die, sessions end (all of them
 // when keep is 0, all but keep when keep > 0, none when keep < 0), and the
-// member is told by mail.
-func (s *Service) passwordChanged(ctx context.Context, tx Tx, q *mailQueue, m Member, hash string, keep int64) error {
+// member is told by mail (the password.changed entry queues it, see
+// securityMail). how says what changed it, for the entry's detail.
+func (s *Service) passwordChanged(ctx context.Context, tx Tx, m Member, hash string, keep int64, meta ClientMeta, how string) error {
 	now := s.clock()
 	status := m.Status
 	if status == StatusPasswordResetRequired || status == StatusInvited {
@@ -58,9 +59,22 @@ func (s *Service) passwordChanged(ctx context.Context, tx Tx, q *mailQueue, m Me
 		return err
 	}
 	if keep >= 0 {
-		if _, err := tx.RevokeMemberSessions(ctx, m.ID, keep, now); err != nil {
+		n, err := tx.RevokeMemberSessions(ctx, m.ID, keep, now)
+		if err != nil {
 			return err
 		}
+		if n > 0 {
+			if err := s.auditEvent(ctx, tx, event{action: AuditSessionEnded, subject: m.ID, result: ResultOK, meta: meta,
+				detail: fmt.Sprintf("%d session(s) ended by the password change", n)}); err != nil {
+				return err
+			}
+		}
 	}
-	return q.send(ctx, s.mail(MailPasswordChanged, m, map[string]string{"link": s.link("/forgot-password")}, now.Add(24*time.Hour)))
+	switch {
+	case keep == 0:
+		how += "; every session ended"
+	case keep > 0:
+		how += "; other sessions ended"
+	}
+	return s.auditEvent(ctx, tx, event{action: AuditPasswordChange, subject: m.ID, result: ResultOK, meta: meta, detail: how})
 }

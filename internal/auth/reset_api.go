@@ -168,13 +168,13 @@ func (s *Service) ResetWithTempPassword(ctx context.Context, token, tempPassword
 	if err != nil {
 		return err
 	}
-	return s.resetWith(ctx, tok, m, newPassword)
+	return s.resetWith(ctx, tok, m, newPassword, meta)
 }
 
 // resetWith sets a new password with a live reset token: policy, a password
 // other than the current one, single use, every session ends, reset links
 // die, the failure counters start over, a notice is mailed.
-func (s *Service) resetWith(ctx context.Context, tok OneTimeToken, m Member, password string) error {
+func (s *Service) resetWith(ctx context.Context, tok OneTimeToken, m Member, password string, meta ClientMeta) error {
 	if err := s.policy.Check(password, PasswordOwner{Email: m.Email, Username: m.Username}); err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (s *Service) resetWith(ctx context.Context, tok OneTimeToken, m Member, pas
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx Tx, q *mailQueue) error {
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		if err := tx.UseToken(ctx, tok.Hash, s.clock()); err != nil {
 			if isNotFound(err) {
 				return errResetInvalid
@@ -200,7 +200,10 @@ func (s *Service) resetWith(ctx context.Context, tok OneTimeToken, m Member, pas
 				return err
 			}
 		}
-		return s.passwordChanged(ctx, tx, q, m, hash, 0)
+		if err := s.auditEvent(ctx, tx, event{action: AuditResetUsed, subject: m.ID, result: ResultOK, meta: meta}); err != nil {
+			return err
+		}
+		return s.passwordChanged(ctx, tx, m, hash, 0, meta, "reset")
 	})
 }
 
@@ -253,7 +256,7 @@ func (s *Service) ResetWithCode(ctx context.Context, identifier, code, newPasswo
 	if err := s.settleAlone(context.WithoutCancel(ctx), p); err != nil {
 		return err
 	}
-	return s.resetWith(ctx, tok, m, newPassword)
+	return s.resetWith(ctx, tok, m, newPassword, meta)
 }
 
 // errTokenRefused marks a refused token inside gateToken.

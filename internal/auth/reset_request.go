@@ -86,7 +86,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 			Kind:          MailResetRequest,
 			To:            key,
 			ClientIP:      req.IP,
-			Data:          map[string]string{"door": req.Door, "mode": name, "url": req.URL, "address": address},
+			Data:          map[string]string{"door": req.Door, "mode": name, "url": req.URL, "address": address, "ip": req.IP},
 			CreatedAt:     now,
 			NextAttemptAt: now,
 			NotAfter:      now.Add(resetRequestTTL),
@@ -147,6 +147,12 @@ func (s *Service) ResolveRequest(ctx context.Context, r Mail) error {
 			return nil
 		}
 		if err != nil {
+			return err
+		}
+		// Known members only: the entry is written here, by the worker,
+		// long after the request was answered the same for everyone.
+		if err := s.auditEvent(ctx, tx, event{action: AuditResetRequested, subject: m.ID, result: ResultOK,
+			meta: ClientMeta{IP: r.Data["ip"]}, door: r.Data["door"]}); err != nil {
 			return err
 		}
 		if m.Status == StatusSuspended || m.Status == StatusInvited {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,9 @@ type Config struct {
 	ResetCodeTTL      time.Duration // wme confirmation code: 10 min
 	GrantTTL          time.Duration // kuroco grant_token: 300 s
 	FileTokenTTL      time.Duration // kuroco file_access_token: 300 s
+	// ProxyMaxAge is the hard cap of a proxy session (default ProxyTTL, one
+	// hour): it ends then, and no refresh token outlives it.
+	ProxyMaxAge time.Duration
 	// Policies holds the token policy of each dialect (DefaultPolicies()
 	// fills the missing ones).
 	Policies map[string]TokenPolicy
@@ -82,6 +86,9 @@ func (c Config) withDefaults() Config {
 	if c.GrantTTL == 0 {
 		c.GrantTTL = 300 * time.Second
 	}
+	if c.ProxyMaxAge <= 0 {
+		c.ProxyMaxAge = ProxyTTL
+	}
 	if c.FileTokenTTL == 0 {
 		c.FileTokenTTL = 300 * time.Second
 	}
@@ -134,6 +141,7 @@ type Service struct {
 	blobs  Blobs       // member file bytes (files.go)
 	ips    *ipThrottle // failed logins per client IP (throttle.go)
 	anon   *windowLog  // anonymous tokens per client (anonymous.go)
+	queues sync.Map    // Tx → *mailQueue of the open update, for mail queued by addAudit
 }
 
 // NewService builds the service. It computes one dummy hash, so that a login
@@ -188,6 +196,8 @@ func (s *Service) update(ctx context.Context, fn func(tx Tx, q *mailQueue) error
 	q := &mailQueue{}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		q.tx = tx
+		s.queues.Store(tx, q)
+		defer s.queues.Delete(tx)
 		return fn(tx, q)
 	})
 	if err == nil && q.queued > 0 {
@@ -205,6 +215,16 @@ type mailQueue struct {
 func (q *mailQueue) send(ctx context.Context, m Mail) error {
 	q.queued++
 	return q.tx.EnqueueMail(ctx, m)
+}
+
+// pendingMail counts a mail queued in tx outside mailQueue.send, so the
+// worker is woken once tx commits (at once when tx is not an update's).
+func (s *Service) pendingMail(tx Tx) {
+	if q, ok := s.queues.Load(tx); ok {
+		q.(*mailQueue).queued++
+		return
+	}
+	s.notify()
 }
 
 // mail builds an outbox row for m with the product name filled in.

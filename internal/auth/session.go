@@ -49,4 +49,7 @@ type ClientMeta struct {
 	// stranger at the same address (gate.go).
 	Device    string
 	FetchSite string // the browser's Sec-Fetch-Site ("" from non-browser clients); see crosssite.go
+	// Door labels the page or dialect the request came through (ViaPage,
+	// Via*, DoorCLI) for the audit log; doors only label, the rules stay here.
+	Door string
 }

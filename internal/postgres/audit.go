@@ -21,9 +21,9 @@ func (t *tx) AddAudit(ctx context.Context, e *auth.AuditEntry) error {
 		e.At = now()
 	}
 	id, err := t.insert(ctx, "add audit", `INSERT INTO audit_log (at, actor_id, subject_id, action, detail,
-		grant_id, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		grant_id, ip, user_agent, door, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		toMillis(e.At), nullID(e.ActorID), nullID(e.SubjectID), e.Action, e.Detail, nullID(e.GrantID),
-		e.IP, e.UserAgent)
+		e.IP, e.UserAgent, e.Door, e.Result)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,8 @@ func (t *tx) AddAudit(ctx context.Context, e *auth.AuditEntry) error {
 
 // ListAudit returns entries newest first (by id): below q.Before when set,
 // naming q.MemberID as actor or subject when set, with action q.Action (or,
-// when it ends in ".", any action starting with it); at most q.Limit
+// when it ends in ".", any action starting with it), at or after q.From
+// and before q.To when set; at most q.Limit
 // (default 50, at most 500).
 func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.AuditEntry, error) {
 	limit := q.Limit
@@ -51,6 +52,14 @@ func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.Audit
 		where = append(where, "id < ?")
 		args = append(args, q.Before)
 	}
+	if !q.From.IsZero() {
+		where = append(where, "at >= ?")
+		args = append(args, toMillis(q.From))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "at < ?")
+		args = append(args, toMillis(q.To))
+	}
 	if q.MemberID != 0 {
 		where = append(where, "(actor_id = ? OR subject_id = ?)")
 		args = append(args, q.MemberID, q.MemberID)
@@ -64,7 +73,7 @@ func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.Audit
 			args = append(args, q.Action)
 		}
 	}
-	query := `SELECT id, at, actor_id, subject_id, action, detail, grant_id, ip, user_agent FROM audit_log`
+	query := `SELECT id, at, actor_id, subject_id, action, detail, grant_id, ip, user_agent, door, result FROM audit_log`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -74,7 +83,7 @@ func (r queries) ListAudit(ctx context.Context, q auth.AuditQuery) ([]auth.Audit
 }
 
 // scanAudit reads id, at, actor_id, subject_id, action, detail, grant_id,
-// ip, user_agent.
+// ip, user_agent, door, result.
 func scanAudit(row rowScanner) (auth.AuditEntry, error) {
 	var (
 		e                       auth.AuditEntry
@@ -82,7 +91,7 @@ func scanAudit(row rowScanner) (auth.AuditEntry, error) {
 		actor, subject, grantID sql.NullInt64
 	)
 	if err := row.Scan(&e.ID, &at, &actor, &subject, &e.Action, &e.Detail, &grantID,
-		&e.IP, &e.UserAgent); err != nil {
+		&e.IP, &e.UserAgent, &e.Door, &e.Result); err != nil {
 		return auth.AuditEntry{}, err
 	}
 	e.At = fromMillis(at)

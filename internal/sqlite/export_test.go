@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+
+	"gatehouse/internal/auth"
 )
 
 // WriterDB exposes the writer pool to the black-box tests (raw SQL checks,
@@ -11,6 +13,14 @@ func WriterDB(s *Store) *sql.DB { return s.writer }
 
 // ReaderDB exposes the read-only pool to the black-box tests.
 func ReaderDB(s *Store) *sql.DB { return s.reader }
+
+// AuditSQL is ListAudit's statement and arguments, for EXPLAIN QUERY PLAN.
+var AuditSQL = auditSQL
+
+// AuditPrefixSQL is ListAudit's statement for an action prefix.
+func AuditPrefixSQL(ctx context.Context, s *Store, q auth.AuditQuery) (string, []any, error) {
+	return queries{q: s.reader}.auditPrefixSQL(ctx, q)
+}
 
 // MigrateTo applies the migrations up to version upTo only.
 func MigrateTo(ctx context.Context, s *Store, upTo int64) (int, error) { return s.migrateTo(ctx, upTo) }

@@ -56,3 +56,47 @@ func SeedMembers(path string, n int) error {
 	_, err = db.Exec(`ANALYZE`)
 	return err
 }
+
+// SeedAudit appends n audit entries straight into the database at path (for
+// the audit benchmark and the query-plan test): actors and subjects cycle
+// over member ids 1..members, actions over the authentication events and a
+// few admin ones, times over the last 30 days in id order. It runs ANALYZE
+// afterwards, as a long-lived database would have statistics.
+func SeedAudit(path string, n, members int) error {
+	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?_busy_timeout=10000&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ins, err := tx.Prepare(`INSERT INTO audit_log (at, actor_id, subject_id, action, detail, ip, user_agent, door, result)
+		VALUES (?, ?, ?, ?, '', '192.0.2.1', 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0', ?, ?)`)
+	if err != nil {
+		return err
+	}
+	actions := []struct{ action, result string }{
+		{"auth.signin", "ok"}, {"auth.signin", "ok"}, {"auth.signin", "ok"}, {"auth.signout", "ok"},
+		{"auth.signin_failed", "failed"}, {"auth.mfa_failed", "failed"}, {"reset.requested", "ok"},
+		{"password.changed", "ok"}, {"member.update", "ok"}, {"proxy.start", "ok"},
+	}
+	doors := []string{"page", "kuroco", "wme", "kotive", "directus", "openapi"}
+	members = max(members, 1)
+	span := int64(30 * 24 * time.Hour / time.Millisecond)
+	start := time.Now().UnixMilli() - span
+	for i := range n {
+		a := actions[i%len(actions)]
+		member := int64(1 + (i*7919)%members)
+		if _, err := ins.Exec(start+span*int64(i)/int64(max(n, 1)), member, member, a.action, doors[i%len(doors)], a.result); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	_, err = db.Exec(`ANALYZE`)
+	return err
+}

@@ -268,7 +268,7 @@ func testAudit(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	e := &auth.AuditEntry{At: t0, ActorID: 1, SubjectID: 2, Action: auth.AuditProxyGrant, Detail: "d",
-		GrantID: 7, IP: "192.0.2.1", UserAgent: "UA"}
+		GrantID: 7, IP: "192.0.2.1", UserAgent: "UA", Door: auth.ViaWME, Result: auth.ResultOK}
 	mustUpdate(t, s, func(tx auth.Tx) error { return tx.AddAudit(ctx, e) })
 	if e.ID == 0 {
 		t.Fatal("ID not set")
@@ -290,7 +290,7 @@ func testAudit(t *testing.T) {
 	all := []auth.AuditEntry{*e, *cli}
 	mustUpdate(t, s, func(tx auth.Tx) error {
 		for i := range 600 {
-			e := &auth.AuditEntry{At: t0, ActorID: int64(10 + i%3), SubjectID: int64(20 + i%5), Action: actions[i%4]}
+			e := &auth.AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), ActorID: int64(10 + i%3), SubjectID: int64(20 + i%5), Action: actions[i%4]}
 			if err := tx.AddAudit(ctx, e); err != nil {
 				return err
 			}
@@ -303,6 +303,9 @@ func testAudit(t *testing.T) {
 		for i := len(all) - 1; i >= 0; i-- {
 			e := all[i]
 			if q.Before > 0 && e.ID >= q.Before {
+				continue
+			}
+			if !q.From.IsZero() && e.At.Before(q.From) || !q.To.IsZero() && !e.At.Before(q.To) {
 				continue
 			}
 			if q.MemberID != 0 && e.ActorID != q.MemberID && e.SubjectID != q.MemberID {
@@ -331,6 +334,11 @@ func testAudit(t *testing.T) {
 		{auth.AuditQuery{Action: "member.", MemberID: 10}, 50}, // i%4==1 and i%3==0
 		{auth.AuditQuery{Before: all[100].ID, Limit: 1000}, 100},
 		{auth.AuditQuery{Before: all[300].ID, MemberID: 12, Action: "proxy.", Limit: 1000}, 50},
+		// Time range: the i-th generated entry is at t0 + i minutes; the two
+		// first entries are at t0 and at the store's clock (now).
+		{auth.AuditQuery{From: t0.Add(100 * time.Minute), To: t0.Add(200 * time.Minute), Limit: 1000}, 100},
+		{auth.AuditQuery{From: t0.Add(590 * time.Minute), To: t0.Add(10000 * time.Minute), Action: auth.AuditProxyStart, Limit: 1000}, 2},
+		{auth.AuditQuery{To: t0.Add(time.Minute), Limit: 1000}, 2},
 	} {
 		want := filter(c.q)
 		if len(want) != c.want {

@@ -39,6 +39,8 @@ type props struct {
 	// optional); Code is wme's confirmation code (reset_code).
 	TempPassword string
 	Code         string
+	// Event, Detail and When describe a security notice.
+	Event, Detail, When string
 }
 
 // Render renders the mail of the given kind from its outbox data. Data keys:
@@ -97,6 +99,13 @@ func Render(kind string, data map[string]string) (Rendered, error) {
 	case auth.MailPasswordChanged:
 		subject = "Your " + p.Product + " password was changed"
 		html, text = passwordChangedHTML(p, subject), passwordChangedText(p)
+	case auth.MailSecurityNotice:
+		p.Event, p.Detail, p.When = securityEvent(data["event"]), clean(data["detail"]), clean(data["when"])
+		if p.Event == "" {
+			return Rendered{}, fmt.Errorf("email: %s: unknown event %q", kind, data["event"])
+		}
+		subject = "Security notice for your " + p.Product + " account"
+		html, text = securityNoticeHTML(p, subject), securityNoticeText(p)
 	case auth.MailWelcome:
 		subject = "Welcome to " + p.Product
 		html, text = welcomeHTML(p, subject), welcomeText(p)

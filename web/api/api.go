@@ -64,7 +64,65 @@ func Meta(c *fiber.Ctx) auth.ClientMeta {
 		UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent)),
 		Device:    strings.Clone(c.Cookies(CookieDevice)),
 		FetchSite: strings.ToLower(strings.TrimSpace(c.Get("Sec-Fetch-Site"))),
+		Door:      DoorOf(c),
 	}
+}
+
+// doorKey is the request local naming the door a route belongs to.
+const doorKey = "gatehouse.door"
+
+// DoorOf is the door of the request's route ("page" unless a dialect's
+// router labelled it): the audit log records it (docs/decisions.md "Audit
+// events and proxy safeguards").
+func DoorOf(c *fiber.Ctx) string {
+	if d, ok := c.Locals(doorKey).(string); ok && d != "" {
+		return d
+	}
+	return auth.ViaPage
+}
+
+// WithDoor returns r with every route it registers labelled with door, so
+// api.Meta tells the domain which dialect a request came through. A dialect's
+// Routes receives it and registers routes as usual.
+func WithDoor(r fiber.Router, door string) fiber.Router {
+	return doorRouter{Router: r, label: func(c *fiber.Ctx) error {
+		c.Locals(doorKey, door)
+		return c.Next()
+	}}
+}
+
+type doorRouter struct {
+	fiber.Router
+	label fiber.Handler
+}
+
+func (d doorRouter) with(h []fiber.Handler) []fiber.Handler {
+	return append([]fiber.Handler{d.label}, h...)
+}
+
+func (d doorRouter) Get(p string, h ...fiber.Handler) fiber.Router {
+	return d.Router.Get(p, d.with(h)...)
+}
+func (d doorRouter) Head(p string, h ...fiber.Handler) fiber.Router {
+	return d.Router.Head(p, d.with(h)...)
+}
+func (d doorRouter) Post(p string, h ...fiber.Handler) fiber.Router {
+	return d.Router.Post(p, d.with(h)...)
+}
+func (d doorRouter) Put(p string, h ...fiber.Handler) fiber.Router {
+	return d.Router.Put(p, d.with(h)...)
+}
+func (d doorRouter) Delete(p string, h ...fiber.Handler) fiber.Router {
+	return d.Router.Delete(p, d.with(h)...)
+}
+func (d doorRouter) Patch(p string, h ...fiber.Handler) fiber.Router {
+	return d.Router.Patch(p, d.with(h)...)
+}
+func (d doorRouter) All(p string, h ...fiber.Handler) fiber.Router {
+	return d.Router.All(p, d.with(h)...)
+}
+func (d doorRouter) Add(m, p string, h ...fiber.Handler) fiber.Router {
+	return d.Router.Add(m, p, d.with(h)...)
 }
 
 // CookieDevice is the browser's device cookie: a random id the pages set

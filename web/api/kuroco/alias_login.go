@@ -27,7 +27,7 @@ func aliasLogin(d api.Deps) fiber.Handler {
 		if *req.AliasLoginID <= 0 {
 			return respondError(c, api.FieldProblem("aliaslogin_id", `"aliaslogin_id" must be a positive member id.`))
 		}
-		m, g, err := d.Auth.AliasLogin(c.UserContext(), s, int64(*req.AliasLoginID))
+		m, g, err := d.Auth.AliasLogin(c.UserContext(), s, int64(*req.AliasLoginID), req.Reason)
 		if err != nil {
 			return respondError(c, err)
 		}

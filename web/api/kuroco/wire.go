@@ -94,6 +94,9 @@ type fileTokenResponse struct {
 // aliasLoginRequest is alias_login's body.
 type aliasLoginRequest struct {
 	AliasLoginID *memberID `json:"aliaslogin_id"`
+	// Reason is why the member logs in as the target (required, 3–500
+	// characters; docs/decisions.md "Audit events and proxy safeguards").
+	Reason string `json:"reason"`
 }
 
 // statusResponse answers logout.
