@@ -9,5 +9,5 @@ import "embed"
 // http.FS or Fiber's filesystem middleware); pages link to
 // /static/css/app.css and /static/img/favicon.svg.
 //
-//go:embed css img docs
+//go:embed css img docs passkey.js
 var FS embed.FS

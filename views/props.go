@@ -87,6 +87,8 @@ type AccountProps struct {
 	// not linked yet (GET /account/providers/{name}/link).
 	Identities []IdentityRow
 	Linkable   []ProviderLink
+	// Passkeys is the passkeys section (account_passkeys.templ).
+	Passkeys PasskeysProps
 }
 
 // IdentityRow is one linked provider account on the account page.

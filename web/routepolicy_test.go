@@ -67,6 +67,14 @@ var routePolicy = map[string]string{
 	"GET /account/files/:id":                member,
 	"GET /files/t=:token/:id/:name?":        public, // file_access_token in the path
 	"GET /files/:id/:name?":                 public, // file_access_token in ?t=
+	"POST /login/passkey/begin":             public,
+	"POST /login/passkey/finish":            public,
+	"POST /login/passkey/second/begin":      public, // the pending password sign-in of this browser
+	"POST /login/passkey/second/finish":     public,
+	"POST /account/passkeys/begin":          member,
+	"POST /account/passkeys/finish":         member,
+	"POST /account/passkeys/:id/rename":     member,
+	"POST /account/passkeys/:id/delete":     member,
 
 	// The member editor.
 	"GET /admin/members":                                 admin,
