@@ -150,7 +150,14 @@
       if (j.error) {
         throw new Error(j.error);
       }
-      window.location.assign(j.redirect || "/account");
+      var next = new URL(j.redirect || "/account", window.location.href);
+      if (next.pathname === window.location.pathname && next.search === window.location.search) {
+        // Only the fragment differs: assign would not load the page again.
+        window.location.hash = next.hash;
+        window.location.reload();
+        return;
+      }
+      window.location.assign(next.href);
     });
   }
 
