@@ -213,9 +213,9 @@
             }
             return p;
           };
-          run(form, kind, "conditional", conditional.signal).catch(function (err) {
-            failed(form, err);
-          });
+          // The autofill request fails quietly (no passkey, an IP-address
+          // host, a cancelled prompt): the button and the password remain.
+          run(form, kind, "conditional", conditional.signal).catch(function () {});
           return begun;
         }).catch(function () {});
       }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha1"
+	"database/sql"
 	"encoding/base32"
 	"encoding/binary"
 	"encoding/json"
@@ -168,6 +169,34 @@ func TestBrowserPasskey(t *testing.T) {
 	)
 	if strings.HasSuffix(loc, "/account") {
 		t.Fatalf("a regressed counter signed in (on %s)", loc)
+	}
+
+	// The audit log holds the passkey's life: added, the sign-ins (the
+	// conditional one, the button twice, the second factor) and the
+	// refused counter.
+	db, err := sql.Open("sqlite3", "file:"+e["GATEHOUSE_DB"]+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	counts := map[string]int{}
+	rows, err := db.Query(`SELECT action, detail FROM audit_log`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var action, detail string
+		if err := rows.Scan(&action, &detail); err != nil {
+			t.Fatal(err)
+		}
+		counts[action+" "+detail]++
+	}
+	want := map[string]int{"passkey.added Work laptop": 1, "auth.signin passkey": 4, "passkey.counter_regressed Work laptop": 1}
+	for k, n := range want {
+		if counts[k] != n {
+			t.Errorf("audit %q: %d entries, want %d (all: %v)", k, counts[k], n, counts)
+		}
 	}
 }
 
