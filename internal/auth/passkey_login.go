@@ -166,7 +166,8 @@ func (s *Service) BeginPasskeySecondFactor(ctx context.Context, challenge string
 
 // CompleteMFAWithPasskey finishes a password sign-in with a passkey of THAT
 // member instead of a one-time code. Failures count like wrong codes (the
-// gate's code counters and the per-IP throttle).
+// gate's code counters and the per-IP throttle, and the fifth ends the
+// pending sign-in).
 func (s *Service) CompleteMFAWithPasskey(ctx context.Context, challenge, state string, response []byte, meta ClientMeta) (Member, Session, error) {
 	c, err := s.openCeremony(state, ceremonySecond)
 	if err != nil {
@@ -211,6 +212,18 @@ func (s *Service) CompleteMFAWithPasskey(ctx context.Context, challenge, state s
 			}
 			return s.acceptPasskeyMFA(ctx, m, stored, cred, meta, &used)
 		}})
+	if err == errPasskeyRefused {
+		// Like a wrong code: the fifth refusal ends the pending sign-in.
+		if uerr := s.update(context.WithoutCancel(ctx), func(tx Tx, _ *mailQueue) error {
+			n, err := tx.AddTokenAttempt(ctx, tok.Hash)
+			if err != nil || n < maxOTPAttempts {
+				return err
+			}
+			return tx.DeleteTokens(ctx, m.ID, TokenMFA)
+		}); uerr != nil {
+			return Member{}, Session{}, uerr
+		}
+	}
 	if err != nil {
 		return Member{}, Session{}, err
 	}

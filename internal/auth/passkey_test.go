@@ -183,3 +183,58 @@ func (f *fixture) mfaLessSession(t *testing.T, m auth.Member) int64 {
 	}
 	return s.ID
 }
+
+// TestPasskeySecondFactor: after the password of a member with TOTP, the
+// passkey options allow only that member's passkeys; a member without one
+// is told so; refused passkeys count like wrong codes and the fifth ends
+// the pending sign-in.
+func TestPasskeySecondFactor(t *testing.T) {
+	f := newFixture(t)
+	m, _ := f.mfaMember(t, "mfa@example.com")
+	other := f.member(t, "other@example.com")
+	challenge := func() string {
+		_, _, err := f.svc.Login(f.ctx, auth.LoginInput{Identifier: m.Email, Password: "correct horse battery", Via: auth.ViaPage})
+		if auth.ErrorCode(err) != auth.EOTP || auth.AsError(err).Challenge == "" {
+			t.Fatalf("login: %v", err)
+		}
+		return auth.AsError(err).Challenge
+	}
+	ch := challenge()
+	_, _, err := f.svc.BeginPasskeySecondFactor(f.ctx, ch, auth.ClientMeta{})
+	wantPasskeyCode(t, "no passkey", err, auth.ENOTFOUND)
+
+	for _, p := range []auth.Passkey{
+		{MemberID: m.ID, CredentialID: []byte("mine-credential"), UserHandle: []byte("h-mine"), PublicKey: []byte{1}, CreatedAt: f.clock.Now()},
+		{MemberID: other.ID, CredentialID: []byte("their-credential"), UserHandle: []byte("h-theirs"), PublicKey: []byte{1}, CreatedAt: f.clock.Now()},
+	} {
+		if err := f.e.Store.Update(f.ctx, func(tx auth.Tx) error { return tx.CreatePasskey(f.ctx, &p) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	options, state, err := f.svc.BeginPasskeySecondFactor(f.ctx, ch, auth.ClientMeta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// base64url of "mine-credential" and "their-credential".
+	if s := string(options); !strings.Contains(s, `"allowCredentials":[{"type":"public-key","id":"bWluZS1jcmVkZW50aWFs"}]`) ||
+		strings.Contains(s, "dGhlaXItY3JlZGVudGlhbA") {
+		t.Errorf("second-factor options %s", s)
+	}
+	_, _, err = f.svc.BeginPasskeySecondFactor(f.ctx, "not-a-challenge", auth.ClientMeta{})
+	wantPasskeyCode(t, "unknown challenge", err, auth.EUNAUTHORIZED)
+
+	for i := range 5 {
+		_, _, err = f.svc.CompleteMFAWithPasskey(f.ctx, ch, state, []byte(`{"id":"x"}`), auth.ClientMeta{})
+		wantPasskeyCode(t, "refused passkey "+string(rune('1'+i)), err, auth.EUNAUTHORIZED)
+	}
+	// The pending sign-in is gone: even the code step is refused now.
+	_, _, err = f.svc.CompleteMFA(f.ctx, ch, "000000", auth.ClientMeta{})
+	if auth.ErrorCode(err) != auth.EUNAUTHORIZED || !strings.Contains(auth.ErrorMessage(err), "expired") {
+		t.Errorf("pending sign-in after five refused passkeys: %v", err)
+	}
+	// A sign-in ceremony's state is not a second-factor one.
+	ch = challenge()
+	_, loginState, _ := f.svc.BeginPasskeyLogin(f.ctx)
+	_, _, err = f.svc.CompleteMFAWithPasskey(f.ctx, ch, loginState, []byte(`{}`), auth.ClientMeta{})
+	wantPasskeyCode(t, "login state", err, auth.EUNAUTHORIZED)
+}
