@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -116,14 +117,18 @@ func (s *Service) openCeremony(state, kind string) (passkeyCeremony, error) {
 	return c, nil
 }
 
+// errPasskeysOff: the base URL's host cannot be a relying-party id (an IP
+// address, or no host at all), so this server offers no passkeys.
+var errPasskeysOff = &Error{Code: EFORBIDDEN, Message: "Passkeys are not available here: the server must be reached by a domain name (GATEHOUSE_BASE_URL)."}
+
 // relyingParty builds the WebAuthn relying party from Config.BaseURL.
 func (s *Service) relyingParty() (*webauthn.WebAuthn, error) {
 	u, err := url.Parse(s.cfg.BaseURL)
-	if err != nil || u.Hostname() == "" {
-		return nil, Errorf(EINTERNAL, "Passkeys need GATEHOUSE_BASE_URL.")
+	if err != nil || u.Hostname() == "" || net.ParseIP(u.Hostname()) != nil {
+		return nil, errPasskeysOff
 	}
 	timeout := webauthn.TimeoutConfig{Enforce: true, Timeout: passkeyCeremonyTTL, TimeoutUVD: passkeyCeremonyTTL}
-	return webauthn.New(&webauthn.Config{
+	rp, err := webauthn.New(&webauthn.Config{
 		RPID:          u.Hostname(),
 		RPDisplayName: s.cfg.ProductName,
 		RPOrigins:     []string{u.Scheme + "://" + u.Host},
@@ -135,6 +140,10 @@ func (s *Service) relyingParty() (*webauthn.WebAuthn, error) {
 		AttestationPreference: protocol.PreferNoAttestation,
 		Timeouts:              webauthn.TimeoutsConfig{Login: timeout, Registration: timeout},
 	})
+	if err != nil {
+		return nil, errPasskeysOff
+	}
+	return rp, nil
 }
 
 // passkeyUser is a member as go-webauthn sees it.

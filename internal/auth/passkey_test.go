@@ -238,3 +238,20 @@ func TestPasskeySecondFactor(t *testing.T) {
 	_, _, err = f.svc.CompleteMFAWithPasskey(f.ctx, ch, loginState, []byte(`{}`), auth.ClientMeta{})
 	wantPasskeyCode(t, "login state", err, auth.EUNAUTHORIZED)
 }
+
+// TestPasskeysNeedADomain: with an IP address (or no host) in the base URL
+// there is no valid relying-party id; the ceremonies say so instead of
+// failing internally.
+func TestPasskeysNeedADomain(t *testing.T) {
+	f := newFixture(t)
+	for _, base := range []string{"http://127.0.0.1:8080", "http://[::1]:8080", ""} {
+		svc, err := auth.NewService(f.e.Store, auth.NewArgon2(testenv.FastArgon2), auth.Config{BaseURL: base}, auth.Options{Now: f.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = svc.BeginPasskeyLogin(f.ctx)
+		if auth.ErrorCode(err) != auth.EFORBIDDEN || !strings.Contains(auth.ErrorMessage(err), "domain name") {
+			t.Errorf("base URL %q: %v", base, err)
+		}
+	}
+}
