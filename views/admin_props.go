@@ -145,7 +145,7 @@ var AuditActions = []string{
 	auth.AuditSignIn, auth.AuditSignInFailed, auth.AuditMFAFailed, auth.AuditSignOut, auth.AuditSessionEnded,
 	auth.AuditLockout, auth.AuditResetRequested, auth.AuditResetUsed, auth.AuditPasswordChange, auth.AuditEmailChange,
 	auth.AuditMFAEnabled, auth.AuditMFADisabled, auth.AuditMFARecoveryUsed, auth.AuditMFARecoveryRegenerated,
-	auth.AuditPasskeyAdded, auth.AuditPasskeyRemoved,
+	auth.AuditPasskeyAdded, auth.AuditPasskeyRemoved, auth.AuditPasskeyRenamed, auth.AuditPasskeyCounter,
 	auth.AuditMemberCreate, auth.AuditMemberUpdate, auth.AuditMemberStatus, auth.AuditMemberDelete,
 	auth.AuditMemberReset, auth.AuditMemberEnd, auth.AuditRoles,
 	auth.AuditProxyGrant, auth.AuditProxyRevoke, auth.AuditProxyStart, auth.AuditProxyStop,

@@ -89,6 +89,8 @@ type AccountProps struct {
 	Linkable   []ProviderLink
 	// TwoFactor is the two-factor section (account_twofactor.templ).
 	TwoFactor TwoFactorProps
+	// Passkeys is the passkeys section (account_passkeys.templ).
+	Passkeys PasskeysProps
 }
 
 // IdentityRow is one linked provider account on the account page.

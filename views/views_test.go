@@ -110,7 +110,13 @@ func TestLayout(t *testing.T) {
 			t.Errorf("login page lacks %s", want)
 		}
 	}
-	for _, absent := range []string{`data-testid="flash"`, `/_dev/mail`, `action="/logout"`, `style=`, `<script`} {
+	// The only script is the passkey ceremony file, loaded by src (the CSP
+	// forbids inline script).
+	passkeyScript := `<script src="` + static.URL("passkey.js") + `" defer></script>`
+	if n := strings.Count(html, "<script"); n != 1 || !strings.Contains(html, passkeyScript) || !strings.Contains(html, `autocomplete="username webauthn"`) {
+		t.Errorf("login page: %d scripts, want only %s, and the username field offering passkeys", n, passkeyScript)
+	}
+	for _, absent := range []string{`data-testid="flash"`, `/_dev/mail`, `action="/logout"`, `style=`} {
 		if strings.Contains(html, absent) {
 			t.Errorf("anonymous login page contains %s", absent)
 		}

@@ -83,10 +83,14 @@ func (d door) isRefused(a answer) bool {
 const (
 	naTokenCounter = "a 256-bit token names no account: only the per-IP throttle counts (gate.go secretToken)"
 	naTokenSame    = "a token names no account: every wrong token is the unknown case"
-	naNoSession    = "no session: the door's own secret is the only credential, there is none to act as someone"
-	naResetMFA     = "a reset proves the mailbox, not the password; the next sign-in still asks for the code"
-	naSessionBound = "the session names the account: there is no unknown account to compare with"
-	naLoginProxy   = "a login opens a session; it is not a change made from one"
+	naPasskey      = "a passkey assertion names no account until it is verified: only the per-IP throttle counts (gate.go secretToken)"
+	// naPasskeyBrowser: a right passkey needs an authenticator, which only
+	// the Chromium test has (cmd/gatehouse/browser_passkey_test.go).
+	naPasskeyBrowser = "a valid assertion needs an authenticator: cmd/gatehouse/browser_passkey_test.go drives it"
+	naNoSession      = "no session: the door's own secret is the only credential, there is none to act as someone"
+	naResetMFA       = "a reset proves the mailbox, not the password; the next sign-in still asks for the code"
+	naSessionBound   = "the session names the account: there is no unknown account to compare with"
+	naLoginProxy     = "a login opens a session; it is not a change made from one"
 )
 
 // pageLoginOK: the pages sign in with 303 to /account (303 to /login/otp
@@ -181,6 +185,21 @@ var doors = []door{
 				"password": {dmNewPassword}, "confirm": {dmNewPassword}})
 		},
 		na: map[string]string{ruleLockout: naTokenCounter, ruleTwoFactor: naResetMFA, ruleProxy: naNoSession, ruleIdentical: naTokenSame}},
+	{name: "page passkey sign-in", route: "POST /login/passkey/finish", kind: tokenDoor,
+		try: func(x *mx, c *client, _ string, _ bool) answer {
+			x.page(c, "/login", "/login/passkey/begin", url.Values{})
+			return x.page(c, "/login", "/login/passkey/finish", url.Values{"response": {
+				`{"id":"` + randomSecret() + `","rawId":"` + randomSecret() + `","type":"public-key","response":{}}`}})
+		},
+		na: map[string]string{ruleLockout: naPasskey, ruleTwoFactor: "a passkey is two factors by itself (user verification required; internal/auth/passkey.go)",
+			ruleProxy: naLoginProxy, ruleIdentical: naTokenSame}},
+	{name: "page passkey as second factor", route: "POST /login/passkey/second/finish", kind: codeDoor, mfa: true,
+		na: map[string]string{
+			ruleThrottle:  naPasskeyBrowser + "; failures count on the code counter and the per-IP throttle like a code (passkey_login.go CompleteMFAWithPasskey)",
+			ruleLockout:   naPasskeyBrowser + "; failures count on the member's code counter (gate.go secretCode)",
+			ruleTwoFactor: "this is the second factor",
+			ruleProxy:     naLoginProxy,
+			ruleIdentical: "the pending sign-in names the account; the password step answered identically before"}},
 	{name: "page new password", route: "POST /login/new-password", kind: tokenDoor,
 		na: map[string]string{
 			ruleThrottle:  "the challenge lives in the browser session, the client never sends it: nothing to guess",
@@ -372,6 +391,12 @@ var secretFree = map[string]string{
 
 	"GET /files/t=:token/:id/:name?": "a file access token: a bearer credential looked up by hash, not guessed through the gate",
 	"GET /files/:id/:name?":          "a file access token: a bearer credential looked up by hash, not guessed through the gate",
+	"POST /login/passkey/begin":         "issues a challenge kept in the browser session; checks no secret",
+	"POST /login/passkey/second/begin":  "issues a challenge for the pending sign-in kept in the browser session; the client sends no secret",
+	"POST /account/passkeys/begin":      "own session (refused in a proxy session); issues a challenge",
+	"POST /account/passkeys/finish":     "own session (refused in a proxy session); registers a new credential, checks no existing secret",
+	"POST /account/passkeys/:id/rename": "own session (refused in a proxy session)",
+	"POST /account/passkeys/:id/delete": "own session (refused in a proxy session)",
 
 	"POST /rcms-api/:api_id/logout": "bearer access token", "POST /rcms-api/:api_id/alias_login": "bearer access token and a grant",
 	"GET /rcms-api/:api_id/profile": "bearer access token", "GET /rcms-api/:api_id/file_access_token": "bearer access token",

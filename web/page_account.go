@@ -62,9 +62,13 @@ func (s *server) renderAccountWith(c *fiber.Ctx, status int, profile views.Profi
 	if err != nil {
 		return err
 	}
+	passkeys, err := s.passkeysProps(c)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, views.AccountPage(views.AccountProps{Member: *m, Profile: profile, Password: password, Sessions: rows,
 		ProxyTargets: targets, ProxyActivity: activity, Proxied: a.Proxied(), Files: files, Identities: identities, Linkable: linkable,
-		TwoFactor: twoFactor}))
+		TwoFactor: twoFactor, Passkeys: passkeys}))
 }
 
 // handleProfileSubmit saves name, username and bio. Only those fields are

@@ -48,6 +48,10 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/login/with/:provider/callback", noReferrer, s.handleProviderCallback())
 	page(get, "/login/otp", s.handleOTPShow())
 	page(post, "/login/otp", s.handleOTPSubmit())
+	page(post, "/login/passkey/begin", s.handlePasskeyLoginBegin())
+	page(post, "/login/passkey/finish", s.handlePasskeyLoginFinish())
+	page(post, "/login/passkey/second/begin", s.handlePasskeySecondBegin())
+	page(post, "/login/passkey/second/finish", s.handlePasskeySecondFinish())
 	page(get, "/register", s.handleRegisterShow())
 	page(post, "/register", s.handleRegisterSubmit())
 	page(get, "/forgot-password", s.handleForgotShow())
@@ -68,6 +72,10 @@ func (s *server) routes(app *fiber.App) {
 	// flow; the link is made at the callback, for this browser's state.
 	page(get, "/account/providers/:provider/link", requireMember, s.refuseProxied, s.handleProviderLink())
 	page(post, "/account/providers/:id/unlink", requireMember, s.refuseProxied, s.handleProviderUnlink())
+	page(post, "/account/passkeys/begin", requireMember, s.refuseProxied, s.handlePasskeyAddBegin())
+	page(post, "/account/passkeys/finish", requireMember, s.refuseProxied, s.handlePasskeyAddFinish())
+	page(post, "/account/passkeys/:id/rename", requireMember, s.refuseProxied, s.handlePasskeyRename())
+	page(post, "/account/passkeys/:id/delete", requireMember, s.refuseProxied, s.handlePasskeyRemove())
 	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
 	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
 	// Member files (docs/contract.md §10): the member's own session, a proxy

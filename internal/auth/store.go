@@ -64,6 +64,11 @@ type Reader interface {
 	IdentitiesOfMember(ctx context.Context, memberID int64) ([]Identity, error)
 	// RecoveryCodesLeft counts the member's unused two-factor recovery codes.
 	RecoveryCodesLeft(ctx context.Context, memberID int64) (int, error)
+	// PasskeysOfMember lists the member's passkeys, oldest first;
+	// PasskeyByCredentialID finds one by its WebAuthn credential id
+	// (ENOTFOUND when none).
+	PasskeysOfMember(ctx context.Context, memberID int64) ([]Passkey, error)
+	PasskeyByCredentialID(ctx context.Context, credentialID []byte) (Passkey, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -165,6 +170,15 @@ type Tx interface {
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	CreateFile(ctx context.Context, f *File) error
 	DeleteFile(ctx context.Context, id int64) error
+	// CreatePasskey stores p and sets p.ID: a credential id stored already
+	// is ECONFLICT, an unknown member ENOTFOUND. UsePasskey records a
+	// sign-in (the new counter, backup state and time); RenamePasskey and
+	// DeletePasskey act on the member's passkey id (ENOTFOUND when the
+	// member has none such).
+	CreatePasskey(ctx context.Context, p *Passkey) error
+	UsePasskey(ctx context.Context, id int64, signCount uint32, backupState bool, at time.Time) error
+	RenamePasskey(ctx context.Context, memberID, id int64, name string) error
+	DeletePasskey(ctx context.Context, memberID, id int64) error
 	Sweeper
 }
 

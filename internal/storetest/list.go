@@ -9,6 +9,7 @@ var tests = []struct {
 }{
 	{"CreateCredential", testCreateCredential},
 	{"Identities", testIdentities},
+	{"Passkeys", testPasskeys},
 	{"WebhookDeliveriesFollowAudit", testWebhookDeliveriesFollowAudit},
 	{"CredentialByHash", testCredentialByHash},
 	{"UseCredential", testUseCredential},

@@ -1,0 +1,7 @@
+package auth
+
+// Test hooks of the passkey rules for the external test package.
+var (
+	CheckPasskeyUse   = checkPasskeyUse
+	PasskeyCredential = Passkey.credential
+)
