@@ -389,8 +389,8 @@ var secretFree = map[string]string{
 	"GET /account/activity":                   "own session only (GuardProxy)",
 	"POST /account/activity/sessions/:id/end": "own session only (GuardProxy)",
 
-	"GET /files/t=:token/:id/:name?": "a file access token: a bearer credential looked up by hash, not guessed through the gate",
-	"GET /files/:id/:name?":          "a file access token: a bearer credential looked up by hash, not guessed through the gate",
+	"GET /files/t=:token/:id/:name?":    "a file access token: a bearer credential looked up by hash, not guessed through the gate",
+	"GET /files/:id/:name?":             "a file access token: a bearer credential looked up by hash, not guessed through the gate",
 	"POST /login/passkey/begin":         "issues a challenge kept in the browser session; checks no secret",
 	"POST /login/passkey/second/begin":  "issues a challenge for the pending sign-in kept in the browser session; the client sends no secret",
 	"POST /account/passkeys/begin":      "own session (refused in a proxy session); issues a challenge",

@@ -78,14 +78,14 @@ var routePolicy = map[string]string{
 	"POST /account/two-factor/cancel":         member,
 	"POST /account/two-factor/recovery-codes": member,
 	"POST /account/two-factor/disable":        member,
-	"POST /login/passkey/begin":             public,
-	"POST /login/passkey/finish":            public,
-	"POST /login/passkey/second/begin":      public, // the pending password sign-in of this browser
-	"POST /login/passkey/second/finish":     public,
-	"POST /account/passkeys/begin":          member,
-	"POST /account/passkeys/finish":         member,
-	"POST /account/passkeys/:id/rename":     member,
-	"POST /account/passkeys/:id/delete":     member,
+	"POST /login/passkey/begin":               public,
+	"POST /login/passkey/finish":              public,
+	"POST /login/passkey/second/begin":        public, // the pending password sign-in of this browser
+	"POST /login/passkey/second/finish":       public,
+	"POST /account/passkeys/begin":            member,
+	"POST /account/passkeys/finish":           member,
+	"POST /account/passkeys/:id/rename":       member,
+	"POST /account/passkeys/:id/delete":       member,
 
 	// The member editor.
 	"GET /admin/members":                                 admin,
