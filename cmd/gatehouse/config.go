@@ -152,7 +152,7 @@ var settings = []setting{
 	{"GATEHOUSE_SESSION_TTL", "12h", "absolute lifetime of a session", durationInto(func(c *Config) *time.Duration { return &c.SessionTTL })},
 	{"GATEHOUSE_SESSION_IDLE_TTL", "30m", "idle timeout of a browser session", durationInto(func(c *Config) *time.Duration { return &c.SessionIdleTTL })},
 	{"GATEHOUSE_NEW_PASSWORD_TTL", "3m", "lifetime of the NEW_PASSWORD_REQUIRED step", durationInto(func(c *Config) *time.Duration { return &c.NewPasswordTTL })},
-	{"GATEHOUSE_HASH_MAX_WAIT", "2.5s", "longest expected wait for a password check before 503 with Retry-After", durationInto(func(c *Config) *time.Duration { return &c.HashMaxWait })},
+	{"GATEHOUSE_HASH_MAX_WAIT", "2s", "longest expected wait for a password check before 503 with Retry-After", durationInto(func(c *Config) *time.Duration { return &c.HashMaxWait })},
 	{"GATEHOUSE_INVITE_TTL", "168h", "lifetime of an invitation link", durationInto(func(c *Config) *time.Duration { return &c.InviteTTL })},
 	{"GATEHOUSE_PROXY_MAX_AGE", "1h", "hard cap of a proxy session (refresh never extends it)", durationInto(func(c *Config) *time.Duration { return &c.ProxyMaxAge })},
 	{"GATEHOUSE_RESET_CODE_TTL", "10m", "lifetime of a wme confirmation code", durationInto(func(c *Config) *time.Duration { return &c.ResetCodeTTL })},

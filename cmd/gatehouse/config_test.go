@@ -49,7 +49,7 @@ func TestConfigDefaults(t *testing.T) {
 		DirectusAccessTTL: 15 * time.Minute, DirectusRefreshTTL: 7 * 24 * time.Hour, DirectusSessionCookieTTL: 24 * time.Hour,
 		OpenAPIAccessTTL: 24 * time.Hour, OpenAPIRefreshTTL: 12 * 24 * time.Hour,
 		KotiveIdleTTL: 12 * time.Hour, InviteTTL: 7 * 24 * time.Hour, ResetCodeTTL: 10 * time.Minute,
-		OutboxMaxBackoff: 10 * time.Minute, HashMaxWait: 2500 * time.Millisecond, IPRateLimit: 100,
+		OutboxMaxBackoff: 10 * time.Minute, HashMaxWait: 2 * time.Second, IPRateLimit: 100,
 		ResetLimitPerAddress: 5, ResetLimitPerIP: 20,
 		JanitorInterval: 10 * time.Minute, RetainTokens: 24 * time.Hour, RetainSessions: 30 * 24 * time.Hour,
 		RetainMail: 7 * 24 * time.Hour, AnonTokenLimit: 30,

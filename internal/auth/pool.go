@@ -10,9 +10,10 @@ import (
 // DefaultHashMaxWait is how long a password check may expect to wait for a
 // slot of the hash pool and run before it is refused with ErrOverloaded
 // (503 with Retry-After) instead of being queued: short enough that an
-// admitted sign-in is answered within 3 s, as a person waiting expects
+// admitted sign-in is answered within 3 s, as a person waiting expects,
+// with room for the estimate's error and the rest of the request
 // (docs/decisions.md "Admission by expected wait").
-const DefaultHashMaxWait = 2500 * time.Millisecond
+const DefaultHashMaxWait = 2 * time.Second
 
 // DefaultHashQueueLimit is a ceiling on waiters kept for memory safety only:
 // admission by expected wait (PoolOptions.MaxWait) refuses long before it at

@@ -196,7 +196,9 @@ type Sweeper interface {
 }
 
 // Store is the persistence the domain needs. Update runs fn in one writing
-// transaction and commits when fn returns nil.
+// transaction and commits when fn returns nil; its isolation must make the
+// outcome one of some serial order, except that an Update whose ctx is
+// RowLocked needs only the row locks described in rowlocks.go.
 type Store interface {
 	Reader
 	Update(ctx context.Context, fn func(tx Tx) error) error

@@ -247,7 +247,9 @@ func (s *Service) RefreshTokensAs(ctx context.Context, via, refresh, identifier 
 		t      Tokens
 		reused bool
 	)
-	err := s.update(ctx, func(tx Tx, _ *mailQueue) error {
+	// Everything below rests on the refresh token's row, which the store
+	// locks (rowlocks.go), and on conditional single-row writes.
+	err := s.update(withRowLocks(ctx), func(tx Tx, _ *mailQueue) error {
 		// The store may run this function again (PostgreSQL retries a
 		// transaction that lost a serialization conflict): start clean.
 		reused = false

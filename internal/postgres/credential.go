@@ -27,7 +27,11 @@ func (r queries) CredentialByHash(ctx context.Context, hash string) (auth.Creden
 		used, rotated, revoked sql.NullInt64
 		successor              []byte
 	)
-	err := r.q.QueryRowContext(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE hash = ?`, hash).
+	query := `SELECT ` + credentialColumns + ` FROM credentials WHERE hash = ?`
+	if r.lockCredentials {
+		query += ` FOR UPDATE`
+	}
+	err := r.q.QueryRowContext(ctx, query, hash).
 		Scan(&c.Hash, &c.Kind, &session, &c.Via, &c.ParentHash, &createdAt, &expiresAt,
 			&used, &rotated, &revoked, &successor, &c.Mints)
 	if errors.Is(err, sql.ErrNoRows) {

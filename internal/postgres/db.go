@@ -131,6 +131,9 @@ func rebind(query string) string {
 type queries struct {
 	q   queryer
 	key []byte
+	// lockCredentials makes CredentialByHash lock the row it reads (an
+	// auth.RowLocked Update).
+	lockCredentials bool
 }
 
 // Open connects to the database at url (postgres://…). It does not
@@ -193,9 +196,19 @@ const maxAttempts = 40
 // with it, fn runs again from the start on a fresh transaction, so fn
 // must keep no state across calls other than what it recomputes (it is
 // short and free of network I/O, as for the SQLite store).
+//
+// An Update the domain marked auth.RowLocked runs at READ COMMITTED
+// instead, and every credential it reads is locked FOR UPDATE: two
+// rotations of one refresh token queue on its row rather than abort each
+// other, and unrelated rotations no longer abort each other through the
+// index pages SERIALIZABLE watches (internal/auth/rowlocks.go).
 func (s *Store) Update(ctx context.Context, fn func(auth.Tx) error) error {
-	err := s.serializable(ctx, func(q queryer) error {
-		return fn(&tx{queries: queries{q: q, key: s.key}})
+	level, lock := sql.LevelSerializable, auth.RowLocked(ctx)
+	if lock {
+		level = sql.LevelReadCommitted
+	}
+	err := s.retry(ctx, level, func(q queryer) error {
+		return fn(&tx{queries: queries{q: q, key: s.key, lockCredentials: lock}})
 	})
 	if err == nil {
 		s.advanceEpoch(ctx)
@@ -207,10 +220,6 @@ func (s *Store) Update(ctx context.Context, fn func(auth.Tx) error) error {
 // methods, whose row locks do the work: see claim), retried on deadlock.
 func (s *Store) write(ctx context.Context, fn func(q queryer) error) error {
 	return s.retry(ctx, sql.LevelReadCommitted, fn)
-}
-
-func (s *Store) serializable(ctx context.Context, fn func(q queryer) error) error {
-	return s.retry(ctx, sql.LevelSerializable, fn)
 }
 
 func (s *Store) retry(ctx context.Context, level sql.IsolationLevel, fn func(q queryer) error) error {
