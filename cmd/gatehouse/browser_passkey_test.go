@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+
+	"gatehouse/internal/smtptest"
 )
 
 // TestBrowserPasskey drives real Chromium with a virtual authenticator
@@ -34,7 +36,11 @@ func TestBrowserPasskey(t *testing.T) {
 	// A relying-party id must be a domain, not an IP address: the pages
 	// are opened on localhost.
 	base := "http://localhost:" + port
-	e := env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db"), "GATEHOUSE_ADDR": addr, "GATEHOUSE_BASE_URL": base}
+	// A real SMTP server: the member is told of every change to their
+	// second factors (internal/auth/audit_events.go).
+	inbox := smtptest.Start(t)
+	e := env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db"), "GATEHOUSE_ADDR": addr, "GATEHOUSE_BASE_URL": base,
+		"GATEHOUSE_SMTP_URL": inbox.URL()}
 	const email, name = "grace@example.com", "Grace Hopper"
 	if _, stderr, err := runBinary(t, e, "member", "create", "--email", email, "--password", strongPassword, "--name", name); err != nil {
 		t.Fatalf("member create: %v\n%s", err, stderr)
@@ -198,6 +204,51 @@ func TestBrowserPasskey(t *testing.T) {
 			t.Errorf("audit %q: %d entries, want %d (all: %v)", k, counts[k], n, counts)
 		}
 	}
+
+	// Remove the passkey with the plain form (a confirmation box, no
+	// script), then read the member's mail: the passkey added, two-factor
+	// turned on, the passkey removed, each as it happened.
+	// The device's counter moves past the stored one again (the real
+	// authenticator, not the clone): accepted.
+	step("counter forward again", chromedp.ActionFunc(func(ctx context.Context) error {
+		cs, err := webauthn.GetCredentials(authID).Do(ctx)
+		if err != nil || len(cs) != 1 {
+			return fmt.Errorf("credentials: %v, %d", err, len(cs))
+		}
+		c := *cs[0]
+		if err := webauthn.RemoveCredential(authID, c.CredentialID).Do(ctx); err != nil {
+			return err
+		}
+		c.SignCount = 1000
+		return webauthn.AddCredential(authID, &c).Do(ctx)
+	}))
+	step("remove the passkey", chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`[data-testid="login-submit"]`, chromedp.ByQuery), passkeySignIn,
+		chromedp.Navigate(base+"/account#passkeys"),
+		chromedp.WaitVisible(`[data-testid="passkey-remove"]`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="passkey-row"] input[name="confirm"]`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="passkey-remove"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="passkeys-empty"]`, chromedp.ByQuery),
+	)
+	for _, notice := range []string{"A passkey was added", "Two-factor authentication was turned on", "A passkey was removed"} {
+		if !mailed(inbox, email, notice, 15*time.Second) {
+			t.Errorf("no mail to %s saying %q; got %d message(s)", email, notice, len(inbox.Messages()))
+		}
+	}
+}
+
+// mailed waits up to timeout for a message to rcpt whose text part says
+// what.
+func mailed(inbox *smtptest.Server, rcpt, what string, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, m := range inbox.Messages() {
+			text, _ := smtptest.Bodies(m)
+			if len(m.To) == 1 && m.To[0] == rcpt && strings.Contains(text, what) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // enableTOTP turns TOTP on for the member through the directus dialect
