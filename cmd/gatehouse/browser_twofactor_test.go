@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"gatehouse/internal/smtptest"
 )
 
 // rfc6238 is the TOTP code (HMAC-SHA1, 6 digits, 30 s steps) of a base32
@@ -62,7 +64,8 @@ func useRecoveryCode(code string) chromedp.Tasks {
 // then with password and a recovery code, which is refused the second time.
 func TestBrowserTwoFactor(t *testing.T) {
 	step := chromiumSession(t, 120*time.Second)
-	s := startServer(t, env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db")})
+	inbox := smtptest.Start(t) // the member hears of every change (mailed, browser_passkey_test.go)
+	s := startServer(t, env{"GATEHOUSE_DB": filepath.Join(t.TempDir(), "gatehouse.db"), "GATEHOUSE_SMTP_URL": inbox.URL()})
 	const (
 		email    = "grace@example.com"
 		password = "cobol-compiler-1959"
@@ -169,6 +172,29 @@ func TestBrowserTwoFactor(t *testing.T) {
 	)
 	if !strings.Contains(msg, "Invalid one-time password") || !strings.HasSuffix(loc, "/login/otp") {
 		t.Errorf("a used recovery code: %q on %s, want refused on the code step", msg, loc)
+	}
+
+	// Turn it off with the password and a recovery code (the disclosure
+	// and its recovery field are details elements: no script).
+	step("turn two-factor off",
+		passwordStep(s.base, email, password),
+		useRecoveryCode(codes[6]),
+		chromedp.WaitVisible(`[data-testid="disable-toggle"]`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="disable-toggle"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="off_password"]`, password, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="off_recovery-toggle"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="off_recovery"]`, codes[7], chromedp.ByQuery),
+		chromedp.Click(`[data-testid="disable-submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="two-factor-setup"]`, chromedp.ByQuery),
+		chromedp.Text(`[data-testid="two-factor-status"]`, &status, chromedp.ByQuery),
+	)
+	if !strings.Contains(status, "Off") {
+		t.Errorf("status after turning off: %q", status)
+	}
+	for _, notice := range []string{"Two-factor authentication was turned on", "A recovery code was used", "Two-factor authentication was turned off"} {
+		if !mailed(inbox, email, notice, 15*time.Second) {
+			t.Errorf("no mail to %s saying %q; got %d message(s)", email, notice, len(inbox.Messages()))
+		}
 	}
 }
 
