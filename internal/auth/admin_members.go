@@ -225,7 +225,7 @@ func (s *Service) AdminUpdateMember(ctx context.Context, a Actor, id int64, u Me
 			detail += " (email now unverified)"
 		}
 		if Canonical(m.Email) != Canonical(old.Email) {
-			if err := s.audit(ctx, tx, a, AuditEmailChange, m.ID, "email changed by an administrator", 0); err != nil {
+			if err := s.emailChanged(ctx, tx, a, m, old.Email, "by an administrator"); err != nil {
 				return err
 			}
 		}

@@ -90,6 +90,31 @@ var securityMailFor = map[string]string{
 	AuditProxyStart:             MailSecurityNotice,
 }
 
+// emailChanged records that m's email changed from old (how: who changed
+// it), which mails the new address (securityMail), and tells the old
+// address too: if someone else took the account over, the old address is
+// where its owner still reads mail.
+func (s *Service) emailChanged(ctx context.Context, tx Tx, a Actor, m Member, old, how string) error {
+	detail := "changed " + how + " from " + old + " to " + m.Email
+	if err := s.audit(ctx, tx, a, AuditEmailChange, m.ID, detail, 0); err != nil {
+		return err
+	}
+	was := m
+	was.Email = old
+	now := s.clock()
+	mail := s.mail(MailSecurityNotice, was, map[string]string{
+		"link":   s.link("/account/activity"),
+		"event":  AuditEmailChange,
+		"detail": detail,
+		"when":   now.UTC().Format("2006-01-02 15:04 UTC"),
+	}, now.Add(24*time.Hour))
+	if err := tx.EnqueueMail(ctx, mail); err != nil {
+		return err
+	}
+	s.pendingMail(tx)
+	return nil
+}
+
 // addAudit is the one writer of audit entries: it stores e and, when its
 // action is one the member must hear about, queues that mail in the same
 // transaction (securityMail).

@@ -88,10 +88,17 @@ func (s *Service) UpdateMe(ctx context.Context, memberID, sessionID int64, u MeU
 			}
 			cur.EmailVerified = false
 		}
+		old := cur.Email
 		cur.FirstName, cur.LastName, cur.Email = next.FirstName, next.LastName, next.Email
 		cur.UpdatedAt = s.clock()
 		m = cur
-		return tx.UpdateMember(ctx, cur)
+		if err := tx.UpdateMember(ctx, cur); err != nil {
+			return err
+		}
+		if !emailChanged {
+			return nil
+		}
+		return s.emailChanged(ctx, tx, Actor{Member: cur, Session: sess, Meta: u.Meta}, cur, old, "by the member")
 	})
 	if err != nil {
 		return Member{}, err

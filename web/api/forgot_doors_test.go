@@ -306,14 +306,22 @@ func TestResetLinkDiesWhenEmailChanges(t *testing.T) {
 	if r := e.Do("POST", "/rcms-api/1/reminder", map[string]string{"email": "ann.moved@example.com"}); r.StatusCode != 200 {
 		t.Fatalf("kuroco reminder: %d %s", r.StatusCode, r.Body)
 	}
-	// The email change also mailed the member a security notice
-	// (docs/decisions.md "Audit events and proxy safeguards"): find the
-	// reminder among the four mails by its link.
+	// The email change also mailed a security notice to the new address
+	// and to the old one (docs/decisions.md "Audit events and proxy
+	// safeguards"): find the reminder among the five mails by its link.
 	var msg smtptest.Message
-	for _, m := range e.SMTP.WaitFor(t, 4, 10*time.Second) {
-		if text, _ := smtptest.Bodies(m); strings.Contains(text, e.BaseURL+"/reset-password?token=") && len(m.To) == 1 && m.To[0] == "ann.moved@example.com" {
+	told := map[string]bool{}
+	for _, m := range e.SMTP.WaitFor(t, 5, 10*time.Second) {
+		text, _ := smtptest.Bodies(m)
+		if strings.Contains(text, e.BaseURL+"/reset-password?token=") && len(m.To) == 1 && m.To[0] == "ann.moved@example.com" {
 			msg = m
 		}
+		if strings.Contains(text, "The email address was changed") && strings.Contains(text, email+" to ann.moved@example.com") && len(m.To) == 1 {
+			told[m.To[0]] = true
+		}
+	}
+	if !told[email] || !told["ann.moved@example.com"] {
+		t.Errorf("email change notices went to %v, want the old and the new address", told)
 	}
 	kLink := smtptest.LinkIn(msg, e.BaseURL+"/reset-password?token=")
 	var temp string
