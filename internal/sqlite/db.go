@@ -153,7 +153,7 @@ func Open(path string, opts Options) (*Store, error) {
 
 	key := make([]byte, keySize)
 	copy(key, opts.PayloadKey)
-	s := &Store{queries: queries{q: reader, key: key}, writer: writer, reader: reader,
+	s := &Store{queries: queries{q: newPrepared(reader), key: key}, writer: writer, reader: reader,
 		cache: newReadCache(watch, newWALHeader(path)), checkpoints: newCheckpointer(ckpt)}
 	s.group = newCommitter(writer, key, s.committed, &s.checkpoints.restart)
 	return s, nil
@@ -169,6 +169,9 @@ func escapePath(path string) string {
 // the last connection, checkpoints the WAL and removes it.
 func (s *Store) Close() error {
 	s.group.close()
+	if p, ok := s.queries.q.(*prepared); ok {
+		p.close()
+	}
 	return errors.Join(s.checkpoints.close(), s.cache.wal.close(), s.cache.watch.Close(), s.reader.Close(), s.writer.Close())
 }
 
