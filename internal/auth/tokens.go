@@ -242,14 +242,32 @@ func (s *Service) RefreshTokensAs(ctx context.Context, via, refresh, identifier 
 		return Member{}, Tokens{}, errInvalidToken
 	}
 	hash := HashToken(refresh)
+	// Whose token it is, read before the write: on SQLite the Update below
+	// runs on the one writer, which every rotation waits for, so what can
+	// be read outside it is (docs/decisions.md "Refresh rotation on
+	// SQLite"). The reads here may be a moment old; the ones that decide
+	// run again inside. The member's status needs no second look: every
+	// change that stops a member from using their sessions (suspension,
+	// deletion) ends those sessions in its own transaction, and the session
+	// is checked inside.
+	_, owner, err := s.liveCredential(ctx, s.store, hash, CredRefresh)
+	if err != nil {
+		return Member{}, Tokens{}, err
+	}
+	m, err := s.activeMember(ctx, s.store, owner.MemberID)
+	if err != nil {
+		return Member{}, Tokens{}, err
+	}
+	if identifier != "" && Canonical(identifier) != m.Username && Canonical(identifier) != Canonical(m.Email) {
+		return Member{}, Tokens{}, errInvalidToken
+	}
 	var (
-		m      Member
 		t      Tokens
 		reused bool
 	)
 	// Everything below rests on the refresh token's row, which the store
 	// locks (rowlocks.go), and on conditional single-row writes.
-	err := s.update(withRowLocks(ctx), func(tx Tx, _ *mailQueue) error {
+	err = s.update(withRowLocks(ctx), func(tx Tx, _ *mailQueue) error {
 		// The store may run this function again (PostgreSQL retries a
 		// transaction that lost a serialization conflict): start clean.
 		reused = false
@@ -257,18 +275,15 @@ func (s *Service) RefreshTokensAs(ctx context.Context, via, refresh, identifier 
 		if err != nil {
 			return err
 		}
+		if sess.MemberID != m.ID { // a credential never changes session
+			return errInvalidToken
+		}
 		// A refresh token keeps the policy of the dialect that issued it,
 		// whichever door it is presented at: a rotating family rotates, a
 		// capped one stays capped, and no access token outlives its
 		// issuer's setting.
 		if c.Via != "" {
 			via = c.Via
-		}
-		if m, err = s.activeMember(ctx, tx, sess.MemberID); err != nil {
-			return err
-		}
-		if identifier != "" && Canonical(identifier) != m.Username && Canonical(identifier) != Canonical(m.Email) {
-			return errInvalidToken
 		}
 		now := s.clock()
 		if c.RotatedAt != nil {
