@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -179,14 +180,18 @@ func revokeURL(id int64) string {
 }
 
 // errorTitle falls back to the HTTP status text, then to a generic title.
-func errorTitle(p ErrorProps) string {
-	if p.Title != "" {
-		return p.Title
+// A title that is the status text of p.Status is translated.
+func errorTitle(ctx context.Context, p ErrorProps) string {
+	if p.Title != "" && p.Title != http.StatusText(p.Status) {
+		return tMsg(ctx, p.Title)
 	}
 	if t := http.StatusText(p.Status); t != "" {
+		if s := T(ctx, "error.status_"+itoa(p.Status)); s != "error.status_"+itoa(p.Status) {
+			return s
+		}
 		return t
 	}
-	return "Something went wrong"
+	return T(ctx, "error.generic")
 }
 
 // webLink reports whether link may be rendered as a clickable anchor: only
@@ -215,9 +220,9 @@ func newestFirst(mails []DevMail) []DevMail {
 }
 
 // lockedEmailHint explains a read-only email on an invitation.
-func lockedEmailHint(locked bool) string {
+func lockedEmailHint(ctx context.Context, locked bool) string {
 	if locked {
-		return "Your invitation is for this address."
+		return T(ctx, "form.locked_email")
 	}
 	return ""
 }

@@ -23,6 +23,11 @@ func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
 	pc.Failed = status >= 400
 	pc.Member, _ = currentMember(c)
 	pc.Proxy = s.proxyBanner(c)
+	pc.Lang = pageLanguage(c, pc.Member)
+	if c.Method() == fiber.MethodGet {
+		pc.Path = string(c.Request().URI().RequestURI()) // a POST's page is left for the start page
+	}
+	c.Set(fiber.HeaderContentLanguage, pc.Lang)
 	c.Status(status)
 	c.Type("html", "utf-8")
 	return page.Render(views.WithPage(c.UserContext(), pc), c.Response().BodyWriter())

@@ -59,6 +59,7 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/reset-password", noReferrer, s.handleResetShow())
 	page(post, "/reset-password", noReferrer, s.handleResetSubmit())
 	page(post, "/logout", s.handleLogout())
+	page(post, "/language", s.handleLanguage())
 
 	page(get, "/account", requireMember, s.handleAccountShow())
 	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())

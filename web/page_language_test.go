@@ -1,0 +1,107 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// A Japanese browser gets Japanese pages: the html lang, the
+// Content-Language header and the text all say so.
+func TestLanguageFromAcceptLanguage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	b.headers["Accept-Language"] = "ja-JP,ja;q=0.9,en;q=0.5"
+	for _, path := range []string{"/login", "/register", "/forgot-password"} {
+		r := b.get(path)
+		expectStatus(t, r, http.StatusOK)
+		if !strings.Contains(r.body, `<html lang="ja">`) || r.Header.Get("Content-Language") != "ja" {
+			t.Fatalf("%s: not Japanese (Content-Language %q)", path, r.Header.Get("Content-Language"))
+		}
+		if strings.Contains(r.body, "Skip to main content") {
+			t.Fatalf("%s: English layout text on a Japanese page", path)
+		}
+	}
+	r := b.get("/login")
+	for _, want := range []string{"<title>ログイン · Gatehouse</title>", "パスワードをお忘れですか？", "メールアドレスまたはユーザー名"} {
+		if !strings.Contains(r.body, want) {
+			t.Fatalf("Japanese /login lacks %q", want)
+		}
+	}
+	// A form error from the domain is shown in Japanese too.
+	r = b.submit("/register", "/register", url.Values{"name": {"Ann"}, "email": {"ann@example.com"},
+		"password": {"correct horse battery"}, "confirm": {"something else entirely"}})
+	if !strings.Contains(r.body, "パスワードが一致しません。") || !strings.HasPrefix(r.Header.Get("Content-Language"), "ja") {
+		t.Fatalf("register error not in Japanese (status %d)", r.StatusCode)
+	}
+	// An error page too.
+	r = b.get("/no-such-page")
+	expectStatus(t, r, http.StatusNotFound)
+	if !strings.Contains(r.body, "ページが見つかりません") {
+		t.Fatal("404 page not in Japanese")
+	}
+}
+
+// Languages Gatehouse does not speak, and no header at all, give English.
+func TestLanguageFallsBackToEnglish(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	for _, header := range []string{"", "fr-FR,de;q=0.8", "zz", "*"} {
+		b := e.browser()
+		if header != "" {
+			b.headers["Accept-Language"] = header
+		}
+		r := b.get("/login")
+		if !strings.Contains(r.body, `<html lang="en">`) || r.Header.Get("Content-Language") != "en" ||
+			!strings.Contains(r.body, "Forgot password?") {
+			t.Fatalf("Accept-Language %q: not English (Content-Language %q)", header, r.Header.Get("Content-Language"))
+		}
+	}
+	b := e.browser()
+	b.cookies["lang"] = "klingon"
+	if r := b.get("/login"); r.Header.Get("Content-Language") != "en" {
+		t.Fatalf("unknown cookie: Content-Language %q", r.Header.Get("Content-Language"))
+	}
+}
+
+// The footer switch (no script: a form) sets the lang cookie, which then
+// wins over Accept-Language, and returns to the page it was used on.
+func TestFooterLanguageSwitch(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	b.headers["Accept-Language"] = "en-US"
+	r := b.get("/forgot-password")
+	for _, want := range []string{`action="/language"`, `name="back" value="/forgot-password"`, `name="lang" value="ja"`, `lang="ja"`, "日本語"} {
+		if !strings.Contains(r.body, want) {
+			t.Fatalf("footer switch lacks %q", want)
+		}
+	}
+	r = b.submit("/forgot-password", "/language", url.Values{"lang": {"ja"}, "back": {"/forgot-password"}})
+	if r.StatusCode != http.StatusSeeOther || r.location() != "/forgot-password" {
+		t.Fatalf("switch: status %d location %q", r.StatusCode, r.location())
+	}
+	if b.cookies["lang"] != "ja" {
+		t.Fatalf("lang cookie = %q", b.cookies["lang"])
+	}
+	r = b.get("/forgot-password")
+	if r.Header.Get("Content-Language") != "ja" || !strings.Contains(r.body, "パスワードの再設定") ||
+		!strings.Contains(r.body, `value="ja" lang="ja" aria-pressed="true"`) {
+		t.Fatalf("after the switch the page is not Japanese (Content-Language %q)", r.Header.Get("Content-Language"))
+	}
+	// Back to English.
+	b.submit("/login", "/language", url.Values{"lang": {"en"}, "back": {"/login"}})
+	if r := b.get("/login"); r.Header.Get("Content-Language") != "en" {
+		t.Fatalf("switch back: Content-Language %q", r.Header.Get("Content-Language"))
+	}
+	// Off-site return paths go to the start page; an unknown language is refused.
+	for _, back := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", ""} {
+		r := b.submit("/login", "/language", url.Values{"lang": {"ja"}, "back": {back}})
+		if r.StatusCode != http.StatusSeeOther || r.location() != "/" {
+			t.Fatalf("back %q: status %d location %q", back, r.StatusCode, r.location())
+		}
+	}
+	r = b.submit("/login", "/language", url.Values{"lang": {"fr"}, "back": {"/login"}})
+	expectStatus(t, r, http.StatusUnprocessableEntity)
+	// Without the CSRF token the switch is refused like every form.
+	expectStatus(t, b.postRaw("/language", url.Values{"lang": {"en"}}), http.StatusForbidden)
+}
