@@ -1,22 +1,23 @@
 package views
 
 import (
+	"context"
 	"strconv"
 
 	"gatehouse/internal/auth"
 )
 
 // deliveryState says where a delivery stands.
-func deliveryState(d auth.WebhookDelivery) string {
+func deliveryState(ctx context.Context, d auth.WebhookDelivery) string {
 	switch {
 	case d.DeliveredAt != nil:
-		return "delivered " + formatTime(*d.DeliveredAt)
+		return "delivered " + formatTime(ctx, *d.DeliveredAt)
 	case d.DroppedAt != nil:
-		return "given up " + formatTime(*d.DroppedAt)
+		return "given up " + formatTime(ctx, *d.DroppedAt)
 	case d.Attempts == 0:
 		return "pending"
 	}
-	return "retrying at " + formatTime(d.NextAttempt)
+	return "retrying at " + formatTime(ctx, d.NextAttempt)
 }
 
 // deliveryAnswer is the last attempt's HTTP status and error.

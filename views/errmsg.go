@@ -42,7 +42,9 @@ var authMessageKeys = map[string]string{
 	"Sign in required":                            "error.title_sign_in",
 	"Busy":                                        "error.title_busy",
 	"Request refused":                             "error.title_refused",
-	"Please check the highlighted fields.":        "form.check_fields",
+	"Choose one of the languages offered.":        "autherr.language",
+	"Enter a time zone from the IANA database, like Europe/Berlin or Asia/Tokyo.": "autherr.time_zone",
+	"Please check the highlighted fields.":                                        "form.check_fields",
 }
 
 // tMsg translates a message that came from internal/auth or a handler in

@@ -101,12 +101,23 @@ func summaryTitle(msg string, errs map[string]string, items []summaryItem) strin
 	return ""
 }
 
-// formatTime renders t readably in UTC; the zero time renders as a dash.
-func formatTime(t time.Time) string {
+// formatTime renders t readably in the page's time zone (the member's,
+// UTC when none) and language, with the zone's abbreviation; the zero time
+// renders as a dash.
+func formatTime(ctx context.Context, t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	p := Page(ctx)
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	if Lang(ctx) == "ja" {
+		return t.Format("2006年1月2日 15:04 MST")
+	}
+	return t.Format("2 Jan 2006 15:04 MST")
 }
 
 // machineTime is the datetime attribute of a <time> element.

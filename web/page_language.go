@@ -17,11 +17,15 @@ const langCookie = "lang"
 // Accept-Language.
 func pageLanguage(c *fiber.Ctx, m *auth.Member) string {
 	setting := ""
+	if m != nil {
+		setting = m.Language
+	}
 	return auth.ChooseLanguage(setting, c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
 }
 
 // handleLanguage is the footer's language switch (POST /language: lang,
-// back): it remembers the choice in a cookie for a year and returns to the
+// back): it remembers the choice in a cookie for a year, saves it as the
+// signed-in member's setting (outside a proxy session), and returns to the
 // page it came from. An unknown language is refused with the error page.
 func (s *server) handleLanguage() fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -31,6 +35,13 @@ func (s *server) handleLanguage() fiber.Handler {
 		}
 		c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
 			Secure: strings.HasPrefix(s.cfg.BaseURL, "https://"), HTTPOnly: true, SameSite: "Lax"})
+		// A signed-in member's setting would win over the cookie, so the
+		// switch changes it too; a proxy session changes nothing of B's.
+		if m, _ := currentMember(c); m != nil && !currentActor(c).Proxied() {
+			if err := s.auth.SetLanguage(c.UserContext(), m.ID, lang); err != nil {
+				return err
+			}
+		}
 		return redirect(c, localBack(form(c, "back")))
 	}
 }

@@ -3,8 +3,10 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A Japanese browser gets Japanese pages: the html lang, the
@@ -104,4 +106,76 @@ func TestFooterLanguageSwitch(t *testing.T) {
 	expectStatus(t, r, http.StatusUnprocessableEntity)
 	// Without the CSRF token the switch is refused like every form.
 	expectStatus(t, b.postRaw("/language", url.Values{"lang": {"en"}}), http.StatusForbidden)
+}
+
+// A member's own language wins over the browser's header and cookie; the
+// footer switch, used while signed in, changes that setting.
+func TestMemberLanguageWins(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.createMember("ann@example.com", "correct horse battery")
+	b := e.browser()
+	b.headers["Accept-Language"] = "en-US,en;q=0.9"
+	b.mustLogin("ann@example.com", "correct horse battery")
+	r := b.get("/account")
+	if r.Header.Get("Content-Language") != "en" || !strings.Contains(r.body, `data-testid="preferences"`) {
+		t.Fatalf("account page: Content-Language %q", r.Header.Get("Content-Language"))
+	}
+	r = b.submit("/account", "/account/preferences", url.Values{"language": {"ja"}, "time_zone": {""}})
+	if r.StatusCode != http.StatusSeeOther || r.location() != "/account#preferences" {
+		t.Fatalf("save: status %d location %q", r.StatusCode, r.location())
+	}
+	b.cookies["lang"] = "en"
+	r = b.get("/account")
+	if r.Header.Get("Content-Language") != "ja" || !strings.Contains(r.body, `<html lang="ja">`) ||
+		!strings.Contains(r.body, "言語とタイムゾーンを保存しました。") {
+		t.Fatalf("the member's Japanese did not win over header and cookie (Content-Language %q)", r.Header.Get("Content-Language"))
+	}
+	// The footer switch while signed in changes the member's own setting.
+	r = b.submit("/account", "/language", url.Values{"lang": {"en"}, "back": {"/account"}})
+	expectStatus(t, r, http.StatusSeeOther)
+	if m, _ := e.store.MemberByLogin(t.Context(), "ann@example.com"); m.Language != "en" {
+		t.Fatalf("footer switch left the member's language %q", m.Language)
+	}
+	delete(b.cookies, "lang")
+	b.headers["Accept-Language"] = "ja"
+	if r := b.get("/account"); r.Header.Get("Content-Language") != "en" {
+		t.Fatalf("after the switch: Content-Language %q", r.Header.Get("Content-Language"))
+	}
+}
+
+// The member's time zone changes how their session's sign-in time is shown;
+// a bad zone is a field error on the account page, not a 500.
+func TestTimeZoneChangesSessionTimes(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.createMember("ann@example.com", "correct horse battery")
+	b := e.browser()
+	b.mustLogin("ann@example.com", "correct horse battery")
+	r := b.get("/account")
+	utc := regexp.MustCompile(`<time datetime="([^"]+)">([^<]+ UTC)</time>`).FindStringSubmatch(r.body)
+	if utc == nil {
+		t.Fatal("no session time in UTC on the account page")
+	}
+	at, err := time.Parse(time.RFC3339, utc[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = b.submit("/account", "/account/preferences", url.Values{"language": {""}, "time_zone": {"Mars/Olympus"}})
+	expectStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.body, `data-testid="error-time_zone"`) || !strings.Contains(r.body, `value="Mars/Olympus"`) {
+		t.Fatal("a bad zone is not shown as a field error with the value kept")
+	}
+	r = b.submit("/account", "/account/preferences", url.Values{"language": {""}, "time_zone": {"Asia/Tokyo"}})
+	expectStatus(t, r, http.StatusSeeOther)
+	r = b.get("/account")
+	tokyo := at.In(time.FixedZone("JST", 9*3600)).Format("2 Jan 2006 15:04") + " JST"
+	if !strings.Contains(r.body, `<time datetime="`+utc[1]+`">`+tokyo+`</time>`) {
+		t.Fatalf("session time not shown in Tokyo time %q (was %q)", tokyo, utc[2])
+	}
+	// Japanese pages write the date the Japanese way.
+	b.cookies["lang"] = "ja"
+	r = b.get("/account")
+	jp := at.In(time.FixedZone("JST", 9*3600)).Format("2006年1月2日 15:04") + " JST"
+	if !strings.Contains(r.body, jp) {
+		t.Fatalf("Japanese date %q not on the page", jp)
+	}
 }

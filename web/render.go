@@ -24,6 +24,9 @@ func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
 	pc.Member, _ = currentMember(c)
 	pc.Proxy = s.proxyBanner(c)
 	pc.Lang = pageLanguage(c, pc.Member)
+	if pc.Member != nil {
+		pc.Location = pc.Member.Location()
+	}
 	if c.Method() == fiber.MethodGet {
 		pc.Path = string(c.Request().URI().RequestURI()) // a POST's page is left for the start page
 	}

@@ -55,6 +55,7 @@ var routePolicy = map[string]string{
 	"POST /reset-password":                  public,
 	"POST /logout":                          public,
 	"POST /language":                        public,
+	"POST /account/preferences":             member,
 	"GET /account":                          member,
 	"POST /account/profile":                 member,
 	"POST /account/password":                member,
