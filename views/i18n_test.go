@@ -56,7 +56,7 @@ func TestCatalogsHaveTheSameKeys(t *testing.T) {
 	}
 }
 
-var keyUse = regexp.MustCompile(`\bT[fr]?\((?:ctx|lang|[a-zA-Z.]+), "([^"]+)"[,)]`)
+var keyUse = regexp.MustCompile(`(?:\bT[fr]?\((?:ctx|lang|[a-zA-Z.]+), |\bp\.t\()"([^"]+)"[,)]`)
 
 // Every key the templates and view code use exists in the English catalog.
 func TestTemplatesUseKnownKeys(t *testing.T) {

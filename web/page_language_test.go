@@ -1,12 +1,17 @@
 package web_test
 
 import (
+	"bytes"
+	"mime"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"gatehouse/internal/smtptest"
 )
 
 // A Japanese browser gets Japanese pages: the html lang, the
@@ -178,4 +183,56 @@ func TestTimeZoneChangesSessionTimes(t *testing.T) {
 	if !strings.Contains(r.body, jp) {
 		t.Fatalf("Japanese date %q not on the page", jp)
 	}
+}
+
+// Mail is written in the recipient's own language, whatever the language of
+// the browser that caused it: a Japanese member's reset mail is Japanese,
+// an English member's stays English.
+func TestResetMailInMemberLanguage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	hanako := e.createMember("hanako@example.com", "correct horse battery")
+	if _, err := e.svc.SetPreferences(t.Context(), hanako.ID, "ja", "Asia/Tokyo"); err != nil {
+		t.Fatal(err)
+	}
+	e.createMember("ann@example.com", "correct horse battery")
+	b := e.browser()
+	b.headers["Accept-Language"] = "en-US"
+	b.submit("/forgot-password", "/forgot-password", url.Values{"email": {"hanako@example.com"}})
+	msg := e.smtp.WaitFor(t, 1, 10*time.Second)[0]
+	subject, text, html := mailParts(t, msg)
+	if subject != "Gatehouse のパスワード再設定" {
+		t.Fatalf("subject %q", subject)
+	}
+	for _, part := range []string{text, html} {
+		for _, want := range []string{"様", "パスワード再設定が依頼されました", "60分で期限が切れます", "https://auth.example.test/reset-password?token="} {
+			if !strings.Contains(part, want) {
+				t.Fatalf("Japanese reset mail lacks %q:\n%s", want, part)
+			}
+		}
+	}
+	if !strings.Contains(html, `<html lang="ja"`) {
+		t.Fatal("HTML part not marked Japanese")
+	}
+	// A Japanese browser does not make an English member's mail Japanese.
+	jb := e.browser()
+	jb.headers["Accept-Language"] = "ja"
+	jb.submit("/forgot-password", "/forgot-password", url.Values{"email": {"ann@example.com"}})
+	msg = e.smtp.WaitFor(t, 2, 10*time.Second)[1]
+	if subject, text, _ := mailParts(t, msg); subject != "Reset your Gatehouse password" || !strings.Contains(text, "expires in 60 minutes") {
+		t.Fatalf("English member's mail: %q\n%s", subject, text)
+	}
+}
+
+func mailParts(t *testing.T, msg smtptest.Message) (subject, text, html string) {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(msg.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, html = smtptest.Bodies(msg)
+	return subject, text, html
 }
