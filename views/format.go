@@ -130,10 +130,10 @@ func machineTime(t time.Time) string {
 
 // deviceName shortens a user agent to "Browser on OS" when it recognises
 // both, and otherwise truncates it.
-func deviceName(ua string) string {
+func deviceName(ctx context.Context, ua string) string {
 	ua = strings.TrimSpace(ua)
 	if ua == "" {
-		return "Unknown device"
+		return T(ctx, "device.unknown")
 	}
 	browser := firstMatch(ua, [][2]string{
 		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
@@ -148,7 +148,7 @@ func deviceName(ua string) string {
 	})
 	switch {
 	case browser != "" && os != "":
-		return browser + " on " + os
+		return Tf(ctx, "device.browser_on_os", map[string]any{"Browser": browser, "OS": os})
 	case browser != "":
 		return browser
 	}
@@ -169,14 +169,14 @@ func firstMatch(s string, table [][2]string) string {
 }
 
 // viaLabel names the front door a session came through.
-func viaLabel(via string) string {
+func viaLabel(ctx context.Context, via string) string {
 	switch via {
 	case auth.ViaPage, "":
-		return "Web sign-in"
+		return T(ctx, "via.page")
 	case auth.ViaCLI:
-		return "Command line"
+		return T(ctx, "via.cli")
 	}
-	return "API (" + via + ")"
+	return Tf(ctx, "via.api", map[string]any{"Via": via})
 }
 
 func orDash(s string) string {
