@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"time"
@@ -209,16 +210,16 @@ func groupName(rows []GroupRow, id int64) string {
 }
 
 // statusLabel names a member status for people.
-func statusLabel(s auth.Status) string {
+func statusLabel(ctx context.Context, s auth.Status) string {
 	switch s {
 	case auth.StatusActive:
-		return "Active"
+		return T(ctx, "status.active")
 	case auth.StatusSuspended:
-		return "Suspended"
+		return T(ctx, "status.suspended")
 	case auth.StatusInvited:
-		return "Invited"
+		return T(ctx, "status.invited")
 	case auth.StatusPasswordResetRequired:
-		return "Must set a password"
+		return T(ctx, "status.reset_required")
 	}
 	return string(s)
 }
