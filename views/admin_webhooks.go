@@ -11,13 +11,13 @@ import (
 func deliveryState(ctx context.Context, d auth.WebhookDelivery) string {
 	switch {
 	case d.DeliveredAt != nil:
-		return "delivered " + formatTime(ctx, *d.DeliveredAt)
+		return Tf(ctx, "webhooks.delivered", map[string]any{"When": formatTime(ctx, *d.DeliveredAt)})
 	case d.DroppedAt != nil:
-		return "given up " + formatTime(ctx, *d.DroppedAt)
+		return Tf(ctx, "webhooks.given_up", map[string]any{"When": formatTime(ctx, *d.DroppedAt)})
 	case d.Attempts == 0:
-		return "pending"
+		return T(ctx, "webhooks.pending")
 	}
-	return "retrying at " + formatTime(ctx, d.NextAttempt)
+	return Tf(ctx, "webhooks.retrying", map[string]any{"When": formatTime(ctx, d.NextAttempt)})
 }
 
 // deliveryAnswer is the last attempt's HTTP status and error.
