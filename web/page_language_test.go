@@ -236,3 +236,19 @@ func mailParts(t *testing.T, msg smtptest.Message) (subject, text, html string) 
 	text, html = smtptest.Bodies(msg)
 	return subject, text, html
 }
+
+// A confirmation (flash) set in English by a handler is shown in the
+// page's language.
+func TestFlashInJapanese(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.createMember("ann@example.com", "correct horse battery")
+	b := e.browser()
+	b.headers["Accept-Language"] = "ja"
+	b.mustLogin("ann@example.com", "correct horse battery")
+	r := b.submit("/account", "/account/profile", url.Values{"name": {"Ann"}, "username": {"ann"}, "bio": {""}})
+	expectStatus(t, r, http.StatusSeeOther)
+	r = b.get("/account")
+	if !strings.Contains(r.body, "プロフィールを保存しました。") || !strings.Contains(r.body, "ログアウト") {
+		t.Fatal("the profile confirmation or the account page is not Japanese")
+	}
+}
