@@ -75,6 +75,9 @@ var authMessageKeys = map[string]string{
 	"The group has been created.":                                                      "flash.group_created",
 	"The group has been saved.":                                                        "flash.group_saved",
 	"The group has been deleted.":                                                      "flash.group_deleted",
+	"Account Owner":                                                                    "role.owner",
+	"User Administrator":                                                               "role.admin",
+	"Maker":                                                                            "role.maker",
 	"Please check the highlighted fields.":                                             "form.check_fields",
 }
 
