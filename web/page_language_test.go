@@ -23,7 +23,8 @@ func TestLanguageFromAcceptLanguage(t *testing.T) {
 	for _, path := range []string{"/login", "/register", "/forgot-password"} {
 		r := b.get(path)
 		expectStatus(t, r, http.StatusOK)
-		if !strings.Contains(r.body, `<html lang="ja">`) || r.Header.Get("Content-Language") != "ja" {
+		if !strings.Contains(r.body, `<html lang="ja">`) || r.Header.Get("Content-Language") != "ja" ||
+			!strings.Contains(r.Header.Get("Vary"), "Accept-Language") {
 			t.Fatalf("%s: not Japanese (Content-Language %q)", path, r.Header.Get("Content-Language"))
 		}
 		if strings.Contains(r.body, "Skip to main content") {

@@ -31,6 +31,7 @@ func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
 		pc.Path = string(c.Request().URI().RequestURI()) // a POST's page is left for the start page
 	}
 	c.Set(fiber.HeaderContentLanguage, pc.Lang)
+	c.Vary(fiber.HeaderAcceptLanguage) // the same URL answers in another language
 	c.Status(status)
 	c.Type("html", "utf-8")
 	return page.Render(views.WithPage(c.UserContext(), pc), c.Response().BodyWriter())
