@@ -78,6 +78,14 @@ var authMessageKeys = map[string]string{
 	"Account Owner":                                                                    "role.owner",
 	"User Administrator":                                                               "role.admin",
 	"Maker":                                                                            "role.maker",
+	"That code was already used — wait for the next code.":                             "tfaerr.replayed",
+	"Enter your current password.":                                                     "tfaerr.password",
+	"Enter the 6-digit code from your app.":                                            "tfaerr.code",
+	"That code is not right. Check the time on your phone and enter the current code.": "tfaerr.wrong_code",
+	"Enter your current password or a code.":                                           "tfaerr.password_or_code",
+	"Enter a code from your app or a recovery code.":                                   "tfaerr.code_or_recovery",
+	"Incorrect password.":                                                              "tfaerr.incorrect_password",
+	"Tick the box to confirm that the passkey should be removed.":                      "passkeyerr.confirm",
 	"Please check the highlighted fields.":                                             "form.check_fields",
 }
 
