@@ -253,3 +253,25 @@ func TestFlashInJapanese(t *testing.T) {
 		t.Fatal("the profile confirmation or the account page is not Japanese")
 	}
 }
+
+// The switch never echoes a secret of the URL (a reset token) into the page,
+// nor the path of an error page.
+func TestSwitchBackKeepsSecretsOut(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	r := b.get("/register?invite=s3cr3t-invite-token")
+	if strings.Contains(r.body, "s3cr3t-invite-token\"") && strings.Contains(r.body, `name="back" value="/register?invite`) {
+		t.Fatal("the invitation token is the switch's return path")
+	}
+	if !strings.Contains(r.body, `name="back" value="/register"`) {
+		t.Fatal("the switch does not return to /register")
+	}
+	r = b.get("/no-such-page")
+	if strings.Contains(r.body, `value="/no-such-page"`) {
+		t.Fatal("an error page's path is the switch's return path")
+	}
+	r = b.get("/login?next=%2Faccount")
+	if !strings.Contains(r.body, `name="back" value="/login?next=%2Faccount"`) {
+		t.Fatal("an ordinary query is not kept")
+	}
+}

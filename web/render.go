@@ -27,9 +27,7 @@ func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
 	if pc.Member != nil {
 		pc.Location = pc.Member.Location()
 	}
-	if c.Method() == fiber.MethodGet {
-		pc.Path = string(c.Request().URI().RequestURI()) // a POST's page is left for the start page
-	}
+	pc.Path = switchBack(c, status)
 	c.Set(fiber.HeaderContentLanguage, pc.Lang)
 	c.Vary(fiber.HeaderAcceptLanguage) // the same URL answers in another language
 	c.Status(status)
@@ -40,4 +38,24 @@ func (s *server) render(c *fiber.Ctx, status int, page templ.Component) error {
 // redirect answers a form POST with 303 See Other.
 func redirect(c *fiber.Ctx, to string) error {
 	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// secretParams are query parameters that carry a secret (reset and
+// invitation tokens, a provider's code and state): never echoed into a page.
+var secretParams = []string{"token", "invite", "code", "state"}
+
+// switchBack is where the footer's language switch returns: this page for a
+// successful GET, without its query when the query carries a secret; the
+// start page ("") after a POST or for an error page, which may not be
+// shown again and whose URL is not worth echoing.
+func switchBack(c *fiber.Ctx, status int) string {
+	if c.Method() != fiber.MethodGet || status >= 400 {
+		return ""
+	}
+	for _, k := range secretParams {
+		if c.Context().QueryArgs().Has(k) {
+			return c.Path()
+		}
+	}
+	return string(c.Request().URI().RequestURI())
 }
