@@ -1574,7 +1574,7 @@ func proxyActionLabel(ctx context.Context, action string) string {
 	case auth.AuditProxyWrite:
 		return T(ctx, "proxyaction.write")
 	}
-	return actionLabel(action)
+	return actionLabel(ctx, action)
 }
 
 var _ = templruntime.GeneratedTemplate

@@ -225,13 +225,13 @@ func statusLabel(ctx context.Context, s auth.Status) string {
 }
 
 // rolesSummary lists a member's roles as "Role (Group)".
-func rolesSummary(m auth.Member, groups []GroupRow) string {
+func rolesSummary(ctx context.Context, m auth.Member, groups []GroupRow) string {
 	out := ""
 	for i, g := range m.Roles {
 		if i > 0 {
 			out += ", "
 		}
-		out += g.Role.Label()
+		out += tMsg(ctx, g.Role.Label())
 		if g.Group != auth.RootGroup {
 			out += " (" + groupName(groups, g.Group) + ")"
 		}
@@ -289,9 +289,9 @@ func errorText(errs map[string]string) string {
 }
 
 // actionLabel names an audit filter choice; prefixes read "every …".
-func actionLabel(a string) string {
+func actionLabel(ctx context.Context, a string) string {
 	if len(a) > 0 && a[len(a)-1] == '.' {
-		return "Every " + a[:len(a)-1] + " action"
+		return Tf(ctx, "audit.every", map[string]any{"Prefix": a[:len(a)-1]})
 	}
 	return a
 }
