@@ -10,5 +10,5 @@ import "embed"
 // http.FS or Fiber's filesystem middleware); pages link to
 // /static/css/app.css and /static/img/favicon.svg.
 //
-//go:embed css img docs passkey.js
+//go:embed css img docs passkey.js timezone.js
 var FS embed.FS

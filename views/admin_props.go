@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"time"
@@ -209,28 +210,28 @@ func groupName(rows []GroupRow, id int64) string {
 }
 
 // statusLabel names a member status for people.
-func statusLabel(s auth.Status) string {
+func statusLabel(ctx context.Context, s auth.Status) string {
 	switch s {
 	case auth.StatusActive:
-		return "Active"
+		return T(ctx, "status.active")
 	case auth.StatusSuspended:
-		return "Suspended"
+		return T(ctx, "status.suspended")
 	case auth.StatusInvited:
-		return "Invited"
+		return T(ctx, "status.invited")
 	case auth.StatusPasswordResetRequired:
-		return "Must set a password"
+		return T(ctx, "status.reset_required")
 	}
 	return string(s)
 }
 
 // rolesSummary lists a member's roles as "Role (Group)".
-func rolesSummary(m auth.Member, groups []GroupRow) string {
+func rolesSummary(ctx context.Context, m auth.Member, groups []GroupRow) string {
 	out := ""
 	for i, g := range m.Roles {
 		if i > 0 {
 			out += ", "
 		}
-		out += g.Role.Label()
+		out += tMsg(ctx, g.Role.Label())
 		if g.Group != auth.RootGroup {
 			out += " (" + groupName(groups, g.Group) + ")"
 		}
@@ -288,9 +289,9 @@ func errorText(errs map[string]string) string {
 }
 
 // actionLabel names an audit filter choice; prefixes read "every …".
-func actionLabel(a string) string {
+func actionLabel(ctx context.Context, a string) string {
 	if len(a) > 0 && a[len(a)-1] == '.' {
-		return "Every " + a[:len(a)-1] + " action"
+		return Tf(ctx, "audit.every", map[string]any{"Prefix": a[:len(a)-1]})
 	}
 	return a
 }

@@ -1,22 +1,23 @@
 package views
 
 import (
+	"context"
 	"strconv"
 
 	"gatehouse/internal/auth"
 )
 
 // deliveryState says where a delivery stands.
-func deliveryState(d auth.WebhookDelivery) string {
+func deliveryState(ctx context.Context, d auth.WebhookDelivery) string {
 	switch {
 	case d.DeliveredAt != nil:
-		return "delivered " + formatTime(*d.DeliveredAt)
+		return Tf(ctx, "webhooks.delivered", map[string]any{"When": formatTime(ctx, *d.DeliveredAt)})
 	case d.DroppedAt != nil:
-		return "given up " + formatTime(*d.DroppedAt)
+		return Tf(ctx, "webhooks.given_up", map[string]any{"When": formatTime(ctx, *d.DroppedAt)})
 	case d.Attempts == 0:
-		return "pending"
+		return T(ctx, "webhooks.pending")
 	}
-	return "retrying at " + formatTime(d.NextAttempt)
+	return Tf(ctx, "webhooks.retrying", map[string]any{"When": formatTime(ctx, d.NextAttempt)})
 }
 
 // deliveryAnswer is the last attempt's HTTP status and error.

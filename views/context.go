@@ -6,6 +6,7 @@ package views
 
 import (
 	"context"
+	"time"
 
 	"gatehouse/internal/auth"
 )
@@ -32,6 +33,13 @@ type PageContext struct {
 	// re-rendered with errors, an error page): the title starts with
 	// "Error: " so that the first thing announced says so.
 	Failed bool
+	// Lang is the page's language (auth.ChooseLanguage decides it); T
+	// translates into it. Empty means English.
+	Lang string
+	// Location is the time zone dates are shown in; nil means UTC.
+	Location *time.Location
+	// Path is the request path, where the footer's language switch returns.
+	Path string
 }
 
 // ProxyBanner names the real member (ActorName, A) and the member they act
@@ -69,7 +77,7 @@ func Page(ctx context.Context) PageContext {
 
 // passwordHint is the hint under every new-password field.
 func passwordHint(ctx context.Context) string {
-	return "At least " + itoa(Page(ctx).PasswordMinLength) + " characters. Long passphrases welcome."
+	return Tf(ctx, "form.password_hint", map[string]any{"N": Page(ctx).PasswordMinLength})
 }
 
 // proxyStartURL is the action of a "Log in as" button.

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -100,12 +101,23 @@ func summaryTitle(msg string, errs map[string]string, items []summaryItem) strin
 	return ""
 }
 
-// formatTime renders t readably in UTC; the zero time renders as a dash.
-func formatTime(t time.Time) string {
+// formatTime renders t readably in the page's time zone (the member's,
+// UTC when none) and language, with the zone's abbreviation; the zero time
+// renders as a dash.
+func formatTime(ctx context.Context, t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	p := Page(ctx)
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	if Lang(ctx) == "ja" {
+		return t.Format("2006年1月2日 15:04 MST")
+	}
+	return t.Format("2 Jan 2006 15:04 MST")
 }
 
 // machineTime is the datetime attribute of a <time> element.
@@ -118,10 +130,10 @@ func machineTime(t time.Time) string {
 
 // deviceName shortens a user agent to "Browser on OS" when it recognises
 // both, and otherwise truncates it.
-func deviceName(ua string) string {
+func deviceName(ctx context.Context, ua string) string {
 	ua = strings.TrimSpace(ua)
 	if ua == "" {
-		return "Unknown device"
+		return T(ctx, "device.unknown")
 	}
 	browser := firstMatch(ua, [][2]string{
 		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
@@ -136,7 +148,7 @@ func deviceName(ua string) string {
 	})
 	switch {
 	case browser != "" && os != "":
-		return browser + " on " + os
+		return Tf(ctx, "device.browser_on_os", map[string]any{"Browser": browser, "OS": os})
 	case browser != "":
 		return browser
 	}
@@ -157,14 +169,14 @@ func firstMatch(s string, table [][2]string) string {
 }
 
 // viaLabel names the front door a session came through.
-func viaLabel(via string) string {
+func viaLabel(ctx context.Context, via string) string {
 	switch via {
 	case auth.ViaPage, "":
-		return "Web sign-in"
+		return T(ctx, "via.page")
 	case auth.ViaCLI:
-		return "Command line"
+		return T(ctx, "via.cli")
 	}
-	return "API (" + via + ")"
+	return Tf(ctx, "via.api", map[string]any{"Via": via})
 }
 
 func orDash(s string) string {
@@ -179,14 +191,18 @@ func revokeURL(id int64) string {
 }
 
 // errorTitle falls back to the HTTP status text, then to a generic title.
-func errorTitle(p ErrorProps) string {
-	if p.Title != "" {
-		return p.Title
+// A title that is the status text of p.Status is translated.
+func errorTitle(ctx context.Context, p ErrorProps) string {
+	if p.Title != "" && p.Title != http.StatusText(p.Status) {
+		return tMsg(ctx, p.Title)
 	}
 	if t := http.StatusText(p.Status); t != "" {
+		if s := T(ctx, "error.status_"+itoa(p.Status)); s != "error.status_"+itoa(p.Status) {
+			return s
+		}
 		return t
 	}
-	return "Something went wrong"
+	return T(ctx, "error.generic")
 }
 
 // webLink reports whether link may be rendered as a clickable anchor: only
@@ -215,9 +231,9 @@ func newestFirst(mails []DevMail) []DevMail {
 }
 
 // lockedEmailHint explains a read-only email on an invitation.
-func lockedEmailHint(locked bool) string {
+func lockedEmailHint(ctx context.Context, locked bool) string {
 	if locked {
-		return "Your invitation is for this address."
+		return T(ctx, "form.locked_email")
 	}
 	return ""
 }

@@ -91,6 +91,8 @@ type AccountProps struct {
 	TwoFactor TwoFactorProps
 	// Passkeys is the passkeys section (account_passkeys.templ).
 	Passkeys PasskeysProps
+	// Preferences is the language and time zone section (account_preferences.templ).
+	Preferences PreferencesProps
 }
 
 // IdentityRow is one linked provider account on the account page.

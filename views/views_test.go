@@ -290,7 +290,7 @@ func TestDeviceName(t *testing.T) {
 		"curl/8.5.0":    "curl",
 		"gatehouse-cli": "gatehouse-cli",
 	} {
-		if got := deviceName(ua); got != want {
+		if got := deviceName(context.Background(), ua); got != want {
 			t.Errorf("deviceName(%q) = %q, want %q", ua, got, want)
 		}
 	}

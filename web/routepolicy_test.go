@@ -54,6 +54,8 @@ var routePolicy = map[string]string{
 	"GET /reset-password":                   public,
 	"POST /reset-password":                  public,
 	"POST /logout":                          public,
+	"POST /language":                        public,
+	"POST /account/preferences":             member,
 	"GET /account":                          member,
 	"POST /account/profile":                 member,
 	"POST /account/password":                member,

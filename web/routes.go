@@ -59,6 +59,7 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/reset-password", noReferrer, s.handleResetShow())
 	page(post, "/reset-password", noReferrer, s.handleResetSubmit())
 	page(post, "/logout", s.handleLogout())
+	page(post, "/language", s.handleLanguage())
 
 	page(get, "/account", requireMember, s.handleAccountShow())
 	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())
@@ -76,6 +77,7 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/passkeys/finish", requireMember, s.refuseProxied, s.handlePasskeyAddFinish())
 	page(post, "/account/passkeys/:id/rename", requireMember, s.refuseProxied, s.handlePasskeyRename())
 	page(post, "/account/passkeys/:id/delete", requireMember, s.refuseProxied, s.handlePasskeyRemove())
+	page(post, "/account/preferences", requireMember, s.refuseProxied, s.handlePreferencesSubmit())
 	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
 	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
 	// Member files (docs/contract.md §10): the member's own session, a proxy

@@ -11,7 +11,9 @@ import (
 
 // TestBrowserPagesLook runs the real binary and audits every page with
 // axe-core in Chromium, signed out, as a member, as an admin and in a proxy
-// session, each in light and dark at 1280 and 390 px (browser_axe_test.go).
+// session, each in light and dark at 1280 and 390 px (browser_axe_test.go);
+// the signed-out pages, the account pages and admin pages again in Japanese
+// (browser_lang_test.go).
 // Screenshots land in testdata/screenshots/ (ignored by git).
 func TestBrowserPagesLook(t *testing.T) {
 	axe := axeSource(t)
@@ -49,6 +51,21 @@ func TestBrowserPagesLook(t *testing.T) {
 		audit(p.name, p.path, main)
 	}
 	audit("docs", "/docs", "#redoc .api-content")
+
+	// The same signed-out pages in Japanese (Accept-Language: ja).
+	auditJA := func(name, path string) {
+		t.Helper()
+		step("ask for Japanese", japanese(true))
+		audit("ja-"+name, path, main)
+		step("check "+name+" is Japanese", pageLang(t, "ja"))
+		step("ask for no language", japanese(false))
+	}
+	for _, p := range []struct{ name, path string }{
+		{"login", "/login"}, {"register", "/register"}, {"forgot-password", "/forgot-password"},
+		{"reset-password-invalid", "/reset-password?token=nope"}, {"not-found", "/no-such-page"},
+	} {
+		auditJA(p.name, p.path)
+	}
 
 	signIn := func(email string) chromedp.Tasks {
 		return chromedp.Tasks{
@@ -98,12 +115,19 @@ func TestBrowserPagesLook(t *testing.T) {
 		}
 		audit(p.name, p.path, ready)
 	}
+	auditJA("owner-account", "/account")
+	auditJA("admin-members", "/admin/members")
+	auditJA("admin-new-member", "/admin/members/new")
+	auditJA("admin-member", beaPath)
+	auditJA("admin-audit", "/admin/audit")
 	step("owner signs out", signOut)
 
 	// A member, then the same member acting as another.
 	step("Ada signs in", signIn("ada@example.com"))
 	audit("member-account", "/account", main)
 	audit("member-activity", "/account/activity", main)
+	auditJA("member-account", "/account")
+	auditJA("member-activity", "/account/activity")
 	start := `[data-testid="proxy-start-` + strconv.FormatInt(bea, 10) + `"]`
 	step("log in as Bea", chromedp.Navigate(s.base+"/account"), chromedp.WaitVisible(start, chromedp.ByQuery),
 		chromedp.Click(start, chromedp.ByQuery), chromedp.WaitVisible(`#reason`, chromedp.ByQuery))

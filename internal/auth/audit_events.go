@@ -146,7 +146,7 @@ func (s *Service) securityMail(ctx context.Context, tx Tx, e *AuditEntry) error 
 			"link":   s.link("/account/activity"),
 			"event":  e.Action,
 			"detail": e.Detail,
-			"when":   e.At.UTC().Format("2006-01-02 15:04 UTC"),
+			"when":   e.At.In(m.Location()).Format("2006-01-02 15:04 MST"),
 		}
 	}
 	mail := s.mail(kind, m, data, e.At.Add(24*time.Hour))

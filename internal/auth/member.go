@@ -46,6 +46,8 @@ type Member struct {
 	MFAEnabled        bool
 	MFASecret         string // base32 TOTP secret; sealed at rest by the store
 	MFALastStep       int64  // last accepted TOTP time step (replay guard)
+	Language          string // page and mail language (see Languages); "" when not chosen
+	TimeZone          string // IANA time zone name for dates; "" means UTC
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }

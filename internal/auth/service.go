@@ -234,6 +234,9 @@ func (s *Service) mail(kind string, m Member, data map[string]string, notAfter t
 	}
 	data["product"] = s.cfg.ProductName
 	data["name"] = m.DisplayName()
+	if m.Language != "" {
+		data["lang"] = m.Language // views/email writes in it; English otherwise
+	}
 	now := s.clock()
 	return Mail{Kind: kind, To: m.Email, Data: data, CreatedAt: now, NextAttemptAt: now, NotAfter: notAfter}
 }

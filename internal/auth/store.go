@@ -88,6 +88,9 @@ type Tx interface {
 	// Password fields and roles are left alone. Conflicts as in CreateMember.
 	UpdateMember(ctx context.Context, m Member) error
 	SetPassword(ctx context.Context, memberID int64, hash string, changedAt time.Time, status Status) error
+	// SetPreferences writes the member's language and time zone ("" for
+	// not chosen); the values are checked by the caller.
+	SetPreferences(ctx context.Context, memberID int64, language, timeZone string) error
 	// SetPasswordHash replaces the hash only (a rehash with new parameters).
 	SetPasswordHash(ctx context.Context, memberID int64, hash string) error
 	SetRoles(ctx context.Context, memberID int64, roles []RoleGrant) error

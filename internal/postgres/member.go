@@ -13,7 +13,7 @@ import (
 
 const memberColumns = `id, email, email_verified, username, name, first_name, last_name, bio,
 	mobile, status, password_hash, password_changed_at, created_at, updated_at,
-	mfa_enabled, mfa_secret, mfa_last_step`
+	mfa_enabled, mfa_secret, mfa_last_step, language, time_zone`
 
 // mfaSecretField names the sealed members.mfa_secret column in its
 // additional data; the row identity bound with it is the member id.
@@ -32,7 +32,7 @@ func scanMember(row interface{ Scan(...any) error }, key []byte) (auth.Member, e
 	)
 	err := row.Scan(&m.ID, &m.Email, &m.EmailVerified, &m.Username, &m.Name, &m.FirstName,
 		&m.LastName, &bio, &m.Mobile, &status, &m.PasswordHash, &changed, &createdAt, &updatedAt,
-		&m.MFAEnabled, &secret, &m.MFALastStep)
+		&m.MFAEnabled, &secret, &m.MFALastStep, &m.Language, &m.TimeZone)
 	if err != nil {
 		return auth.Member{}, err
 	}
@@ -215,6 +215,13 @@ func (t *tx) SetPassword(ctx context.Context, memberID int64, hash string, chang
 	return t.execOne(ctx, "set password", "Member", `UPDATE members SET password_hash = ?, password_changed_at = ?,
 		status = ?, updated_at = ? WHERE id = ?`,
 		hash, nullMillis(changedAt), string(status), toMillis(changedAt), memberID)
+}
+
+// SetPreferences writes the member's language and time zone ("" for not
+// chosen); the caller has checked both.
+func (t *tx) SetPreferences(ctx context.Context, memberID int64, language, timeZone string) error {
+	return t.execOne(ctx, "set preferences", "Member", `UPDATE members SET language = ?, time_zone = ? WHERE id = ?`,
+		language, timeZone, memberID)
 }
 
 // SetPasswordHash replaces the hash only (a rehash with new parameters):

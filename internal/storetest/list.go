@@ -32,6 +32,7 @@ var tests = []struct {
 	{"UpdateMember", testUpdateMember},
 	{"SetPassword", testSetPassword},
 	{"SetPasswordHash", testSetPasswordHash},
+	{"SetPreferences", testSetPreferences},
 	{"SetRoles", testSetRoles},
 	{"SetMFA", testSetMFA},
 	{"MFASecretIsSealed", testMFASecretIsSealed},

@@ -258,6 +258,36 @@ func testSetPasswordHash(t *testing.T) {
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.SetPasswordHash(ctx, 999, "h") }), auth.ENOTFOUND)
 }
 
+func testSetPreferences(t *testing.T) {
+	s := mustOpen(t)
+	ctx := context.Background()
+	m := newMember("a@example.com", "")
+	create(t, s, m)
+	if got, _ := s.MemberByID(ctx, m.ID); got.Language != "" || got.TimeZone != "" {
+		t.Fatalf("a new member has preferences: %q %q", got.Language, got.TimeZone)
+	}
+	mustUpdate(t, s, func(tx auth.Tx) error { return tx.SetPreferences(ctx, m.ID, "ja", "Asia/Tokyo") })
+	got, _ := s.MemberByID(ctx, m.ID)
+	if got.Language != "ja" || got.TimeZone != "Asia/Tokyo" || !got.UpdatedAt.Equal(m.UpdatedAt) {
+		t.Errorf("after SetPreferences: %+v", got)
+	}
+	byLogin, _ := s.MemberByLogin(ctx, auth.Canonical("a@example.com"))
+	if byLogin.Language != "ja" || byLogin.TimeZone != "Asia/Tokyo" {
+		t.Errorf("MemberByLogin: %q %q", byLogin.Language, byLogin.TimeZone)
+	}
+	// A profile update leaves the preferences alone.
+	got.Name = "Renamed"
+	mustUpdate(t, s, func(tx auth.Tx) error { return tx.UpdateMember(ctx, got) })
+	if again, _ := s.MemberByID(ctx, m.ID); again.Language != "ja" || again.TimeZone != "Asia/Tokyo" {
+		t.Errorf("after UpdateMember: %q %q", again.Language, again.TimeZone)
+	}
+	mustUpdate(t, s, func(tx auth.Tx) error { return tx.SetPreferences(ctx, m.ID, "", "") })
+	if cleared, _ := s.MemberByID(ctx, m.ID); cleared.Language != "" || cleared.TimeZone != "" {
+		t.Errorf("cleared: %q %q", cleared.Language, cleared.TimeZone)
+	}
+	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.SetPreferences(ctx, 999, "en", "") }), auth.ENOTFOUND)
+}
+
 func testSetRoles(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()

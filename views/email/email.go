@@ -17,6 +17,7 @@ import (
 	"github.com/a-h/templ"
 
 	"gatehouse/internal/auth"
+	"gatehouse/views"
 )
 
 // DefaultProduct is the product name used when the data carries none.
@@ -41,12 +42,25 @@ type props struct {
 	Code         string
 	// Event, Detail and When describe a security notice.
 	Event, Detail, When string
+	// Lang is the recipient's language (auth.Languages; English when the
+	// data names none or an unknown one).
+	Lang string
+}
+
+// t translates key into the mail's language; Product is always available
+// to the message.
+func (p props) t(key string, data ...any) string {
+	d := map[string]any{"Product": p.Product}
+	for i := 0; i+1 < len(data); i += 2 {
+		d[data[i].(string)] = data[i+1]
+	}
+	return views.Tr(p.Lang, key, d)
 }
 
 // Render renders the mail of the given kind from its outbox data. Data keys:
 // "name" (optional), "link" (required, absolute URL), "product" (optional,
-// default DefaultProduct) and, for auth.MailReset, "expires_minutes" (a
-// positive integer). An unknown kind or missing data is an error, since a
+// default DefaultProduct), "lang" (optional, the recipient's language) and,
+// for auth.MailReset, "expires_minutes" (a positive integer). An unknown kind or missing data is an error, since a
 // mail without its link is of no use to its recipient.
 func Render(kind string, data map[string]string) (Rendered, error) {
 	p := props{
@@ -57,6 +71,10 @@ func Render(kind string, data map[string]string) (Rendered, error) {
 		// clean() still guards against anything else.
 		TempPassword: clean(data["temp_password"]),
 		Code:         clean(data["code"]),
+		Lang:         auth.DefaultLanguage,
+	}
+	if auth.SupportedLanguage(data["lang"]) {
+		p.Lang = data["lang"]
 	}
 	if p.Product == "" {
 		p.Product = DefaultProduct
@@ -77,7 +95,7 @@ func Render(kind string, data map[string]string) (Rendered, error) {
 			return Rendered{}, fmt.Errorf("email: %s: expires_minutes must be a positive integer", kind)
 		}
 		p.Expires = n
-		subject = "Reset your " + p.Product + " password"
+		subject = p.t("mail.reset.subject")
 		html, text = resetHTML(p, subject), resetText(p)
 	case auth.MailResetCode:
 		n, err := strconv.Atoi(data["expires_minutes"])
@@ -85,29 +103,29 @@ func Render(kind string, data map[string]string) (Rendered, error) {
 			return Rendered{}, fmt.Errorf("email: %s: code and expires_minutes are required", kind)
 		}
 		p.Expires = n
-		subject = "Your " + p.Product + " confirmation code"
+		subject = p.t("mail.code.subject")
 		html, text = resetCodeHTML(p, subject), resetCodeText(p)
 	case auth.MailAdminInvite:
-		subject = "Your " + p.Product + " account is ready"
+		subject = p.t("mail.admin_invite.subject")
 		html, text = adminInviteHTML(p, subject), adminInviteText(p)
 	case auth.MailInvite:
-		subject = "You're invited to " + p.Product
+		subject = p.t("mail.invite.subject")
 		html, text = inviteHTML(p, subject), inviteText(p)
 	case auth.MailRegisterAttempt:
-		subject = "Someone tried to create a " + p.Product + " account with your address"
+		subject = p.t("mail.attempt.subject")
 		html, text = registerAttemptHTML(p, subject), registerAttemptText(p)
 	case auth.MailPasswordChanged:
-		subject = "Your " + p.Product + " password was changed"
+		subject = p.t("mail.changed.subject")
 		html, text = passwordChangedHTML(p, subject), passwordChangedText(p)
 	case auth.MailSecurityNotice:
-		p.Event, p.Detail, p.When = securityEvent(data["event"]), clean(data["detail"]), clean(data["when"])
+		p.Event, p.Detail, p.When = securityEvent(p, data["event"]), clean(data["detail"]), clean(data["when"])
 		if p.Event == "" {
 			return Rendered{}, fmt.Errorf("email: %s: unknown event %q", kind, data["event"])
 		}
-		subject = "Security notice for your " + p.Product + " account"
+		subject = p.t("mail.security.subject")
 		html, text = securityNoticeHTML(p, subject), securityNoticeText(p)
 	case auth.MailWelcome:
-		subject = "Welcome to " + p.Product
+		subject = p.t("mail.welcome.subject")
 		html, text = welcomeHTML(p, subject), welcomeText(p)
 	default:
 		return Rendered{}, fmt.Errorf("email: unknown mail kind %q", kind)
@@ -143,17 +161,17 @@ func safeLink(link string) (templ.SafeURL, bool) {
 }
 
 // greeting is the salutation shared by both parts.
-func greeting(name string) string {
-	if name == "" {
-		return "Hello,"
+func greeting(p props) string {
+	if p.Name == "" {
+		return p.t("mail.hello")
 	}
-	return "Hi " + name + ","
+	return p.t("mail.hi", "Name", p.Name)
 }
 
-// minutes renders "1 minute" or "N minutes".
-func minutes(n int) string {
+// minutes renders "1 minute" or "N minutes" in the mail's language.
+func minutes(p props, n int) string {
 	if n == 1 {
-		return "1 minute"
+		return p.t("mail.minute")
 	}
-	return strconv.Itoa(n) + " minutes"
+	return p.t("mail.minutes", "N", strconv.Itoa(n))
 }

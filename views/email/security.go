@@ -2,29 +2,35 @@ package email
 
 import "gatehouse/internal/auth"
 
-// securityEvents words each audit action that mails the member
-// (internal/auth/audit_events.go).
+// securityEvents names the catalog key (views/locales) that words each
+// audit action that mails the member (internal/auth/audit_events.go).
 var securityEvents = map[string]string{
-	auth.AuditEmailChange:            "The email address was changed",
-	auth.AuditMFAEnabled:             "Two-factor authentication was turned on",
-	auth.AuditMFADisabled:            "Two-factor authentication was turned off",
-	auth.AuditMFARecoveryRegenerated: "New recovery codes were made (the old ones no longer work)",
-	auth.AuditMFARecoveryUsed:        "A recovery code was used to sign in",
-	auth.AuditPasskeyAdded:           "A passkey was added",
-	auth.AuditPasskeyRemoved:         "A passkey was removed",
-	auth.AuditProxyStart:             "Someone started a proxy session (acting as you)",
+	auth.AuditEmailChange:            "mail.event.email_changed",
+	auth.AuditMFAEnabled:             "mail.event.mfa_enabled",
+	auth.AuditMFADisabled:            "mail.event.mfa_disabled",
+	auth.AuditMFARecoveryRegenerated: "mail.event.recovery_regenerated",
+	auth.AuditMFARecoveryUsed:        "mail.event.recovery_used",
+	auth.AuditPasskeyAdded:           "mail.event.passkey_added",
+	auth.AuditPasskeyRemoved:         "mail.event.passkey_removed",
+	auth.AuditProxyStart:             "mail.event.proxy_start",
 }
 
-// securityEvent is the sentence for an action ("" for one not mailed).
-func securityEvent(action string) string { return securityEvents[action] }
+// securityEvent is the sentence for an action in the mail's language ("" for
+// one not mailed).
+func securityEvent(p props, action string) string {
+	key, ok := securityEvents[action]
+	if !ok {
+		return ""
+	}
+	return p.t(key)
+}
 
 // securityNoticeText is the plain-text part of auth.MailSecurityNotice.
 func securityNoticeText(p props) string {
-	out := []string{greeting(p.Name), "", p.Event + " on your " + p.Product + " account (" + p.When + ")."}
+	out := []string{greeting(p), "", p.t("mail.security.event", "Event", p.Event, "When", p.When)}
 	if p.Detail != "" {
 		out = append(out, "", p.Detail)
 	}
-	out = append(out, "", "If this wasn't you or someone you expected, review your account's security activity now:",
-		"", p.Link, "", "- "+p.Product)
+	out = append(out, "", p.t("mail.security.review"), "", p.Link, "", "- "+p.Product)
 	return lines(out...)
 }

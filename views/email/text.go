@@ -2,22 +2,22 @@ package email
 
 import "strings"
 
-// The plain-text parts: short lines, the link alone on its own line so mail
-// clients make it clickable and nothing wraps into it.
+// The plain-text parts: short paragraphs, the link alone on its own line so
+// mail clients make it clickable and nothing wraps into it. Every sentence
+// comes from the catalogs (views/locales) in the mail's language.
 
 func resetText(p props) string {
 	return lines(
-		greeting(p.Name),
+		greeting(p),
 		"",
-		"Someone asked to reset the password of your "+p.Product+" account.",
-		"Open this link to choose a new password:",
+		p.t("mail.reset.asked"),
+		p.t("mail.reset.open_link"),
 		"",
 		p.Link,
 		"",
-		"The link works once and expires in "+minutes(p.Expires)+".",
-		tempPasswordLine(p.TempPassword),
-		"If you did not ask for this, you can ignore this email:",
-		"your password stays as it is.",
+		p.t("mail.reset.expires", "Minutes", minutes(p, p.Expires)),
+		tempPasswordLine(p),
+		p.t("mail.ignore_password"),
 		"",
 		"- "+p.Product,
 	)
@@ -25,13 +25,11 @@ func resetText(p props) string {
 
 func passwordChangedText(p props) string {
 	return lines(
-		greeting(p.Name),
+		greeting(p),
 		"",
-		"The password of your "+p.Product+" account was just changed.",
+		p.t("mail.changed.body"),
 		"",
-		"If this was you, there is nothing else to do.",
-		"",
-		"If this wasn't you, reset your password now:",
+		p.t("mail.changed.not_you"),
 		"",
 		p.Link,
 		"",
@@ -41,14 +39,13 @@ func passwordChangedText(p props) string {
 
 func welcomeText(p props) string {
 	return lines(
-		greeting(p.Name),
+		greeting(p),
 		"",
-		"Welcome to "+p.Product+". Your account is ready: sign in with your email",
-		"address and the password you chose:",
+		p.t("mail.welcome.body"),
 		"",
 		p.Link,
 		"",
-		"If you did not sign up, you can ignore this email.",
+		p.t("mail.welcome.ignore"),
 		"",
 		"- "+p.Product,
 	)
@@ -58,15 +55,15 @@ func lines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
 
 func resetCodeText(p props) string {
 	return lines(
-		greeting(p.Name),
+		greeting(p),
 		"",
-		"Someone asked to reset the password of your "+p.Product+" account.",
-		"Your confirmation code:",
+		p.t("mail.reset.asked"),
+		p.t("mail.code.enter"),
 		"",
 		p.Code,
 		"",
-		"The code works once and expires in "+minutes(p.Expires)+".",
-		"If you did not ask for this, you can ignore this email.",
+		p.t("mail.code.expires", "Minutes", minutes(p, p.Expires)),
+		p.t("mail.ignore"),
 		"",
 		"- "+p.Product,
 	)
@@ -74,15 +71,15 @@ func resetCodeText(p props) string {
 
 func inviteText(p props) string {
 	return lines(
-		"Hello,",
+		p.t("mail.hello"),
 		"",
-		"Someone asked to reset a "+p.Product+" password for this address,",
-		"but it has no account yet. Create one here:",
+		p.t("mail.invite.asked"),
+		p.t("mail.invite.create_text"),
 		"",
 		p.Link,
 		"",
-		"The invitation expires in 7 days.",
-		"If you did not ask for this, you can ignore this email.",
+		p.t("mail.invite.expires"),
+		p.t("mail.ignore"),
 		"",
 		"- "+p.Product,
 	)
@@ -90,12 +87,11 @@ func inviteText(p props) string {
 
 func registerAttemptText(p props) string {
 	return lines(
-		greeting(p.Name),
+		greeting(p),
 		"",
-		"Someone tried to create a new "+p.Product+" account with this email",
-		"address, which already has an account. No second account was created.",
+		p.t("mail.attempt.body"),
 		"",
-		"If it was you, sign in instead, or reset your password:",
+		p.t("mail.attempt.if_you"),
 		"",
 		p.Link,
 		"",
@@ -105,23 +101,23 @@ func registerAttemptText(p props) string {
 
 // tempPasswordLine is the kuroco reminder's temporary password, or a blank
 // line when there is none.
-func tempPasswordLine(pw string) string {
-	if pw == "" {
+func tempPasswordLine(p props) string {
+	if p.TempPassword == "" {
 		return ""
 	}
-	return "Your temporary password: " + pw + "\n"
+	return p.t("mail.reset.temp") + " " + p.TempPassword + "\n"
 }
 
 func adminInviteText(p props) string {
 	return lines(
-		greeting(p.Name),
+		greeting(p),
 		"",
-		"An administrator created a "+p.Product+" account for you.",
-		"Choose your password here:",
+		p.t("mail.admin_invite.body"),
+		p.t("mail.admin_invite.choose_text"),
 		"",
 		p.Link,
 		"",
-		"The link works once. If you did not expect this, you can ignore this email.",
+		p.t("mail.admin_invite.once"),
 		"",
 		"- "+p.Product,
 	)
