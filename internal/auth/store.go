@@ -69,6 +69,10 @@ type Reader interface {
 	// (ENOTFOUND when none).
 	PasskeysOfMember(ctx context.Context, memberID int64) ([]Passkey, error)
 	PasskeyByCredentialID(ctx context.Context, credentialID []byte) (Passkey, error)
+	// ClientByClientID finds an OpenID Provider client (ENOTFOUND when
+	// none); ListClients lists every client, oldest first.
+	ClientByClientID(ctx context.Context, clientID string) (Client, error)
+	ListClients(ctx context.Context) ([]Client, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -179,6 +183,11 @@ type Tx interface {
 	UsePasskey(ctx context.Context, id int64, signCount uint32, backupState bool, at time.Time) error
 	RenamePasskey(ctx context.Context, memberID, id int64, name string) error
 	DeletePasskey(ctx context.Context, memberID, id int64) error
+	// CreateClient stores c and sets c.ID (a taken client_id is ECONFLICT);
+	// DeleteClient removes it with its requests and consents (ENOTFOUND
+	// when absent).
+	CreateClient(ctx context.Context, c *Client) error
+	DeleteClient(ctx context.Context, clientID string) error
 	Sweeper
 }
 

@@ -10,6 +10,7 @@ var tests = []struct {
 	{"CreateCredential", testCreateCredential},
 	{"Identities", testIdentities},
 	{"Passkeys", testPasskeys},
+	{"OIDCClients", testOIDCClients},
 	{"WebhookDeliveriesFollowAudit", testWebhookDeliveriesFollowAudit},
 	{"CredentialByHash", testCredentialByHash},
 	{"UseCredential", testUseCredential},
