@@ -60,7 +60,7 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/reset-password", noReferrer, s.handleResetSubmit())
 	page(post, "/logout", s.handleLogout())
 
-	page(get, "/account", requireMember, s.handleAccountShow())
+	page(get, "/account", s.resumeReturn, requireMember, s.handleAccountShow())
 	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())
 	page(post, "/account/password", requireMember, s.refuseProxied, s.handlePasswordSubmit())
 	page(post, "/account/sessions/:id/revoke", requireMember, s.refuseProxied, s.handleSessionRevoke())
@@ -118,6 +118,7 @@ func (s *server) routes(app *fiber.App) {
 	app.Get("/files/:id/:name?", noStoreFile, s.handleFileWithToken())
 
 	s.apiRoutes(app)
+	s.oidcRoutes(app, page)
 	app.Get("/openapi.json", apidoc.Spec())
 	page(get, "/docs", s.handleDocs())
 

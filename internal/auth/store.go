@@ -73,6 +73,10 @@ type Reader interface {
 	// none); ListClients lists every client, oldest first.
 	ClientByClientID(ctx context.Context, clientID string) (Client, error)
 	ListClients(ctx context.Context) ([]Client, error)
+	// OIDCRequestByID and OIDCRequestByCode (the code's SHA-256) find an
+	// authorization request (ENOTFOUND when none).
+	OIDCRequestByID(ctx context.Context, id string) (OIDCRequest, error)
+	OIDCRequestByCode(ctx context.Context, codeHash string) (OIDCRequest, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -188,6 +192,15 @@ type Tx interface {
 	// when absent).
 	CreateClient(ctx context.Context, c *Client) error
 	DeleteClient(ctx context.Context, clientID string) error
+	// CreateOIDCRequest stores r (an unknown client is ENOTFOUND).
+	// SignInOIDCRequest records the session that signed in (ENOTFOUND when
+	// the request is gone, used or has a code); SetOIDCCode stores the
+	// code's hash once, only after the sign-in; UseOIDCRequest marks it used
+	// (ENOTFOUND the second time).
+	CreateOIDCRequest(ctx context.Context, r OIDCRequest) error
+	SignInOIDCRequest(ctx context.Context, id string, sessionID int64, authTime time.Time) error
+	SetOIDCCode(ctx context.Context, id, codeHash string) error
+	UseOIDCRequest(ctx context.Context, id string, at time.Time) error
 	Sweeper
 }
 
