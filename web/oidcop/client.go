@@ -24,7 +24,10 @@ func (c client) RedirectURIs() []string           { return c.c.RedirectURIs }
 func (c client) PostLogoutRedirectURIs() []string { return c.c.RedirectURIs }
 func (c client) ApplicationType() op.ApplicationType {
 	if c.c.Public {
-		return op.ApplicationTypeUserAgent
+		// The library's rules for public apps (RFC 8252: loopback http
+		// redirect URIs); auth.StartOIDCRequest still demands the exact
+		// registered URI.
+		return op.ApplicationTypeNative
 	}
 	return op.ApplicationTypeWeb
 }
