@@ -22,30 +22,34 @@ const (
 	keyReturn    = "return"
 )
 
-// oidcRoutes mounts the provider. If the provider cannot be built (a bad
-// issuer), its routes are left out and the error is logged: the rest of
-// Gatehouse still serves.
-func (s *server) oidcRoutes(app *fiber.App, page func(method, path string, h ...fiber.Handler)) {
+// oidcRoutes mounts the provider's endpoints. If the provider cannot be
+// built (a bad issuer), they are left out and the error is logged: the
+// rest of Gatehouse still serves. The sign-in page is in routes.go.
+func (s *server) oidcRoutes(app *fiber.App) {
 	issuer := s.auth.Config().Issuer
 	p, err := oidcop.New(s.auth, issuer, func(id string) string { return pathContinue + "?id=" + url.QueryEscape(id) })
 	if err != nil {
 		s.log.Error("openid provider disabled", "err", err.Error())
 		return
 	}
-	h := adaptor.HTTPHandler(p)
-	serve := func(c *fiber.Ctx) error {
-		c.Context().SetUserValue(oidcop.MetaKey, clientMeta(c))
-		return h(c)
-	}
+	h := handleOIDC(adaptor.HTTPHandler(p))
 	get, post := fiber.MethodGet, fiber.MethodPost
 	for _, r := range []struct{ method, path string }{
 		{get, oidcop.PathAuthorize}, {post, oidcop.PathAuthorize}, {get, oidcop.PathCallback},
 		{post, oidcop.PathToken}, {post, oidcop.PathIntrospect}, {post, oidcop.PathRevoke},
 		{get, oidcop.PathUserinfo}, {post, oidcop.PathUserinfo},
 	} {
-		app.Add(r.method, r.path, noStore, serve)
+		app.Add(r.method, r.path, noStore, h)
 	}
-	page(get, pathContinue, s.handleOIDCContinue())
+}
+
+// handleOIDC runs the library's handler with the caller's ClientMeta in
+// the request context (client secrets go through the gate with it).
+func handleOIDC(h fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Context().SetUserValue(oidcop.MetaKey, clientMeta(c))
+		return h(c)
+	}
 }
 
 // handleOIDCContinue is the sign-in step of an authorization request: a

@@ -37,6 +37,19 @@ var routePolicy = map[string]string{
 	"GET /_dev/mail":                        public, // dev mode only (no SMTP configured)
 	"GET /_dev/mail.json":                   public, // dev mode only
 
+	// The OpenID Provider (web/oidc.go): the client authenticates itself at
+	// the token, introspection and revocation endpoints; userinfo takes an
+	// access token; /authorize/continue signs in through /login.
+	"GET /authorize":          public,
+	"POST /authorize":         public,
+	"GET /authorize/callback": public,
+	"GET /authorize/continue": public,
+	"POST /oauth/token":       public,
+	"POST /oauth/introspect":  public,
+	"POST /revoke":            public,
+	"GET /userinfo":           member,
+	"POST /userinfo":          member,
+
 	// Pages.
 	"GET /":                                 public,
 	"GET /login":                            public,

@@ -118,7 +118,8 @@ func (s *server) routes(app *fiber.App) {
 	app.Get("/files/:id/:name?", noStoreFile, s.handleFileWithToken())
 
 	s.apiRoutes(app)
-	s.oidcRoutes(app, page)
+	s.oidcRoutes(app)
+	page(get, pathContinue, s.handleOIDCContinue())
 	app.Get("/openapi.json", apidoc.Spec())
 	page(get, "/docs", s.handleDocs())
 
