@@ -403,12 +403,13 @@ var secretFree = map[string]string{
 	// checked through the gate as a token (the per-IP throttle only:
 	// AuthenticateClient); no row here drives that throttle yet.
 	"GET /authorize": "starts a sign-in request; checks no secret", "POST /authorize": "starts a sign-in request; checks no secret",
-	"GET /authorize/continue": "own session; records it on the sign-in request",
-	"GET /authorize/callback": "issues the code of a signed-in request; checks no secret",
-	"POST /oauth/token":       "client secret (256-bit, gate throttle) and a code or refresh token: bearer credentials looked up by hash, with PKCE, rotation and reuse detection (oidc.go)",
-	"POST /oauth/introspect":  "client secret (256-bit, gate throttle); the token is looked up by hash",
-	"POST /revoke":            "client secret (256-bit, gate throttle); the token is looked up by hash",
-	"GET /userinfo":           "bearer access token", "POST /userinfo": "bearer access token",
+	"GET /authorize/continue":  "own session; records it on the sign-in request",
+	"POST /authorize/continue": "own session: consent, or signing in again",
+	"GET /authorize/callback":  "issues the code of a signed-in request; checks no secret",
+	"POST /oauth/token":        "client secret (256-bit, gate throttle) and a code or refresh token: bearer credentials looked up by hash, with PKCE, rotation and reuse detection (oidc.go)",
+	"POST /oauth/introspect":   "client secret (256-bit, gate throttle); the token is looked up by hash",
+	"POST /revoke":             "client secret (256-bit, gate throttle); the token is looked up by hash",
+	"GET /userinfo":            "bearer access token", "POST /userinfo": "bearer access token",
 
 	"POST /rcms-api/:api_id/logout": "bearer access token", "POST /rcms-api/:api_id/alias_login": "bearer access token and a grant",
 	"GET /rcms-api/:api_id/profile": "bearer access token", "GET /rcms-api/:api_id/file_access_token": "bearer access token",

@@ -7,6 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
+	"gatehouse/internal/auth"
+	"gatehouse/views"
 	"gatehouse/web/oidcop"
 )
 
@@ -53,23 +55,107 @@ func handleOIDC(h fiber.Handler) fiber.Handler {
 }
 
 // handleOIDCContinue is the sign-in step of an authorization request: a
-// browser signed in at Gatehouse goes straight back through the callback;
-// otherwise to /login, and back here after every factor (keyReturn).
+// browser signed in at Gatehouse goes straight back through the callback
+// (after consent, for a third-party client); otherwise to /login, and
+// back here after every factor (keyReturn). A session older than
+// prompt=login or max_age allow gets a "sign in again" page. With
+// prompt=none the client gets login_required or consent_required instead
+// of any page.
 func (s *server) handleOIDCContinue() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id := c.Query("id")
-		if _, err := s.auth.OIDCRequest(c.UserContext(), id); err != nil {
+		return s.oidcStep(c, c.Query("id"))
+	}
+}
+
+// oidcStep decides the next step of the request id for this browser.
+func (s *server) oidcStep(c *fiber.Ctx, id string) error {
+	r, p, err := s.oidcRequest(c, id)
+	if err != nil {
+		return err
+	}
+	_, as := currentMember(c)
+	if as == nil {
+		if p.None {
+			return c.Redirect(p.ErrorURL("login_required"), fiber.StatusFound)
+		}
+		sess(c).set(keyReturn, pathContinue+"?id="+url.QueryEscape(id))
+		return redirect(c, "/login")
+	}
+	err = s.auth.SignInOIDCRequest(c.UserContext(), id, as.ID, auth.OIDCPrompt{Login: p.Login, MaxAge: p.MaxAge, Scopes: p.Scopes})
+	if err == nil {
+		return redirect(c, oidcop.PathCallback+"?id="+url.QueryEscape(id))
+	}
+	props := views.OIDCStepProps{RequestID: id, ClientName: r.ClientName, Scopes: p.Scopes}
+	switch {
+	case err == auth.ErrOIDCLoginRequired && p.None:
+		return c.Redirect(p.ErrorURL("login_required"), fiber.StatusFound)
+	case err == auth.ErrOIDCConsentRequired && p.None:
+		return c.Redirect(p.ErrorURL("consent_required"), fiber.StatusFound)
+	case err == auth.ErrOIDCLoginRequired:
+		return s.render(c, fiber.StatusOK, views.OIDCReauthPage(props))
+	case err == auth.ErrOIDCConsentRequired:
+		return s.render(c, fiber.StatusOK, views.OIDCConsentPage(props))
+	}
+	return err
+}
+
+// oidcRequest loads a live request with what its sign-in step needs.
+func (s *server) oidcRequest(c *fiber.Ctx, id string) (oidcStepRequest, oidcop.Prompt, error) {
+	r, err := s.auth.OIDCRequest(c.UserContext(), id)
+	if err != nil {
+		return oidcStepRequest{}, oidcop.Prompt{}, err
+	}
+	p, err := oidcop.PromptOf(r)
+	if err != nil {
+		return oidcStepRequest{}, oidcop.Prompt{}, err
+	}
+	cl, err := s.auth.Client(c.UserContext(), r.ClientID)
+	if err != nil {
+		return oidcStepRequest{}, oidcop.Prompt{}, err
+	}
+	return oidcStepRequest{OIDCRequest: r, ClientName: cl.Name}, p, nil
+}
+
+type oidcStepRequest struct {
+	auth.OIDCRequest
+	ClientName string
+}
+
+// handleOIDCChoice answers the step pages (POST /authorize/continue, with
+// CSRF): "reauth" ends this Gatehouse session (and its tokens) and signs
+// in afresh; "allow" remembers the consent and goes on; "deny" tells the
+// client access_denied.
+func (s *server) handleOIDCChoice() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id := c.FormValue("id")
+		_, p, err := s.oidcRequest(c, id)
+		if err != nil {
 			return err
 		}
 		_, as := currentMember(c)
 		if as == nil {
+			return s.oidcStep(c, id)
+		}
+		switch c.FormValue("choice") {
+		case "reauth":
+			if err := s.auth.Logout(c.UserContext(), as.ID); err != nil {
+				return err
+			}
+			sess(c).del(keySessionID)
 			sess(c).set(keyReturn, pathContinue+"?id="+url.QueryEscape(id))
 			return redirect(c, "/login")
+		case "allow":
+			if err := s.auth.GrantOIDCConsent(c.UserContext(), id, as.ID, p.Scopes); err != nil {
+				return err
+			}
+			return s.oidcStep(c, id)
+		case "deny":
+			if err := s.auth.UseOIDCRequest(c.UserContext(), id); err != nil {
+				return err
+			}
+			return c.Redirect(p.ErrorURL("access_denied"), fiber.StatusFound)
 		}
-		if err := s.auth.SignInOIDCRequest(c.UserContext(), id, as.ID); err != nil {
-			return err
-		}
-		return redirect(c, oidcop.PathCallback+"?id="+url.QueryEscape(id))
+		return fiber.NewError(fiber.StatusBadRequest, "Choose one of the buttons.")
 	}
 }
 

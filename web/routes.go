@@ -120,6 +120,7 @@ func (s *server) routes(app *fiber.App) {
 	s.apiRoutes(app)
 	s.oidcRoutes(app)
 	page(get, pathContinue, s.handleOIDCContinue())
+	page(post, pathContinue, s.handleOIDCChoice())
 	app.Get("/openapi.json", apidoc.Spec())
 	page(get, "/docs", s.handleDocs())
 

@@ -59,21 +59,23 @@ type clientJSON struct {
 	RedirectURIs []string  `json:"redirect_uris"`
 	Public       bool      `json:"public"`
 	FirstParty   bool      `json:"first_party"`
+	RefuseProxy  bool      `json:"refuse_proxy"`
 	CreatedAt    time.Time `json:"created_at"`
 }
 
 func toClientJSON(c auth.Client, secret string) clientJSON {
 	return clientJSON{ClientID: c.ClientID, ClientSecret: secret, Name: c.Name, RedirectURIs: c.RedirectURIs,
-		Public: c.Public, FirstParty: c.FirstParty, CreatedAt: c.CreatedAt}
+		Public: c.Public, FirstParty: c.FirstParty, RefuseProxy: c.RefuseProxy, CreatedAt: c.CreatedAt}
 }
 
 func cmdClientCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := newFlagSet("client create", "client create --name N --redirect-uri U [--redirect-uri U2] [--public] [--first-party] [--json] [--db FILE]", stdout)
+	fs := newFlagSet("client create", "client create --name N --redirect-uri U [--redirect-uri U2] [--public] [--first-party] [--refuse-proxy] [--json] [--db FILE]", stdout)
 	name := fs.String("name", "", "the app's name, shown on the consent page (required)")
 	var uris multiFlag
 	fs.Var(&uris, "redirect-uri", "a redirect URI, compared exactly (required; repeat for more; https, or http on localhost)")
 	public := fs.Bool("public", false, "a public client (browser or native app): no secret, PKCE S256 required")
 	firstParty := fs.Bool("first-party", false, "your own app: members are not asked for consent")
+	refuseProxy := fs.Bool("refuse-proxy", false, "refuse sign-ins from a proxy session (someone acting as the member)")
 	asJSON := fs.Bool("json", false, "print the client as JSON")
 	config := configFlags(fs, getenv)
 	if err := parseRequired(fs, args, "--name and --redirect-uri are required", name); err != nil {
@@ -87,7 +89,7 @@ func cmdClientCreate(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	defer done()
-	c, secret, err := svc.CreateClient(ctx, auth.ClientInput{Name: *name, RedirectURIs: uris, Public: *public, FirstParty: *firstParty})
+	c, secret, err := svc.CreateClient(ctx, auth.ClientInput{Name: *name, RedirectURIs: uris, Public: *public, FirstParty: *firstParty, RefuseProxy: *refuseProxy})
 	if err != nil {
 		return describe(err)
 	}

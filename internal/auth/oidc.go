@@ -53,8 +53,9 @@ const (
 )
 
 var (
-	errOIDCRequest = &Error{Code: ENOTFOUND, Message: "This sign-in request is unknown, used or expired."}
-	errOIDCProxy   = &Error{Code: EFORBIDDEN, Message: "This app does not accept sign-ins from a proxy session."}
+	errOIDCRequest      = &Error{Code: ENOTFOUND, Message: "This sign-in request is unknown, used or expired."}
+	errOIDCProxyConsent = &Error{Code: EFORBIDDEN, Message: "Consent to an app cannot be given while acting as another member."}
+	errOIDCProxy        = &Error{Code: EFORBIDDEN, Message: "This app does not accept sign-ins from a proxy session."}
 )
 
 // OIDCGrant is what an OIDC token stands for: the client, the scopes, the
@@ -154,10 +155,29 @@ func (s *Service) liveRequest(r OIDCRequest, err error) (OIDCRequest, error) {
 	return r, err
 }
 
+// OIDCPrompt is what the request asks of the sign-in: prompt=login (a
+// sign-in after the request was made) and max_age (seconds since the
+// sign-in; negative: no limit).
+type OIDCPrompt struct {
+	Login  bool
+	MaxAge int64
+	Scopes []string // what a third-party client must have consent for
+}
+
+// ErrOIDCLoginRequired: the session is older than the request allows; the
+// member must sign in again (or, with prompt=none, the client is told
+// login_required).
+var ErrOIDCLoginRequired = &Error{Code: EUNAUTHORIZED, Message: "This app asks you to sign in again."}
+
+// ErrOIDCConsentRequired: a third-party client asks for scopes the member
+// has not granted it yet.
+var ErrOIDCConsentRequired = &Error{Code: EFORBIDDEN, Message: "This app needs your consent."}
+
 // SignInOIDCRequest completes the sign-in step of a request with the
 // browser's Gatehouse session: the session must be live, its member
-// active, and a client that refuses proxy sessions is refused one.
-func (s *Service) SignInOIDCRequest(ctx context.Context, id string, sessionID int64) error {
+// active, fresh enough for prompt and max_age (ErrOIDCLoginRequired), and
+// a client that refuses proxy sessions is refused one.
+func (s *Service) SignInOIDCRequest(ctx context.Context, id string, sessionID int64, p OIDCPrompt) error {
 	r, err := s.OIDCRequest(ctx, id)
 	if err != nil {
 		return err
@@ -165,6 +185,12 @@ func (s *Service) SignInOIDCRequest(ctx context.Context, id string, sessionID in
 	_, sess, err := s.Authenticate(ctx, sessionID)
 	if err != nil {
 		return err
+	}
+	if p.Login && sess.CreatedAt.Before(r.CreatedAt) {
+		return ErrOIDCLoginRequired
+	}
+	if p.MaxAge >= 0 && s.clock().Sub(sess.CreatedAt) > time.Duration(p.MaxAge)*time.Second {
+		return ErrOIDCLoginRequired
 	}
 	c, err := s.store.ClientByClientID(ctx, r.ClientID)
 	if isNotFound(err) {
@@ -176,9 +202,46 @@ func (s *Service) SignInOIDCRequest(ctx context.Context, id string, sessionID in
 	if sess.ActorID != 0 && c.RefuseProxy {
 		return errOIDCProxy
 	}
+	if !c.FirstParty {
+		granted, err := s.store.ConsentOf(ctx, sess.MemberID, c.ClientID)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		for _, sc := range p.Scopes {
+			if !contains(granted, sc) {
+				return ErrOIDCConsentRequired
+			}
+		}
+	}
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
 		return refusal(tx.SignInOIDCRequest(ctx, id, sess.ID, sess.CreatedAt), errOIDCRequest)
 	})
+}
+
+// GrantOIDCConsent records that the session's member lets the request's
+// client sign them in with the scopes (remembered for later requests).
+// A proxy session cannot consent for the member.
+func (s *Service) GrantOIDCConsent(ctx context.Context, id string, sessionID int64, scopes []string) error {
+	r, err := s.OIDCRequest(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, sess, err := s.Authenticate(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	if sess.ActorID != 0 {
+		return errOIDCProxyConsent
+	}
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		return tx.SetConsent(ctx, sess.MemberID, r.ClientID, scopes, s.clock())
+	})
+}
+
+// RevokeOIDCConsent withdraws the member's consent to the client: its next
+// sign-in asks again (ENOTFOUND when there was none).
+func (s *Service) RevokeOIDCConsent(ctx context.Context, memberID int64, clientID string) error {
+	return s.update(ctx, func(tx Tx, _ *mailQueue) error { return tx.DeleteConsent(ctx, memberID, clientID) })
 }
 
 // SetOIDCCode gives a signed-in request its single-use code (stored hashed).

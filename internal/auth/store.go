@@ -77,6 +77,9 @@ type Reader interface {
 	// authorization request (ENOTFOUND when none).
 	OIDCRequestByID(ctx context.Context, id string) (OIDCRequest, error)
 	OIDCRequestByCode(ctx context.Context, codeHash string) (OIDCRequest, error)
+	// ConsentOf returns the scopes the member granted the client
+	// (ENOTFOUND when none).
+	ConsentOf(ctx context.Context, memberID int64, clientID string) ([]string, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -201,6 +204,10 @@ type Tx interface {
 	SignInOIDCRequest(ctx context.Context, id string, sessionID int64, authTime time.Time) error
 	SetOIDCCode(ctx context.Context, id, codeHash string) error
 	UseOIDCRequest(ctx context.Context, id string, at time.Time) error
+	// SetConsent stores (or replaces) the scopes the member granted the
+	// client; DeleteConsent removes them (ENOTFOUND when none).
+	SetConsent(ctx context.Context, memberID int64, clientID string, scopes []string, at time.Time) error
+	DeleteConsent(ctx context.Context, memberID int64, clientID string) error
 	Sweeper
 }
 

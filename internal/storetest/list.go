@@ -11,6 +11,7 @@ var tests = []struct {
 	{"Identities", testIdentities},
 	{"Passkeys", testPasskeys},
 	{"OIDCClients", testOIDCClients},
+	{"OIDCRequests", testOIDCRequests},
 	{"WebhookDeliveriesFollowAudit", testWebhookDeliveriesFollowAudit},
 	{"CredentialByHash", testCredentialByHash},
 	{"UseCredential", testUseCredential},

@@ -2,6 +2,7 @@ package oidcop
 
 import (
 	"encoding/json"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -119,4 +120,50 @@ func (r *refreshRequest) GetActor() *oidc.ActorClaims {
 		return nil
 	}
 	return &oidc.ActorClaims{Subject: strconv.FormatInt(r.g.Session.ActorID, 10)}
+}
+
+// Prompt is what a stored request asks of its sign-in step: prompt=none,
+// prompt=login, max_age (-1: none), and where and with which state an
+// error goes back (the redirect URI was checked at /authorize).
+type Prompt struct {
+	None, Login        bool
+	MaxAge             int64
+	Scopes             []string
+	RedirectURI, State string
+}
+
+// PromptOf reads the Prompt of a stored request.
+func PromptOf(r auth.OIDCRequest) (Prompt, error) {
+	a, err := decodeRequest(r)
+	if err != nil {
+		return Prompt{}, err
+	}
+	p := Prompt{MaxAge: -1, Scopes: a.p.Scopes, RedirectURI: a.p.RedirectURI, State: a.p.State}
+	for _, v := range a.p.Prompt {
+		switch v {
+		case oidc.PromptNone:
+			p.None = true
+		case oidc.PromptLogin:
+			p.Login = true
+		}
+	}
+	if a.p.MaxAge != nil {
+		p.MaxAge = int64(*a.p.MaxAge)
+	}
+	return p, nil
+}
+
+// ErrorURL is the redirect URI with an OAuth error and the state.
+func (p Prompt) ErrorURL(code string) string {
+	u, err := url.Parse(p.RedirectURI)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("error", code)
+	if p.State != "" {
+		q.Set("state", p.State)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
