@@ -24,6 +24,7 @@ type oidcEnv struct {
 	memberID int64
 	conf     clientJSON // confidential
 	pub      clientJSON // public
+	third    clientJSON // confidential, not first-party: asks for consent
 	redirect string
 	provider *oidc.Provider
 }
@@ -39,8 +40,8 @@ func newOIDCEnv(t *testing.T) *oidcEnv {
 	for _, c := range []struct {
 		into *clientJSON
 		args []string
-	}{{&o.conf, nil}, {&o.pub, []string{"--public"}}} {
-		out, stderr, err := runBinary(t, e, append([]string{"client", "create", "--name", "Wiki", "--redirect-uri", oidcRedirect, "--first-party", "--json"}, c.args...)...)
+	}{{&o.conf, []string{"--first-party"}}, {&o.pub, []string{"--public", "--first-party"}}, {&o.third, nil}} {
+		out, stderr, err := runBinary(t, e, append([]string{"client", "create", "--name", "Wiki", "--redirect-uri", oidcRedirect, "--json"}, c.args...)...)
 		if err != nil || json.Unmarshal([]byte(out), c.into) != nil {
 			t.Fatalf("client create: %v\n%s\n%s", err, out, stderr)
 		}

@@ -156,8 +156,8 @@ func (s *Service) liveRequest(r OIDCRequest, err error) (OIDCRequest, error) {
 }
 
 // OIDCPrompt is what the request asks of the sign-in: prompt=login (a
-// sign-in after the request was made) and max_age (seconds since the
-// sign-in; negative: no limit).
+// sign-in after the request was made) and max_age (seconds between the
+// sign-in and the request; negative: no limit).
 type OIDCPrompt struct {
 	Login  bool
 	MaxAge int64
@@ -189,7 +189,9 @@ func (s *Service) SignInOIDCRequest(ctx context.Context, id string, sessionID in
 	if p.Login && sess.CreatedAt.Before(r.CreatedAt) {
 		return ErrOIDCLoginRequired
 	}
-	if p.MaxAge >= 0 && s.clock().Sub(sess.CreatedAt) > time.Duration(p.MaxAge)*time.Second {
+	// max_age counts from the request (max_age=0 is prompt=login: a
+	// sign-in after the request was made).
+	if p.MaxAge >= 0 && r.CreatedAt.Sub(sess.CreatedAt) > time.Duration(p.MaxAge)*time.Second {
 		return ErrOIDCLoginRequired
 	}
 	c, err := s.store.ClientByClientID(ctx, r.ClientID)
