@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+// tokenPost posts a form to an OP endpoint with the client's HTTP Basic
+// credentials and returns the status and JSON body.
+func (o *oidcEnv) tokenPost(t *testing.T, path string, c clientJSON, form url.Values) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, o.s.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.ClientSecret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return resp.StatusCode, out
+}
+
+// TestOIDCIntrospectAndRevoke: introspection (RFC 7662) says active with
+// the member, client and scopes for the client's own live access token,
+// inactive for another client or after revocation (RFC 7009); revoking a
+// refresh token stops its refresh; a wrong client secret is 401.
+func TestOIDCIntrospectAndRevoke(t *testing.T) {
+	o := newOIDCEnv(t)
+	ctx := context.Background()
+	browser := newClient(t)
+	o.signIn(t, browser)
+	conf := o.config(o.conf)
+	verifier := oauth2.GenerateVerifier()
+	back, _, _ := o.follow(t, browser, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)))
+	tok, err := conf.Exchange(ctx, back.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, in := o.tokenPost(t, "/oauth/introspect", o.conf, url.Values{"token": {tok.AccessToken}})
+	if status != http.StatusOK || in["active"] != true || in["client_id"] != o.conf.ClientID || in["username"] != "ada" ||
+		!strings.Contains(in["scope"].(string), "email") {
+		t.Fatalf("introspect: %d %v", status, in)
+	}
+	if status, in = o.tokenPost(t, "/oauth/introspect", o.third, url.Values{"token": {tok.AccessToken}}); status != http.StatusOK || in["active"] != false {
+		t.Errorf("introspect by another client: %d %v", status, in)
+	}
+	bad := o.conf
+	bad.ClientSecret = "wrong"
+	if status, _ = o.tokenPost(t, "/oauth/introspect", bad, url.Values{"token": {tok.AccessToken}}); status != http.StatusUnauthorized {
+		t.Errorf("introspect with a wrong secret: %d", status)
+	}
+	if status, _ = o.tokenPost(t, "/revoke", o.conf, url.Values{"token": {tok.AccessToken}, "token_type_hint": {"access_token"}}); status != http.StatusOK {
+		t.Fatalf("revoke access token: %d", status)
+	}
+	if status, in = o.tokenPost(t, "/oauth/introspect", o.conf, url.Values{"token": {tok.AccessToken}}); in["active"] != false {
+		t.Errorf("introspect after revoke: %d %v", status, in)
+	}
+	if _, err := o.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+		t.Error("userinfo with a revoked access token")
+	}
+	// Revoking a refresh token of another client does nothing; the owner's
+	// revocation ends it.
+	if status, _ = o.tokenPost(t, "/revoke", o.third, url.Values{"token": {tok.RefreshToken}}); status != http.StatusOK {
+		t.Errorf("revoke by another client: %d", status)
+	}
+	next, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil {
+		t.Fatalf("refresh after another client's revoke: %v", err)
+	}
+	if status, _ = o.tokenPost(t, "/revoke", o.conf, url.Values{"token": {next.RefreshToken}, "token_type_hint": {"refresh_token"}}); status != http.StatusOK {
+		t.Fatalf("revoke refresh token: %d", status)
+	}
+	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: next.RefreshToken}).Token(); !isOAuthError(err, "invalid_grant") {
+		t.Errorf("refresh with a revoked token: %v", err)
+	}
+	// Unknown tokens are not an error (RFC 7009 §2.2).
+	if status, _ = o.tokenPost(t, "/revoke", o.conf, url.Values{"token": {"nonsense"}}); status != http.StatusOK {
+		t.Errorf("revoke unknown token: %d", status)
+	}
+}
