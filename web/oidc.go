@@ -40,6 +40,7 @@ func (s *server) oidcRoutes(app *fiber.App) {
 		{get, oidcop.PathAuthorize}, {post, oidcop.PathAuthorize}, {get, oidcop.PathCallback},
 		{post, oidcop.PathToken}, {post, oidcop.PathIntrospect}, {post, oidcop.PathRevoke},
 		{get, oidcop.PathUserinfo}, {post, oidcop.PathUserinfo},
+		{get, oidcop.PathEndSession}, {post, oidcop.PathEndSession},
 	} {
 		app.Add(r.method, r.path, noStore, h)
 	}

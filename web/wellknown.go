@@ -36,6 +36,7 @@ func (s *server) handleOpenIDConfiguration() fiber.Handler {
 			"userinfo_endpoint":                             cfg.BaseURL + oidcop.PathUserinfo,
 			"revocation_endpoint":                           cfg.BaseURL + oidcop.PathRevoke,
 			"introspection_endpoint":                        cfg.BaseURL + oidcop.PathIntrospect,
+			"end_session_endpoint":                          cfg.BaseURL + oidcop.PathEndSession,
 			"scopes_supported":                              []string{"openid", "profile", "email", "offline_access"},
 			"response_types_supported":                      []string{"code"},
 			"response_modes_supported":                      []string{"query"},

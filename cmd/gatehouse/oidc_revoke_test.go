@@ -91,3 +91,62 @@ func TestOIDCIntrospectAndRevoke(t *testing.T) {
 		t.Errorf("revoke unknown token: %d", status)
 	}
 }
+
+// TestOIDCEndSession: RP-initiated logout with the id_token as hint ends
+// the Gatehouse session (the browser is signed out, the refresh token
+// dies) and goes to the registered post_logout_redirect_uri with the
+// state; without a hint, or with another URI, nothing ends.
+func TestOIDCEndSession(t *testing.T) {
+	o := newOIDCEnv(t)
+	ctx := context.Background()
+	browser := newClient(t)
+	o.signIn(t, browser)
+	conf := o.config(o.conf)
+	verifier := oauth2.GenerateVerifier()
+	back, _, _ := o.follow(t, browser, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)))
+	tok, err := conf.Exchange(ctx, back.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idToken, _ := tok.Extra("id_token").(string)
+	endSession := o.provider.Endpoint().AuthURL[:strings.Index(o.provider.Endpoint().AuthURL, "/authorize")] + "/end_session"
+	var disc struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	_, body := get(t, newClient(t), o.s.base+"/.well-known/openid-configuration")
+	if json.Unmarshal([]byte(body), &disc) != nil || disc.EndSession != endSession {
+		t.Fatalf("end_session_endpoint %q, want %q", disc.EndSession, endSession)
+	}
+	for name, q := range map[string]url.Values{
+		"no hint":        {"post_logout_redirect_uri": {oidcRedirect}},
+		"unregistered":   {"id_token_hint": {idToken}, "post_logout_redirect_uri": {"https://evil.example/"}},
+		"forged hint":    {"id_token_hint": {idToken[:len(idToken)-4] + "AAAA"}},
+		"another client": {"id_token_hint": {idToken}, "client_id": {o.third.ClientID}},
+	} {
+		resp, err := browser.Get(endSession + "?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d %q, want 400", name, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
+		t.Fatalf("a refused end_session ended the session: %v", err)
+	}
+	resp, err := newClient(t).Get(endSession + "?" + url.Values{"id_token_hint": {idToken}, "post_logout_redirect_uri": {oidcRedirect}, "state": {"bye"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != oidcRedirect+"?state=bye" {
+		t.Fatalf("end_session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if status, _ := get(t, browser, o.s.base+"/account"); status != http.StatusSeeOther {
+		t.Errorf("the browser is still signed in: %d", status)
+	}
+	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); !isOAuthError(err, "invalid_grant") {
+		t.Errorf("refresh after end_session: %v", err)
+	}
+}

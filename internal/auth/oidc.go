@@ -399,6 +399,22 @@ func (s *Service) OIDCPublicKeys(ctx context.Context) ([]SigningKey, error) {
 	return out, nil
 }
 
+// OIDCEndSession is RP-initiated logout: the id_token_hint the provider
+// verified names the member and the Gatehouse session (sid); that session
+// ends, with every token issued on it. A session of another member, or
+// one that ended already, is left alone (not an error: the logout is
+// done either way).
+func (s *Service) OIDCEndSession(ctx context.Context, memberID, sessionID int64) error {
+	sess, err := s.store.SessionByID(ctx, sessionID)
+	if isNotFound(err) || (err == nil && (sess.MemberID != memberID || sess.RevokedAt != nil)) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.Logout(ctx, sess.ID)
+}
+
 // OIDCRevoke revokes one token of the client (RFC 7009): unknown tokens,
 // tokens of other clients and malformed ones are not an error. The
 // Gatehouse session stays; access tokens minted from a revoked refresh

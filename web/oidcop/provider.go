@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"strings"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
@@ -18,6 +19,7 @@ const (
 	PathIntrospect = "/oauth/introspect"
 	PathUserinfo   = "/userinfo"
 	PathRevoke     = "/revoke"
+	PathEndSession = "/end_session"
 )
 
 // New builds the provider for issuer (the id_token issuer, an absolute
@@ -36,8 +38,11 @@ func New(svc *auth.Service, issuer string, loginURL func(id string) string) (*op
 		AuthMethodPost:        true,
 		GrantTypeRefreshToken: true,
 		SupportedUILocales:    []language.Tag{language.English},
+		// Where end_session goes without a registered post_logout_redirect_uri.
+		DefaultLogoutRedirectURI: issuer + "/login?signed_out=1",
 	}
-	var opts []op.Option
+	// id_token_hint (end_session) is signed like every Gatehouse id_token.
+	opts := []op.Option{op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(jose.EdDSA)))}
 	if strings.HasPrefix(issuer, "http://") {
 		opts = append(opts, op.WithAllowInsecure())
 	}

@@ -37,7 +37,11 @@ type storage struct {
 	loginURL func(id string) string
 }
 
-var _ op.Storage = (*storage)(nil)
+var (
+	_ op.Storage                        = (*storage)(nil)
+	_ op.CanTerminateSessionFromRequest = (*storage)(nil)
+	_ op.CanSetUserinfoFromRequest      = (*storage)(nil)
+)
 
 // fail maps an error of a use case: a refusal (an *auth.Error) stays a
 // plain error, which the library answers with the protocol's error; any
@@ -149,10 +153,27 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, refresh string
 	return &refreshRequest{g: g, scopes: g.Scopes}, nil
 }
 
-// TerminateSession is not reached: the end_session endpoint is not
-// mounted (docs/decisions.md).
+// TerminateSession is not reached: TerminateSessionFromRequest is.
 func (s *storage) TerminateSession(context.Context, string, string) error {
-	return errors.New("end_session is not supported")
+	return oidc.ErrInvalidRequest().WithDescription("id_token_hint is required")
+}
+
+// TerminateSessionFromRequest ends the Gatehouse session the verified
+// id_token_hint names (sid), and with it every token issued on it. Without
+// a hint nothing says which session is meant: refused.
+func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSessionRequest) (string, error) {
+	if req.IDTokenHintClaims == nil {
+		return "", oidc.ErrInvalidRequest().WithDescription("id_token_hint is required")
+	}
+	member, err1 := strconv.ParseInt(req.UserID, 10, 64)
+	sid, err2 := strconv.ParseInt(req.IDTokenHintClaims.SessionID, 10, 64)
+	if err1 != nil || err2 != nil {
+		return "", oidc.ErrInvalidRequest().WithDescription("id_token_hint is not one of this provider's")
+	}
+	if err := s.svc.OIDCEndSession(ctx, member, sid); err != nil {
+		return "", fail(err)
+	}
+	return req.RedirectURI, nil
 }
 
 func (s *storage) RevokeToken(ctx context.Context, token, _, clientID string) *oidc.Error {
@@ -212,7 +233,22 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo,
 		return fail(err)
 	}
 	fillUserinfo(ui, m, scopes)
+	if sid := sessionOf(req); sid != 0 {
+		ui.AppendClaims("sid", strconv.FormatInt(sid, 10))
+	}
 	return nil
+}
+
+// sessionOf is the Gatehouse session an id_token is issued on (its sid,
+// which end_session takes back).
+func sessionOf(req op.IDTokenRequest) int64 {
+	switch r := req.(type) {
+	case *authRequest:
+		return r.r.SessionID
+	case *refreshRequest:
+		return r.g.Session.ID
+	}
+	return 0
 }
 
 // SetUserinfoFromToken answers the userinfo endpoint for a live access
