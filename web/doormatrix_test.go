@@ -410,6 +410,8 @@ var secretFree = map[string]string{
 	"POST /oauth/introspect":   "client secret (256-bit, gate throttle); the token is looked up by hash",
 	"POST /revoke":             "client secret (256-bit, gate throttle); the token is looked up by hash",
 	"GET /userinfo":            "bearer access token", "POST /userinfo": "bearer access token",
+	"GET /end_session":  "an id_token_hint whose signature the provider verifies; ends the session it names",
+	"POST /end_session": "an id_token_hint whose signature the provider verifies; ends the session it names",
 
 	"POST /rcms-api/:api_id/logout": "bearer access token", "POST /rcms-api/:api_id/alias_login": "bearer access token and a grant",
 	"GET /rcms-api/:api_id/profile": "bearer access token", "GET /rcms-api/:api_id/file_access_token": "bearer access token",

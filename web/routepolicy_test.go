@@ -49,6 +49,8 @@ var routePolicy = map[string]string{
 	"POST /oauth/introspect":   public,
 	"POST /revoke":             public,
 	"GET /userinfo":            member,
+	"GET /end_session":         public, // needs a verified id_token_hint
+	"POST /end_session":        public,
 	"POST /userinfo":           member,
 
 	// Pages.
