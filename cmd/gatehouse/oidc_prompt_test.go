@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 )
 
@@ -117,5 +120,59 @@ func TestOIDCPrompt(t *testing.T) {
 	}
 	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: first.RefreshToken}).Token(); !isOAuthError(err, "invalid_grant") {
 		t.Errorf("the ended session's refresh token: %v, want invalid_grant", err)
+	}
+}
+
+// TestOIDCProxyAct: signed in to an app from a proxy session ("Log in
+// as…" on the pages), the id_token is about the member with the real
+// member in an RFC 8693 act claim; a client created with --refuse-proxy
+// refuses the sign-in, without a code.
+func TestOIDCProxyAct(t *testing.T) {
+	o := newOIDCEnv(t)
+	ctx := context.Background()
+	e := o.s.env
+	actor := createMember(t, e, "--email", "grace@example.com", "--password", strongPassword, "--username", "grace")
+	if _, stderr, err := runBinary(t, e, "member", "grant-proxy", "--target", "ada@example.com", "--actor", "grace@example.com"); err != nil {
+		t.Fatalf("grant-proxy: %v\n%s", err, stderr)
+	}
+	out, stderr, err := runBinary(t, e, "client", "create", "--name", "Strict", "--redirect-uri", oidcRedirect, "--first-party", "--refuse-proxy", "--json")
+	var strict clientJSON
+	if err != nil || json.Unmarshal([]byte(out), &strict) != nil || !strict.RefuseProxy {
+		t.Fatalf("client create --refuse-proxy: %v\n%s\n%s", err, out, stderr)
+	}
+	browser := newClient(t)
+	resp, body := login(t, browser, o.s.base, "grace@example.com", strongPassword)
+	wantRedirect(t, resp, body, "/account")
+	token := csrfFrom(t, browser, o.s.base+"/account")
+	resp, body = postForm(t, browser, o.s.base+"/proxy/start/"+strconv.FormatInt(o.memberID, 10), url.Values{"_csrf": {token}, "reason": {"support ticket 42"}}, nil)
+	wantRedirect(t, resp, body, "/account")
+
+	conf := o.config(o.conf)
+	verifier, nonce := oauth2.GenerateVerifier(), randomString(t)
+	back, status, body := o.follow(t, browser, conf.AuthCodeURL("p1", oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)))
+	if back == nil {
+		t.Fatalf("proxy sign-in: %d\n%s", status, body)
+	}
+	tok, err := conf.Exchange(ctx, back.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := o.provider.Verifier(&oidc.Config{ClientID: o.conf.ClientID}).Verify(ctx, tok.Extra("id_token").(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		Act struct {
+			Sub string `json:"sub"`
+		} `json:"act"`
+	}
+	if err := idt.Claims(&claims); err != nil || idt.Subject != strconv.FormatInt(o.memberID, 10) || claims.Act.Sub != strconv.FormatInt(actor, 10) {
+		t.Fatalf("proxy id_token: sub %q act %+v (%v), want sub %d act %d", idt.Subject, claims.Act, err, o.memberID, actor)
+	}
+
+	strictConf := o.config(strict)
+	back, status, body = o.follow(t, browser, strictConf.AuthCodeURL("p2", oauth2.S256ChallengeOption(verifier)))
+	if back != nil || status != http.StatusForbidden || !strings.Contains(body, "proxy session") {
+		t.Errorf("--refuse-proxy client from a proxy session: %v %d\n%s", back, status, body)
 	}
 }
