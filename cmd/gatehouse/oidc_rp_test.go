@@ -158,7 +158,7 @@ func TestOIDCRelyingParty(t *testing.T) {
 	if err := idt.Claims(&claims); err != nil {
 		t.Fatal(err)
 	}
-	if idt.Nonce != nonce || idt.Subject != strconv.FormatInt(o.memberID, 10) || idt.Issuer != o.s.base || len(claims.AMR) == 0 || claims.Act != nil {
+	if idt.Nonce != nonce || idt.Subject != strconv.FormatInt(o.memberID, 10) || idt.Issuer != o.s.base || len(claims.AMR) != 1 || claims.AMR[0] != "pwd" || claims.Act != nil {
 		t.Fatalf("id_token claims: nonce %q sub %q iss %q %+v", idt.Nonce, idt.Subject, idt.Issuer, claims)
 	}
 	if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {

@@ -31,6 +31,7 @@ type OIDCRequest struct {
 	MemberID int64
 	ActorID  int64 // the real member behind a proxy session
 	MFA      bool  // the session passed a second factor
+	AMR      []string
 }
 
 // OIDCStart is an authorization request as /authorize received it.
@@ -41,6 +42,13 @@ type OIDCStart struct {
 	CodeMethod    string // "S256"; "" or "plain" are refused when a challenge is sent
 	Request       string // the adapter's encoding of every parameter
 }
+
+// RFC 8176 authentication method references a session records.
+const (
+	amrPassword    = "pwd"
+	amrOTP         = "otp"
+	amrHardwareKey = "hwk"
+)
 
 // OIDC lifetimes. Access tokens are short so that a relying party that is
 // in use refreshes within the browser session's idle timeout; refresh
@@ -144,7 +152,7 @@ func (s *Service) withSession(ctx context.Context, r OIDCRequest) (OIDCRequest, 
 	if err != nil {
 		return OIDCRequest{}, err
 	}
-	r.MemberID, r.ActorID, r.MFA = sess.MemberID, sess.ActorID, sess.MFA
+	r.MemberID, r.ActorID, r.MFA, r.AMR = sess.MemberID, sess.ActorID, sess.MFA, sess.AMR
 	return r, nil
 }
 

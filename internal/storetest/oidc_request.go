@@ -10,19 +10,23 @@ import (
 // testOIDCRequests: a request of an unknown client is ENOTFOUND; the
 // sign-in, the code (once, only after the sign-in) and the use (once) are
 // recorded; the code finds the request; deleting the client removes its
-// requests. Consents are stored, replaced, found and deleted.
+// requests. Consents are stored, replaced, found and deleted. A session's
+// sign-in methods (AMR) are stored.
 func testOIDCRequests(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
 	m := create(t, s, newMember("rp@example.com", ""))
 	c := &auth.Client{ClientID: "app", Name: "App", RedirectURIs: []string{"https://a.example/cb"}, CreatedAt: t0}
-	sess := &auth.Session{MemberID: m.ID, Via: auth.ViaPage, CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(3600e9)}
+	sess := &auth.Session{MemberID: m.ID, Via: auth.ViaPage, CreatedAt: t0, LastUsedAt: t0, ExpiresAt: t0.Add(3600e9), MFA: true, AMR: []string{"pwd", "otp"}}
 	mustUpdate(t, s, func(tx auth.Tx) error {
 		if err := tx.CreateClient(ctx, c); err != nil {
 			return err
 		}
 		return tx.CreateSession(ctx, sess)
 	})
+	if got, err := s.SessionByID(ctx, sess.ID); err != nil || len(got.AMR) != 2 || got.AMR[1] != "otp" || !got.MFA {
+		t.Fatalf("session AMR: %+v, %v", got, err)
+	}
 	r := auth.OIDCRequest{ID: "req-1", ClientID: "app", Request: `{"state":"x"}`, CreatedAt: t0, ExpiresAt: t0.Add(600e9)}
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error {
 		bad := r

@@ -44,11 +44,18 @@ func (a *authRequest) GetACR() string {
 }
 
 // GetAMR names the methods the session used (RFC 8176).
-func (a *authRequest) GetAMR() []string {
-	if a.r.MFA {
-		return []string{"pwd", "mfa"}
+func (a *authRequest) GetAMR() []string { return amrOf(a.r.AMR, a.r.MFA) }
+
+// amrOf is the recorded methods, with "mfa" when a second factor was
+// passed (a passkey counts as one). A session that recorded none (a
+// social sign-in, or one opened before methods were recorded) says only
+// "mfa" if anything.
+func amrOf(methods []string, mfa bool) []string {
+	out := append([]string(nil), methods...)
+	if mfa {
+		out = append(out, "mfa")
 	}
-	return []string{"pwd"}
+	return out
 }
 
 func (a *authRequest) GetAudience() []string { return []string{a.r.ClientID} }
@@ -101,12 +108,7 @@ type refreshRequest struct {
 
 var _ op.RefreshTokenRequest = (*refreshRequest)(nil)
 
-func (r *refreshRequest) GetAMR() []string {
-	if r.g.Session.MFA {
-		return []string{"pwd", "mfa"}
-	}
-	return []string{"pwd"}
-}
+func (r *refreshRequest) GetAMR() []string                 { return amrOf(r.g.Session.AMR, r.g.Session.MFA) }
 func (r *refreshRequest) GetAudience() []string            { return []string{r.g.ClientID} }
 func (r *refreshRequest) GetAuthTime() time.Time           { return r.g.Session.CreatedAt }
 func (r *refreshRequest) GetClientID() string              { return r.g.ClientID }

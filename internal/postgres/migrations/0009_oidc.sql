@@ -35,3 +35,7 @@ CREATE TABLE oidc_consents (
     created_at BIGINT  NOT NULL,
     PRIMARY KEY (member_id, client_id)
 );
+
+-- How each session signed in (RFC 8176 amr values, space-separated: pwd,
+-- otp, hwk), for the id_tokens' amr and acr; '' for sessions opened before.
+ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT '';
