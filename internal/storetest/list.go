@@ -12,6 +12,7 @@ var tests = []struct {
 	{"Passkeys", testPasskeys},
 	{"OIDCClients", testOIDCClients},
 	{"OIDCRequests", testOIDCRequests},
+	{"SweepOIDCRequests", testSweepOIDCRequests},
 	{"WebhookDeliveriesFollowAudit", testWebhookDeliveriesFollowAudit},
 	{"CredentialByHash", testCredentialByHash},
 	{"UseCredential", testUseCredential},

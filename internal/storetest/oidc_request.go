@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"strconv"
 	"testing"
+	"time"
 
 	"gatehouse/internal/auth"
 )
@@ -73,4 +75,33 @@ func testOIDCRequests(t *testing.T) {
 	wantCode(t, err, auth.ENOTFOUND)
 	_, err = s.ConsentOf(ctx, m.ID, "app")
 	wantCode(t, err, auth.ENOTFOUND)
+}
+
+// testSweepOIDCRequests: requests that expired before the cutoff go, in
+// batches of the limit; live ones stay.
+func testSweepOIDCRequests(t *testing.T) {
+	s := mustOpen(t)
+	ctx := context.Background()
+	mustUpdate(t, s, func(tx auth.Tx) error {
+		if err := tx.CreateClient(ctx, &auth.Client{ClientID: "app", Name: "App", RedirectURIs: []string{"https://a.example/cb"}, CreatedAt: t0}); err != nil {
+			return err
+		}
+		for i, exp := range []time.Duration{-3 * time.Hour, -2 * time.Hour, -90 * time.Minute, time.Hour} {
+			r := auth.OIDCRequest{ID: "r" + strconv.Itoa(i), ClientID: "app", Request: "{}", CreatedAt: t0.Add(exp - 10*time.Minute), ExpiresAt: t0.Add(exp)}
+			if err := tx.CreateOIDCRequest(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sw := auth.Sweep{Target: auth.SweepOIDCRequests, Before: t0.Add(-time.Hour), Now: t0, Limit: 2}
+	if n := sweep(t, s, sw); n != 2 {
+		t.Fatalf("first batch deleted %d, want 2", n)
+	}
+	if n := sweep(t, s, sw); n != 1 {
+		t.Fatalf("second batch deleted %d, want 1", n)
+	}
+	if _, err := s.OIDCRequestByID(ctx, "r3"); err != nil {
+		t.Fatalf("the live request went: %v", err)
+	}
 }
