@@ -91,6 +91,8 @@ type AccountProps struct {
 	TwoFactor TwoFactorProps
 	// Passkeys is the passkeys section (account_passkeys.templ).
 	Passkeys PasskeysProps
+	// Apps is the "Apps you allowed" section (account_apps.templ).
+	Apps AppsProps
 }
 
 // IdentityRow is one linked provider account on the account page.

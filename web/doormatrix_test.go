@@ -403,13 +403,14 @@ var secretFree = map[string]string{
 	// checked through the gate as a token (the per-IP throttle only:
 	// AuthenticateClient); no row here drives that throttle yet.
 	"GET /authorize": "starts a sign-in request; checks no secret", "POST /authorize": "starts a sign-in request; checks no secret",
-	"GET /authorize/continue":  "own session; records it on the sign-in request",
-	"POST /authorize/continue": "own session: consent, or signing in again",
-	"GET /authorize/callback":  "issues the code of a signed-in request; checks no secret",
-	"POST /oauth/token":        "client secret (256-bit, gate throttle) and a code or refresh token: bearer credentials looked up by hash, with PKCE, rotation and reuse detection (oidc.go)",
-	"POST /oauth/introspect":   "client secret (256-bit, gate throttle); the token is looked up by hash",
-	"POST /revoke":             "client secret (256-bit, gate throttle); the token is looked up by hash",
-	"GET /userinfo":            "bearer access token", "POST /userinfo": "bearer access token",
+	"POST /account/apps/:client/revoke": "own session (refused in a proxy session)",
+	"GET /authorize/continue":           "own session; records it on the sign-in request",
+	"POST /authorize/continue":          "own session: consent, or signing in again",
+	"GET /authorize/callback":           "issues the code of a signed-in request; checks no secret",
+	"POST /oauth/token":                 "client secret (256-bit, gate throttle) and a code or refresh token: bearer credentials looked up by hash, with PKCE, rotation and reuse detection (oidc.go)",
+	"POST /oauth/introspect":            "client secret (256-bit, gate throttle); the token is looked up by hash",
+	"POST /revoke":                      "client secret (256-bit, gate throttle); the token is looked up by hash",
+	"GET /userinfo":                     "bearer access token", "POST /userinfo": "bearer access token",
 	"GET /end_session":  "an id_token_hint whose signature the provider verifies; ends the session it names",
 	"POST /end_session": "an id_token_hint whose signature the provider verifies; ends the session it names",
 

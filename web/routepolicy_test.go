@@ -40,18 +40,19 @@ var routePolicy = map[string]string{
 	// The OpenID Provider (web/oidc.go): the client authenticates itself at
 	// the token, introspection and revocation endpoints; userinfo takes an
 	// access token; /authorize/continue signs in through /login.
-	"GET /authorize":           public,
-	"POST /authorize":          public,
-	"GET /authorize/callback":  public,
-	"GET /authorize/continue":  public,
-	"POST /authorize/continue": member,
-	"POST /oauth/token":        public,
-	"POST /oauth/introspect":   public,
-	"POST /revoke":             public,
-	"GET /userinfo":            member,
-	"GET /end_session":         public, // needs a verified id_token_hint
-	"POST /end_session":        public,
-	"POST /userinfo":           member,
+	"GET /authorize":                    public,
+	"POST /authorize":                   public,
+	"GET /authorize/callback":           public,
+	"POST /account/apps/:client/revoke": member,
+	"GET /authorize/continue":           public,
+	"POST /authorize/continue":          member,
+	"POST /oauth/token":                 public,
+	"POST /oauth/introspect":            public,
+	"POST /revoke":                      public,
+	"GET /userinfo":                     member,
+	"GET /end_session":                  public, // needs a verified id_token_hint
+	"POST /end_session":                 public,
+	"POST /userinfo":                    member,
 
 	// Pages.
 	"GET /":                                 public,

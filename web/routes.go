@@ -76,6 +76,7 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/passkeys/finish", requireMember, s.refuseProxied, s.handlePasskeyAddFinish())
 	page(post, "/account/passkeys/:id/rename", requireMember, s.refuseProxied, s.handlePasskeyRename())
 	page(post, "/account/passkeys/:id/delete", requireMember, s.refuseProxied, s.handlePasskeyRemove())
+	page(post, "/account/apps/:client/revoke", requireMember, s.refuseProxied, s.handleAppRevoke())
 	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
 	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
 	// Member files (docs/contract.md §10): the member's own session, a proxy

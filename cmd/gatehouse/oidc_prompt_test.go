@@ -71,6 +71,21 @@ func TestOIDCConsent(t *testing.T) {
 	if back == nil || back.Query().Get("code") == "" || back.Query().Get("state") != "r1" {
 		t.Fatalf("remembered consent: %v %d\n%s", back, status, body)
 	}
+	// /account lists the app; revoking makes it ask again.
+	status, body = get(t, browser, o.s.base+"/account")
+	if status != http.StatusOK || !strings.Contains(body, `data-testid="app-row"`) || !strings.Contains(body, "/account/apps/"+o.third.ClientID+"/revoke") {
+		t.Fatalf("/account apps section: %d\n%s", status, body)
+	}
+	token := csrfFrom(t, browser, o.s.base+"/account")
+	resp, body = postForm(t, browser, o.s.base+"/account/apps/"+o.third.ClientID+"/revoke", url.Values{"_csrf": {token}}, nil)
+	wantRedirect(t, resp, body, "/account#apps")
+	if _, body = get(t, browser, o.s.base+"/account"); strings.Contains(body, `data-testid="app-row"`) {
+		t.Error("the revoked app is still listed")
+	}
+	back, _, _ = o.follow(t, browser, authURL("r2", oauth2.SetAuthURLParam("prompt", "none")))
+	if back == nil || back.Query().Get("error") != "consent_required" {
+		t.Fatalf("after revoking: %v", back)
+	}
 }
 
 // TestOIDCPrompt: prompt=none without a Gatehouse session is

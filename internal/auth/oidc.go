@@ -248,6 +248,18 @@ func (s *Service) GrantOIDCConsent(ctx context.Context, id string, sessionID int
 	})
 }
 
+// OIDCConsent is an app a member allowed to sign them in.
+type OIDCConsent struct {
+	ClientID, ClientName string
+	Scopes               []string
+	CreatedAt            time.Time
+}
+
+// OIDCConsents lists the apps the member allowed, oldest first.
+func (s *Service) OIDCConsents(ctx context.Context, memberID int64) ([]OIDCConsent, error) {
+	return s.store.ConsentsOfMember(ctx, memberID)
+}
+
 // RevokeOIDCConsent withdraws the member's consent to the client: its next
 // sign-in asks again (ENOTFOUND when there was none).
 func (s *Service) RevokeOIDCConsent(ctx context.Context, memberID int64, clientID string) error {

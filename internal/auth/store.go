@@ -80,6 +80,9 @@ type Reader interface {
 	// ConsentOf returns the scopes the member granted the client
 	// (ENOTFOUND when none).
 	ConsentOf(ctx context.Context, memberID int64, clientID string) ([]string, error)
+	// ConsentsOfMember lists the member's consents with their clients'
+	// names, oldest first.
+	ConsentsOfMember(ctx context.Context, memberID int64) ([]OIDCConsent, error)
 }
 
 // MemberQuery selects a page of members ordered by id.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gatehouse/internal/auth"
 )
 
 // ConsentOf returns the scopes the member granted the client (ENOTFOUND).
@@ -16,6 +18,24 @@ func (r queries) ConsentOf(ctx context.Context, memberID int64, clientID string)
 		}
 		return strings.Fields(s), nil
 	}, "consent", "Consent", `SELECT scopes FROM oidc_consents WHERE member_id = ? AND client_id = ?`, memberID, clientID)
+}
+
+// ConsentsOfMember lists the member's consents with their clients' names,
+// oldest first.
+func (r queries) ConsentsOfMember(ctx context.Context, memberID int64) ([]auth.OIDCConsent, error) {
+	return queryAll(ctx, r.q, func(row rowScanner) (auth.OIDCConsent, error) {
+		var (
+			c         auth.OIDCConsent
+			scopes    string
+			createdAt int64
+		)
+		if err := row.Scan(&c.ClientID, &c.ClientName, &scopes, &createdAt); err != nil {
+			return auth.OIDCConsent{}, err
+		}
+		c.Scopes, c.CreatedAt = strings.Fields(scopes), fromMillis(createdAt)
+		return c, nil
+	}, "consents of member", `SELECT k.client_id, c.name, k.scopes, k.created_at FROM oidc_consents k
+		JOIN oidc_clients c ON c.client_id = k.client_id WHERE k.member_id = ? ORDER BY k.created_at, k.client_id`, memberID)
 }
 
 // SetConsent stores or replaces the member's consent to the client.

@@ -66,6 +66,10 @@ func testOIDCRequests(t *testing.T) {
 	if sc, err := s.ConsentOf(ctx, m.ID, "app"); err != nil || len(sc) != 2 || sc[1] != "profile" {
 		t.Fatalf("ConsentOf = %v, %v", sc, err)
 	}
+	if list, err := s.ConsentsOfMember(ctx, m.ID); err != nil || len(list) != 1 || list[0].ClientID != "app" || list[0].ClientName != "App" ||
+		len(list[0].Scopes) != 2 || !list[0].CreatedAt.Equal(t0) {
+		t.Fatalf("ConsentsOfMember = %+v, %v", list, err)
+	}
 	mustUpdate(t, s, func(tx auth.Tx) error { return tx.DeleteConsent(ctx, m.ID, "app") })
 	wantCode(t, s.Update(ctx, func(tx auth.Tx) error { return tx.DeleteConsent(ctx, m.ID, "app") }), auth.ENOTFOUND)
 
