@@ -40,7 +40,7 @@ func (s *server) handleOpenIDConfiguration() fiber.Handler {
 			"scopes_supported":                              []string{"openid", "profile", "email", "offline_access"},
 			"response_types_supported":                      []string{"code"},
 			"response_modes_supported":                      []string{"query"},
-			"grant_types_supported":                         []string{"authorization_code", "refresh_token"},
+			"grant_types_supported":                         []string{"authorization_code", "refresh_token", "client_credentials"},
 			"subject_types_supported":                       []string{"public"},
 			"id_token_signing_alg_values_supported":         []string{"EdDSA"},
 			"code_challenge_methods_supported":              []string{"S256"},

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // tokenPost posts a form to an OP endpoint with the client's HTTP Basic
@@ -148,5 +149,48 @@ func TestOIDCEndSession(t *testing.T) {
 	}
 	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); !isOAuthError(err, "invalid_grant") {
 		t.Errorf("refresh after end_session: %v", err)
+	}
+}
+
+// TestOIDCClientCredentials: a confidential client gets its own token with
+// x/oauth2's clientcredentials (no member: userinfo refuses it, member
+// scopes are dropped); introspection by that client says active with the
+// client as subject, by another client inactive; a public client and a
+// wrong secret are refused, and so is a deleted client.
+func TestOIDCClientCredentials(t *testing.T) {
+	o := newOIDCEnv(t)
+	ctx := context.Background()
+	cc := clientcredentials.Config{ClientID: o.conf.ClientID, ClientSecret: o.conf.ClientSecret, TokenURL: o.provider.Endpoint().TokenURL,
+		Scopes: []string{"reports.read", "openid", "email"}}
+	tok, err := cc.Token(ctx)
+	if err != nil || tok.AccessToken == "" || tok.RefreshToken != "" {
+		t.Fatalf("client_credentials: %+v, %v", tok, err)
+	}
+	if scope, _ := tok.Extra("scope").(string); scope != "reports.read" {
+		t.Errorf("scope %q, want only reports.read", scope)
+	}
+	if _, err := o.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+		t.Error("userinfo accepted a client's own token")
+	}
+	status, in := o.tokenPost(t, "/oauth/introspect", o.conf, url.Values{"token": {tok.AccessToken}})
+	if status != http.StatusOK || in["active"] != true || in["sub"] != o.conf.ClientID || in["client_id"] != o.conf.ClientID {
+		t.Fatalf("introspect: %d %v", status, in)
+	}
+	if _, in = o.tokenPost(t, "/oauth/introspect", o.third, url.Values{"token": {tok.AccessToken}}); in["active"] != false {
+		t.Errorf("introspect by another client: %v", in)
+	}
+	for name, c := range map[string]clientcredentials.Config{
+		"public client": {ClientID: o.pub.ClientID, TokenURL: cc.TokenURL, AuthStyle: oauth2.AuthStyleInParams},
+		"wrong secret":  {ClientID: o.conf.ClientID, ClientSecret: "wrong", TokenURL: cc.TokenURL},
+	} {
+		if _, err := c.Token(ctx); !isOAuthError(err, "invalid_client") && !isOAuthError(err, "unauthorized_client") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, stderr, err := runBinary(t, o.s.env, "client", "delete", o.conf.ClientID); err != nil {
+		t.Fatalf("client delete: %v\n%s", err, stderr)
+	}
+	if _, err := cc.Token(ctx); !isOAuthError(err, "invalid_client") {
+		t.Errorf("a deleted client: %v", err)
 	}
 }

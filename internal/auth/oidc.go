@@ -345,6 +345,10 @@ func (s *Service) OIDCToken(ctx context.Context, token, kind, clientID string) (
 	if !ok || (clientID != "" && owner != clientID) {
 		return OIDCGrant{}, errInvalidToken
 	}
+	// A deleted client's tokens die with it.
+	if _, err := s.store.ClientByClientID(ctx, owner); err != nil {
+		return OIDCGrant{}, refusal(err, errInvalidToken)
+	}
 	if c.RotatedAt != nil {
 		if s.clock().Sub(*c.RotatedAt) > RefreshGrace {
 			if err := s.update(ctx, func(tx Tx, _ *mailQueue) error { return tx.RevokeSession(ctx, sess.ID, s.clock()) }); err != nil {
@@ -358,6 +362,60 @@ func (s *Service) OIDCToken(ctx context.Context, token, kind, clientID string) (
 		return OIDCGrant{}, errInvalidToken
 	}
 	return OIDCGrant{ClientID: owner, Scopes: scopes, Member: m, Session: sess, IssuedAt: c.CreatedAt, ExpiresAt: c.ExpiresAt}, nil
+}
+
+// userScopes are about a member: a machine client's own token
+// (client_credentials) never carries them.
+var userScopes = []string{"openid", "profile", "email", "offline_access"}
+
+// OIDCClientToken issues a confidential client its own access token
+// (client_credentials; the caller authenticated it with
+// AuthenticateClient): no member, no session, OIDCAccessTTL, only the
+// requested scopes that are not about a member. Public clients get none.
+func (s *Service) OIDCClientToken(ctx context.Context, clientID string, scopes []string) (Tokens, []string, error) {
+	c, err := s.Client(ctx, clientID)
+	if isNotFound(err) || (err == nil && c.Public) {
+		return Tokens{}, nil, errInvalidClient
+	}
+	if err != nil {
+		return Tokens{}, nil, err
+	}
+	kept := []string{}
+	for _, sc := range scopes {
+		if !contains(userScopes, sc) && !contains(kept, sc) {
+			kept = append(kept, sc)
+		}
+	}
+	var t Tokens
+	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
+		var err error
+		t.Access, t.AccessExpires, err = s.mint(ctx, tx, CredClient, oidcVia(clientID, kept), Session{}, OIDCAccessTTL, "")
+		return err
+	})
+	return t, kept, err
+}
+
+// OIDCClientGrant resolves a live client_credentials token of the client
+// (introspection): errInvalidToken for anything else.
+func (s *Service) OIDCClientGrant(ctx context.Context, token, clientID string) (OIDCGrant, error) {
+	if token == "" || len(token) > maxTokenLen {
+		return OIDCGrant{}, errInvalidToken
+	}
+	c, err := s.store.CredentialByHash(ctx, HashToken(token))
+	if isNotFound(err) || (err == nil && (c.Kind != CredClient || c.RevokedAt != nil || !s.clock().Before(c.ExpiresAt))) {
+		return OIDCGrant{}, errInvalidToken
+	}
+	if err != nil {
+		return OIDCGrant{}, err
+	}
+	owner, scopes, ok := parseOIDCVia(c.Via)
+	if !ok || owner != clientID {
+		return OIDCGrant{}, errInvalidToken
+	}
+	if _, err := s.store.ClientByClientID(ctx, owner); err != nil {
+		return OIDCGrant{}, refusal(err, errInvalidToken)
+	}
+	return OIDCGrant{ClientID: owner, Scopes: scopes, IssuedAt: c.CreatedAt, ExpiresAt: c.ExpiresAt}, nil
 }
 
 // OIDCRotate exchanges the client's refresh token for a new refresh token

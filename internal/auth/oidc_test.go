@@ -169,3 +169,43 @@ func TestOIDCProxySessions(t *testing.T) {
 		t.Errorf("consent from a proxy session: %v", err)
 	}
 }
+
+// TestOIDCClientTokens: client_credentials gives a confidential client a
+// session-less token without member scopes, which no member door accepts;
+// a public client gets none; deleting a client ends its own token and the
+// members' tokens it was issued.
+func TestOIDCClientTokens(t *testing.T) {
+	p := newProxyEnv(t)
+	c := p.oidcClient(t, auth.ClientInput{FirstParty: true})
+	pub := p.oidcClient(t, auth.ClientInput{Public: true})
+	if _, _, err := p.e.Svc.OIDCClientToken(ctx, pub.ClientID, nil); auth.ErrorCode(err) != auth.EUNAUTHORIZED {
+		t.Errorf("public client: %v", err)
+	}
+	tok, kept, err := p.e.Svc.OIDCClientToken(ctx, c.ClientID, []string{"openid", "reports", "email", "reports"})
+	if err != nil || tok.Access == "" || len(kept) != 1 || kept[0] != "reports" {
+		t.Fatalf("OIDCClientToken = %+v %v, %v", tok, kept, err)
+	}
+	if g, err := p.e.Svc.OIDCClientGrant(ctx, tok.Access, c.ClientID); err != nil || g.ClientID != c.ClientID || g.Member.ID != 0 {
+		t.Fatalf("OIDCClientGrant = %+v, %v", g, err)
+	}
+	if _, _, err := p.e.Svc.AuthenticateToken(ctx, tok.Access); err == nil {
+		t.Error("a client token authenticates as a member")
+	}
+	if _, err := p.e.Svc.OIDCToken(ctx, tok.Access, auth.CredAccess, ""); err == nil {
+		t.Error("a client token passes as a member's access token")
+	}
+	a := p.actor(t, p.a)
+	member, err := p.e.Svc.OIDCIssue(ctx, c.ClientID, a.Session.ID, []string{"openid"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.e.Svc.DeleteClient(ctx, c.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.e.Svc.OIDCClientGrant(ctx, tok.Access, c.ClientID); err == nil {
+		t.Error("a deleted client's own token still works")
+	}
+	if _, err := p.e.Svc.OIDCToken(ctx, member.Access, auth.CredAccess, ""); err == nil {
+		t.Error("a member's token of a deleted client still works")
+	}
+}
