@@ -130,6 +130,9 @@ var routePolicy = map[string]string{
 	"GET /admin/webhooks":                                admin,
 	"POST /admin/webhooks":                               admin,
 	"POST /admin/webhooks/:id/delete":                    admin,
+	"GET /admin/clients":                                 admin,
+	"POST /admin/clients":                                admin,
+	"POST /admin/clients/:client/delete":                 admin,
 
 	// kuroco.
 	"POST /rcms-api/:api_id/login":            public,

@@ -112,6 +112,9 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/admin/webhooks", requireAdmin, s.handleAdminWebhooks())
 	page(post, "/admin/webhooks", requireAdmin, s.handleAdminCreateWebhook())
 	page(post, "/admin/webhooks/:id/delete", requireAdmin, s.handleAdminDeleteWebhook())
+	page(get, "/admin/clients", requireAdmin, s.handleAdminClients())
+	page(post, "/admin/clients", requireAdmin, s.handleAdminCreateClient())
+	page(post, "/admin/clients/:client/delete", requireAdmin, s.handleAdminDeleteClient())
 
 	// Member files with a kuroco file_access_token (no session, no cookie):
 	// the token in the path, or in ?t= with the file id in the path.

@@ -176,3 +176,31 @@ func (c Client) HasRedirectURI(u string) bool {
 	}
 	return false
 }
+
+var errOwnerOnlyClients = &Error{Code: EFORBIDDEN, Message: "Only an Account Owner may manage the apps that sign in with Gatehouse."}
+
+// AdminClients lists the clients (Account Owners, not in a proxy session).
+func (s *Service) AdminClients(ctx context.Context, a Actor) ([]Client, error) {
+	if !isOwner(a) {
+		return nil, errOwnerOnlyClients
+	}
+	return s.ListClients(ctx)
+}
+
+// AdminCreateClient registers a client as CreateClient does (Account
+// Owners); the secret is returned this once.
+func (s *Service) AdminCreateClient(ctx context.Context, a Actor, in ClientInput) (Client, string, error) {
+	if !isOwner(a) {
+		return Client{}, "", errOwnerOnlyClients
+	}
+	return s.CreateClient(ctx, in)
+}
+
+// AdminDeleteClient deletes a client and so ends its tokens (Account
+// Owners).
+func (s *Service) AdminDeleteClient(ctx context.Context, a Actor, clientID string) error {
+	if !isOwner(a) {
+		return errOwnerOnlyClients
+	}
+	return s.DeleteClient(ctx, clientID)
+}
