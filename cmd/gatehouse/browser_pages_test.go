@@ -87,6 +87,7 @@ func TestBrowserPagesLook(t *testing.T) {
 		{"owner-account", "/account"}, {"admin-members", "/admin/members"}, {"admin-members-sorted", "/admin/members?sort=email&dir=desc"},
 		{"admin-new-member", "/admin/members/new"}, {"admin-member", beaPath}, {"admin-member-delete", beaPath + "/delete"},
 		{"admin-groups", "/admin/groups"}, {"admin-group-delete", "/admin/groups/2/delete"}, {"admin-audit", "/admin/audit"},
+		{"admin-clients", "/admin/clients"},
 		{"docs-signed-in", "/docs"},
 	} {
 		ready := main
