@@ -140,7 +140,7 @@ func AdminClientsPage(p AdminClientsProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " <section class=\"card section\" aria-labelledby=\"clients-title\"><h2 class=\"section__title\" id=\"clients-title\">Apps</h2><div class=\"table-wrap\"><table class=\"table\" data-testid=\"clients\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">client_id</th><th scope=\"col\">Kind</th><th scope=\"col\">Redirect URIs</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " <section class=\"card section\" aria-labelledby=\"clients-title\"><h2 class=\"section__title\" id=\"clients-title\">Apps</h2><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"App table\"><table class=\"table\" data-testid=\"clients\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">client_id</th><th scope=\"col\">Kind</th><th scope=\"col\">Redirect URIs</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
