@@ -90,7 +90,9 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (Client, str
 			uris = append(uris, u)
 		}
 	}
-	id, err := newSecret(s.rand, 16)
+	// Hex, so that a client_id never starts with "-" (a flag to the CLI)
+	// and needs no escaping in URLs or HTTP Basic credentials.
+	id, err := s.secret(TokenPolicy{Hex: true, HexBytes: 16})
 	if err != nil {
 		return Client{}, "", err
 	}
