@@ -54,7 +54,7 @@ var (
 	flagMembers  = flag.Int("members", seededMembers, "members seeded for the member list")
 	flagProfile  = flag.Bool("profile", false, "save CPU profiles of the server during the storms in the output directory (served on a private metrics listener)")
 	flagBare     = flag.String("serve-bare", "", "internal: serve the bare Fiber baseline on this address (the benchmark starts it)")
-	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot", "engines", "storms" or "audit"`)
+	flagOnly     = flag.String("only", "", `run one scenario alone instead of the default run: "forgot", "engines", "storms", "audit" or "oidc"`)
 )
 
 func main() {
@@ -75,8 +75,10 @@ func main() {
 		code = runEngines(ctx)
 	case "audit":
 		code = runAudit(ctx)
+	case "oidc":
+		code = runOIDC(ctx)
 	default:
-		logf("-only %q: the scenarios that run alone are \"forgot\", \"engines\", \"storms\" and \"audit\"", *flagOnly)
+		logf("-only %q: the scenarios that run alone are \"forgot\", \"engines\", \"storms\", \"audit\" and \"oidc\"", *flagOnly)
 		code = 2
 	}
 	stop()

@@ -93,6 +93,8 @@ type AccountProps struct {
 	Passkeys PasskeysProps
 	// Preferences is the language and time zone section (account_preferences.templ).
 	Preferences PreferencesProps
+	// Apps is the "Apps you allowed" section (account_apps.templ).
+	Apps AppsProps
 }
 
 // IdentityRow is one linked provider account on the account page.

@@ -400,6 +400,24 @@ var secretFree = map[string]string{
 	"POST /account/passkeys/:id/rename": "own session (refused in a proxy session)",
 	"POST /account/passkeys/:id/delete": "own session (refused in a proxy session)",
 
+	// The OpenID Provider (web/oidc.go). The client secret of the token,
+	// introspection and revocation endpoints is a 256-bit random value
+	// checked through the gate as a token (the per-IP throttle only:
+	// AuthenticateClient); no row here drives that throttle yet.
+	"GET /authorize": "starts a sign-in request; checks no secret", "POST /authorize": "starts a sign-in request; checks no secret",
+	"POST /account/apps/:client/revoke": "own session (refused in a proxy session)",
+	"GET /admin/clients":                "admin page", "POST /admin/clients": "admin (Account Owners): registers an app; checks no secret",
+	"POST /admin/clients/:client/delete": "admin (Account Owners)",
+	"GET /authorize/continue":            "own session; records it on the sign-in request",
+	"POST /authorize/continue":           "own session: consent, or signing in again",
+	"GET /authorize/callback":            "issues the code of a signed-in request; checks no secret",
+	"POST /oauth/token":                  "client secret (256-bit, gate throttle) and a code or refresh token: bearer credentials looked up by hash, with PKCE, rotation and reuse detection (oidc.go)",
+	"POST /oauth/introspect":             "client secret (256-bit, gate throttle); the token is looked up by hash",
+	"POST /revoke":                       "client secret (256-bit, gate throttle); the token is looked up by hash",
+	"GET /userinfo":                      "bearer access token", "POST /userinfo": "bearer access token",
+	"GET /end_session":  "an id_token_hint whose signature the provider verifies; ends the session it names",
+	"POST /end_session": "an id_token_hint whose signature the provider verifies; ends the session it names",
+
 	"POST /rcms-api/:api_id/logout": "bearer access token", "POST /rcms-api/:api_id/alias_login": "bearer access token and a grant",
 	"GET /rcms-api/:api_id/profile": "bearer access token", "GET /rcms-api/:api_id/file_access_token": "bearer access token",
 	"ALL /rcms-api": "404 catch-all", "ALL /rcms-api/*": "404 catch-all",

@@ -68,7 +68,7 @@ func (s *server) renderAccountWith(c *fiber.Ctx, status int, profile views.Profi
 	}
 	return s.render(c, status, views.AccountPage(views.AccountProps{Member: *m, Profile: profile, Password: password, Sessions: rows,
 		ProxyTargets: targets, ProxyActivity: activity, Proxied: a.Proxied(), Files: files, Identities: identities, Linkable: linkable,
-		TwoFactor: twoFactor, Passkeys: passkeys, Preferences: s.preferencesProps(c)}))
+		TwoFactor: twoFactor, Passkeys: passkeys, Preferences: s.preferencesProps(c), Apps: s.appsProps(c)}))
 }
 
 // handleProfileSubmit saves name, username and bio. Only those fields are

@@ -37,6 +37,23 @@ var routePolicy = map[string]string{
 	"GET /_dev/mail":                        public, // dev mode only (no SMTP configured)
 	"GET /_dev/mail.json":                   public, // dev mode only
 
+	// The OpenID Provider (web/oidc.go): the client authenticates itself at
+	// the token, introspection and revocation endpoints; userinfo takes an
+	// access token; /authorize/continue signs in through /login.
+	"GET /authorize":                    public,
+	"POST /authorize":                   public,
+	"GET /authorize/callback":           public,
+	"POST /account/apps/:client/revoke": member,
+	"GET /authorize/continue":           public,
+	"POST /authorize/continue":          member,
+	"POST /oauth/token":                 public,
+	"POST /oauth/introspect":            public,
+	"POST /revoke":                      public,
+	"GET /userinfo":                     member,
+	"GET /end_session":                  public, // needs a verified id_token_hint
+	"POST /end_session":                 public,
+	"POST /userinfo":                    member,
+
 	// Pages.
 	"GET /":                                 public,
 	"GET /login":                            public,
@@ -115,6 +132,9 @@ var routePolicy = map[string]string{
 	"GET /admin/webhooks":                                admin,
 	"POST /admin/webhooks":                               admin,
 	"POST /admin/webhooks/:id/delete":                    admin,
+	"GET /admin/clients":                                 admin,
+	"POST /admin/clients":                                admin,
+	"POST /admin/clients/:client/delete":                 admin,
 
 	// kuroco.
 	"POST /rcms-api/:api_id/login":            public,

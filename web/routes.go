@@ -61,7 +61,7 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/logout", s.handleLogout())
 	page(post, "/language", s.handleLanguage())
 
-	page(get, "/account", requireMember, s.handleAccountShow())
+	page(get, "/account", s.resumeReturn, requireMember, s.handleAccountShow())
 	page(post, "/account/profile", requireMember, s.refuseProxied, s.handleProfileSubmit())
 	page(post, "/account/password", requireMember, s.refuseProxied, s.handlePasswordSubmit())
 	page(post, "/account/sessions/:id/revoke", requireMember, s.refuseProxied, s.handleSessionRevoke())
@@ -78,6 +78,7 @@ func (s *server) routes(app *fiber.App) {
 	page(post, "/account/passkeys/:id/rename", requireMember, s.refuseProxied, s.handlePasskeyRename())
 	page(post, "/account/passkeys/:id/delete", requireMember, s.refuseProxied, s.handlePasskeyRemove())
 	page(post, "/account/preferences", requireMember, s.refuseProxied, s.handlePreferencesSubmit())
+	page(post, "/account/apps/:client/revoke", requireMember, s.refuseProxied, s.handleAppRevoke())
 	page(post, "/proxy/start/:id", requireMember, s.handleProxyStart())
 	page(post, "/proxy/stop", requireMember, s.handleProxyStop())
 	// Member files (docs/contract.md §10): the member's own session, a proxy
@@ -113,6 +114,9 @@ func (s *server) routes(app *fiber.App) {
 	page(get, "/admin/webhooks", requireAdmin, s.handleAdminWebhooks())
 	page(post, "/admin/webhooks", requireAdmin, s.handleAdminCreateWebhook())
 	page(post, "/admin/webhooks/:id/delete", requireAdmin, s.handleAdminDeleteWebhook())
+	page(get, "/admin/clients", requireAdmin, s.handleAdminClients())
+	page(post, "/admin/clients", requireAdmin, s.handleAdminCreateClient())
+	page(post, "/admin/clients/:client/delete", requireAdmin, s.handleAdminDeleteClient())
 
 	// Member files with a kuroco file_access_token (no session, no cookie):
 	// the token in the path, or in ?t= with the file id in the path.
@@ -120,6 +124,9 @@ func (s *server) routes(app *fiber.App) {
 	app.Get("/files/:id/:name?", noStoreFile, s.handleFileWithToken())
 
 	s.apiRoutes(app)
+	s.oidcRoutes(app)
+	page(get, pathContinue, s.handleOIDCContinue())
+	page(post, pathContinue, s.handleOIDCChoice())
 	app.Get("/openapi.json", apidoc.Spec())
 	page(get, "/docs", s.handleDocs())
 

@@ -196,8 +196,12 @@ func currentMember(c *fiber.Ctx) (*auth.Member, *auth.Session) {
 // session's data is dropped.
 func (s *server) signIn(c *fiber.Ctx, as auth.Session) error {
 	ps := sess(c)
+	back, _ := ps.get(keyReturn).(string) // an OpenID sign-in waiting (oidc.go)
 	if err := ps.s.Reset(); err != nil {
 		return err
+	}
+	if back != "" {
+		ps.set(keyReturn, back)
 	}
 	ps.set(keyCreated, time.Now().Unix())
 	ps.set(keySessionID, as.ID)

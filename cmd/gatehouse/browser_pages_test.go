@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -104,6 +106,7 @@ func TestBrowserPagesLook(t *testing.T) {
 		{"owner-account", "/account"}, {"admin-members", "/admin/members"}, {"admin-members-sorted", "/admin/members?sort=email&dir=desc"},
 		{"admin-new-member", "/admin/members/new"}, {"admin-member", beaPath}, {"admin-member-delete", beaPath + "/delete"},
 		{"admin-groups", "/admin/groups"}, {"admin-group-delete", "/admin/groups/2/delete"}, {"admin-audit", "/admin/audit"},
+		{"admin-clients", "/admin/clients"},
 		{"docs-signed-in", "/docs"},
 	} {
 		ready := main
@@ -128,6 +131,24 @@ func TestBrowserPagesLook(t *testing.T) {
 	audit("member-activity", "/account/activity", main)
 	auditJA("member-account", "/account")
 	auditJA("member-activity", "/account/activity")
+	// Sign in with Gatehouse: the consent page of a third-party app and
+	// "Sign in again" (prompt=login) of a first-party one.
+	authorize := func(extra ...string) string {
+		t.Helper()
+		out, stderr, err := runBinary(t, e, append([]string{"client", "create", "--name", "Wiki", "--redirect-uri", "https://wiki.example/cb", "--json"}, extra...)...)
+		var c clientJSON
+		if err != nil || json.Unmarshal([]byte(out), &c) != nil {
+			t.Fatalf("client create: %v\n%s", err, stderr)
+		}
+		q := url.Values{"client_id": {c.ClientID}, "redirect_uri": {"https://wiki.example/cb"}, "response_type": {"code"},
+			"scope": {"openid email profile"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
+		if len(extra) > 0 {
+			q.Set("prompt", "login")
+		}
+		return "/authorize?" + q.Encode()
+	}
+	audit("oidc-consent", authorize(), main)
+	audit("oidc-reauth", authorize("--first-party"), main)
 	start := `[data-testid="proxy-start-` + strconv.FormatInt(bea, 10) + `"]`
 	step("log in as Bea", chromedp.Navigate(s.base+"/account"), chromedp.WaitVisible(start, chromedp.ByQuery),
 		chromedp.Click(start, chromedp.ByQuery), chromedp.WaitVisible(`#reason`, chromedp.ByQuery))

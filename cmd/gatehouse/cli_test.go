@@ -23,7 +23,7 @@ func TestCLITopHelpListsCommands(t *testing.T) {
 			t.Fatalf("%q: err %v, stderr %q", args, err, stderr)
 		}
 		for _, cmd := range []string{"serve", "migrate", "member create", "member list", "member set-role", "member suspend",
-			"member activate", "member delete", "member grant-proxy", "member revoke-proxy", "version"} {
+			"member activate", "member delete", "member grant-proxy", "member revoke-proxy", "client create", "client list", "client delete", "version"} {
 			if !regexp.MustCompile(`(?m)^  ` + cmd + `\s`).MatchString(out) {
 				t.Errorf("%q does not list %q:\n%s", args, cmd, out)
 			}

@@ -7,6 +7,8 @@
 //	gatehouse member list    list members
 //	gatehouse member set-role|suspend|activate|delete|grant-proxy|revoke-proxy
 //	                         administer members (see "gatehouse member --help")
+//	gatehouse client create|list|delete
+//	                         the OpenID Provider's relying parties
 //	gatehouse backup         copy the database online (--to FILE)
 //	gatehouse restore        check and install a backup (--from FILE)
 //	gatehouse import FILE    import members from another server's export
@@ -109,6 +111,7 @@ var commands = map[string]command{
 	"serve":   cmdServe,
 	"migrate": cmdMigrate,
 	"member":  cmdMember,
+	"client":  cmdClient,
 	"backup":  cmdBackup,
 	"restore": cmdRestore,
 	"import":  cmdImport,
@@ -132,6 +135,9 @@ Commands:
   member delete         delete a member
   member grant-proxy    allow one member to log in as another
   member revoke-proxy   withdraw that and end the proxy sessions
+  client create         register an app that signs in with Gatehouse (OpenID Connect)
+  client list           list those apps
+  client delete         delete one
   backup --to FILE      write a consistent copy of the database (safe while serving)
   restore --from FILE   check a backup and install it (the server must be stopped)
   import FILE           import members and their password hashes (JSON Lines or CSV)

@@ -9,6 +9,7 @@ const (
 	CredGrant     = "grant"     // kuroco grant_token: single use, exchanged at /token
 	CredFile      = "file"      // kuroco file_access_token: opens member files only
 	CredAnonymous = "anonymous" // kuroco anonymous token: public endpoints only, no session
+	CredClient    = "client"    // OIDC client_credentials: a machine client's own token, no session, no member
 )
 
 // Credential is one issued bearer secret. Only the SHA-256 of the secret is

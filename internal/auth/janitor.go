@@ -38,6 +38,9 @@ const (
 	// SweepKnownClients: clients whose last sign-in of a member is older
 	// than the cutoff (knownClientAge, gate.go): they are strangers again.
 	SweepKnownClients SweepTarget = "known_clients"
+	// SweepOIDCRequests: OpenID authorization requests that expired (used
+	// or not) before the cutoff (oidc.go).
+	SweepOIDCRequests SweepTarget = "oidc_requests"
 )
 
 // Sweep is one batch of the janitor: delete at most Limit rows of Target
@@ -156,6 +159,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 		{SweepMail, r.Mail},
 		{SweepLoginFailures, lockQuiet},
 		{SweepKnownClients, knownClientAge},
+		{SweepOIDCRequests, r.Tokens},
 	}
 	rep := SweepReport{}
 	for _, p := range plan {

@@ -41,7 +41,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Member, Session, er
 	}
 	var sess Session
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		sess, err = s.loginSession(ctx, tx, m, ViaPage, in.Meta, false)
+		sess, err = s.loginSession(ctx, tx, m, ViaPage, in.Meta, false, amrPassword)
 		return err
 	})
 	return m.Member, sess, err
@@ -125,7 +125,7 @@ const maxIdentifierLen = 320
 
 // openSession creates a session for the member inside tx. Its absolute
 // lifetime is the pages' SessionTTL or the dialect policy's Session.
-func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via string, meta ClientMeta, mfa bool) (Session, error) {
+func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via string, meta ClientMeta, mfa bool, amr ...string) (Session, error) {
 	now := s.clock()
 	ttl := s.cfg.SessionTTL
 	if via != ViaPage && via != ViaCLI {
@@ -140,6 +140,7 @@ func (s *Service) openSession(ctx context.Context, tx Tx, memberID int64, via st
 		LastUsedAt: now,
 		ExpiresAt:  now.Add(ttl),
 		MFA:        mfa,
+		AMR:        amr,
 	}
 	if err := tx.CreateSession(ctx, &sess); err != nil {
 		return Session{}, err
@@ -226,7 +227,7 @@ func (s *Service) CompleteMFA(ctx context.Context, challenge, otp string, meta C
 			return p.done(ctx, tx, s)
 		}
 		var err error
-		sess, err = s.loginSession(ctx, tx, verifiedMember{Member: m, pass: p}, ViaPage, meta, true)
+		sess, err = s.loginSession(ctx, tx, verifiedMember{Member: m, pass: p}, ViaPage, meta, true, amrPassword, amrOTP)
 		return err
 	})
 	if err != nil {
@@ -314,7 +315,7 @@ func (s *Service) completeNewPassword(ctx context.Context, identifier, challenge
 		if err := tx.SetPassword(ctx, m.ID, hash, now, StatusActive); err != nil {
 			return err
 		}
-		sess, err := s.openSession(ctx, tx, m.ID, via, meta, m.MFAEnabled)
+		sess, err := s.openSession(ctx, tx, m.ID, via, meta, m.MFAEnabled, amrPassword)
 		if err != nil || !withTokens {
 			t.Session = sess
 			return err

@@ -85,7 +85,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, state string, response
 	}
 	var sess Session
 	err = s.update(ctx, func(tx Tx, _ *mailQueue) error {
-		sess, err = s.passkeySession(ctx, tx, m, stored, used, p, meta)
+		sess, err = s.passkeySession(ctx, tx, m, stored, used, p, meta, amrHardwareKey)
 		return err
 	})
 	return m, sess, err
@@ -120,12 +120,12 @@ func (s *Service) acceptPasskey(ctx context.Context, m Member, stored Passkey, c
 
 // passkeySession records the use of the passkey and opens a session that
 // passed the second factor, inside tx.
-func (s *Service) passkeySession(ctx context.Context, tx Tx, m Member, stored Passkey, cred *webauthn.Credential, p pass, meta ClientMeta) (Session, error) {
+func (s *Service) passkeySession(ctx context.Context, tx Tx, m Member, stored Passkey, cred *webauthn.Credential, p pass, meta ClientMeta, amr ...string) (Session, error) {
 	now := s.clock()
 	if err := tx.UsePasskey(ctx, stored.ID, cred.Authenticator.SignCount, cred.Flags.BackupState, now); err != nil {
 		return Session{}, refusal(err, errPasskeyRefused)
 	}
-	sess, err := s.loginSession(ctx, tx, verifiedMember{Member: m, pass: p}, ViaPage, meta, true)
+	sess, err := s.loginSession(ctx, tx, verifiedMember{Member: m, pass: p}, ViaPage, meta, true, amr...)
 	if err != nil {
 		return Session{}, err
 	}
@@ -238,7 +238,7 @@ func (s *Service) CompleteMFAWithPasskey(ctx context.Context, challenge, state s
 			}
 			return p.done(ctx, tx, s)
 		}
-		sess, err = s.passkeySession(ctx, tx, m, stored, used, p, meta)
+		sess, err = s.passkeySession(ctx, tx, m, stored, used, p, meta, amrPassword, amrHardwareKey)
 		return err
 	})
 	if err != nil {

@@ -26,6 +26,10 @@ type Session struct {
 	// A member with two-factor on may change credentials only from such a
 	// session, or by giving a code with the change (change.go).
 	MFA bool
+	// AMR are the RFC 8176 methods the sign-in used ("pwd", "otp", "hwk");
+	// empty when it was not recorded (docs/decisions.md, "Sign in with
+	// Gatehouse").
+	AMR []string
 }
 
 // Active reports whether the session may still be used at now, given the idle

@@ -69,6 +69,20 @@ type Reader interface {
 	// (ENOTFOUND when none).
 	PasskeysOfMember(ctx context.Context, memberID int64) ([]Passkey, error)
 	PasskeyByCredentialID(ctx context.Context, credentialID []byte) (Passkey, error)
+	// ClientByClientID finds an OpenID Provider client (ENOTFOUND when
+	// none); ListClients lists every client, oldest first.
+	ClientByClientID(ctx context.Context, clientID string) (Client, error)
+	ListClients(ctx context.Context) ([]Client, error)
+	// OIDCRequestByID and OIDCRequestByCode (the code's SHA-256) find an
+	// authorization request (ENOTFOUND when none).
+	OIDCRequestByID(ctx context.Context, id string) (OIDCRequest, error)
+	OIDCRequestByCode(ctx context.Context, codeHash string) (OIDCRequest, error)
+	// ConsentOf returns the scopes the member granted the client
+	// (ENOTFOUND when none).
+	ConsentOf(ctx context.Context, memberID int64, clientID string) ([]string, error)
+	// ConsentsOfMember lists the member's consents with their clients'
+	// names, oldest first.
+	ConsentsOfMember(ctx context.Context, memberID int64) ([]OIDCConsent, error)
 }
 
 // MemberQuery selects a page of members ordered by id.
@@ -182,6 +196,24 @@ type Tx interface {
 	UsePasskey(ctx context.Context, id int64, signCount uint32, backupState bool, at time.Time) error
 	RenamePasskey(ctx context.Context, memberID, id int64, name string) error
 	DeletePasskey(ctx context.Context, memberID, id int64) error
+	// CreateClient stores c and sets c.ID (a taken client_id is ECONFLICT);
+	// DeleteClient removes it with its requests and consents (ENOTFOUND
+	// when absent).
+	CreateClient(ctx context.Context, c *Client) error
+	DeleteClient(ctx context.Context, clientID string) error
+	// CreateOIDCRequest stores r (an unknown client is ENOTFOUND).
+	// SignInOIDCRequest records the session that signed in (ENOTFOUND when
+	// the request is gone, used or has a code); SetOIDCCode stores the
+	// code's hash once, only after the sign-in; UseOIDCRequest marks it used
+	// (ENOTFOUND the second time).
+	CreateOIDCRequest(ctx context.Context, r OIDCRequest) error
+	SignInOIDCRequest(ctx context.Context, id string, sessionID int64, authTime time.Time) error
+	SetOIDCCode(ctx context.Context, id, codeHash string) error
+	UseOIDCRequest(ctx context.Context, id string, at time.Time) error
+	// SetConsent stores (or replaces) the scopes the member granted the
+	// client; DeleteConsent removes them (ENOTFOUND when none).
+	SetConsent(ctx context.Context, memberID int64, clientID string, scopes []string, at time.Time) error
+	DeleteConsent(ctx context.Context, memberID int64, clientID string) error
 	Sweeper
 }
 

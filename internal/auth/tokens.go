@@ -180,7 +180,11 @@ func (s *Service) passwordLogin(ctx context.Context, in LoginInput, issue func(t
 		if err := code.done(ctx, tx, s); err != nil {
 			return err
 		}
-		sess, err := s.loginSession(ctx, tx, m, in.Via, in.Meta, m.MFAEnabled)
+		amr := []string{amrPassword}
+		if m.MFAEnabled {
+			amr = append(amr, amrOTP)
+		}
+		sess, err := s.loginSession(ctx, tx, m, in.Via, in.Meta, m.MFAEnabled, amr...)
 		if err != nil {
 			return err
 		}
@@ -212,7 +216,7 @@ func (s *Service) newPasswordGate(ctx context.Context, m verifiedMember) error {
 // loginSession settles the gate's pass, stores a pending rehash and opens
 // the session of a complete login; mfa records that a second factor was
 // passed.
-func (s *Service) loginSession(ctx context.Context, tx Tx, m verifiedMember, via string, meta ClientMeta, mfa bool) (Session, error) {
+func (s *Service) loginSession(ctx context.Context, tx Tx, m verifiedMember, via string, meta ClientMeta, mfa bool, amr ...string) (Session, error) {
 	if err := m.pass.done(ctx, tx, s); err != nil {
 		return Session{}, err
 	}
@@ -221,7 +225,7 @@ func (s *Service) loginSession(ctx context.Context, tx Tx, m verifiedMember, via
 			return Session{}, err
 		}
 	}
-	sess, err := s.openSession(ctx, tx, m.ID, via, meta, mfa)
+	sess, err := s.openSession(ctx, tx, m.ID, via, meta, mfa, amr...)
 	return sess, err
 }
 

@@ -5,26 +5,31 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gatehouse/internal/auth"
 )
 
 const sessionColumns = `id, member_id, via, actor_id, ip, user_agent, created_at, last_used_at,
-	expires_at, revoked_at, mfa`
+	expires_at, revoked_at, mfa, amr`
 
 func scanSession(row interface{ Scan(...any) error }) (auth.Session, error) {
 	var (
+		amr                           string
 		s                             auth.Session
 		actor, revoked                sql.NullInt64
 		createdAt, lastUsed, expireAt int64
 	)
 	err := row.Scan(&s.ID, &s.MemberID, &s.Via, &actor, &s.IP, &s.UserAgent,
-		&createdAt, &lastUsed, &expireAt, &revoked, &s.MFA)
+		&createdAt, &lastUsed, &expireAt, &revoked, &s.MFA, &amr)
 	if err != nil {
 		return auth.Session{}, err
 	}
 	s.ActorID = actor.Int64
+	if amr != "" {
+		s.AMR = strings.Fields(amr)
+	}
 	s.CreatedAt = fromMillis(createdAt)
 	s.LastUsedAt = fromMillis(lastUsed)
 	s.ExpiresAt = fromMillis(expireAt)
@@ -55,10 +60,10 @@ func (t *tx) CreateSession(ctx context.Context, s *auth.Session) error {
 		s.LastUsedAt = s.CreatedAt
 	}
 	id, err := t.insert(ctx, "create session", `INSERT INTO sessions (member_id, via, actor_id, ip,
-		user_agent, created_at, last_used_at, expires_at, revoked_at, mfa)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		user_agent, created_at, last_used_at, expires_at, revoked_at, mfa, amr)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.MemberID, s.Via, nullID(s.ActorID), s.IP, s.UserAgent, toMillis(s.CreatedAt),
-		toMillis(s.LastUsedAt), toMillis(s.ExpiresAt), ptrMillis(s.RevokedAt), s.MFA)
+		toMillis(s.LastUsedAt), toMillis(s.ExpiresAt), ptrMillis(s.RevokedAt), s.MFA, strings.Join(s.AMR, " "))
 	if err != nil {
 		return err
 	}

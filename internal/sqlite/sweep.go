@@ -60,6 +60,10 @@ var sweepStatements = map[auth.SweepTarget][]string{
 		`DELETE FROM known_clients WHERE (member_id, client) IN (SELECT member_id, client
 			FROM known_clients WHERE last_seen_at < :cutoff LIMIT :limit)`,
 	},
+	auth.SweepOIDCRequests: {
+		`DELETE FROM oidc_requests WHERE id IN (SELECT id FROM oidc_requests
+			WHERE expires_at < :cutoff LIMIT :limit)`,
+	},
 }
 
 // Sweep deletes at most s.Limit rows of s.Target that died before s.Before
