@@ -95,24 +95,13 @@ var securityMailFor = map[string]string{
 // address too: if someone else took the account over, the old address is
 // where its owner still reads mail.
 func (s *Service) emailChanged(ctx context.Context, tx Tx, a Actor, m Member, old, how string) error {
-	detail := "changed " + how + " from " + old + " to " + m.Email
-	if err := s.audit(ctx, tx, a, AuditEmailChange, m.ID, detail, 0); err != nil {
+	e := &AuditEntry{At: s.clock(), Action: AuditEmailChange, Detail: "changed " + how + " from " + old + " to " + m.Email}
+	if err := s.audit(ctx, tx, a, e.Action, m.ID, e.Detail, 0); err != nil {
 		return err
 	}
 	was := m
 	was.Email = old
-	now := s.clock()
-	mail := s.mail(MailSecurityNotice, was, map[string]string{
-		"link":   s.link("/account/activity"),
-		"event":  AuditEmailChange,
-		"detail": detail,
-		"when":   now.UTC().Format("2006-01-02 15:04 UTC"),
-	}, now.Add(24*time.Hour))
-	if err := tx.EnqueueMail(ctx, mail); err != nil {
-		return err
-	}
-	s.pendingMail(tx)
-	return nil
+	return s.queueNotice(ctx, tx, MailSecurityNotice, was, e)
 }
 
 // addAudit is the one writer of audit entries: it stores e and, when its
@@ -125,9 +114,8 @@ func (s *Service) addAudit(ctx context.Context, tx Tx, e *AuditEntry) error {
 	return s.securityMail(ctx, tx, e)
 }
 
-// securityMail queues the notice of e for its subject, if e calls for one.
-// The notice goes to the address on file after the change (for an email
-// change, the detail names the old address, which is told as well).
+// securityMail queues the notice of e for its subject, if e calls for one,
+// at the address on file after the change (emailChanged tells the old one).
 func (s *Service) securityMail(ctx context.Context, tx Tx, e *AuditEntry) error {
 	kind, ok := securityMailFor[e.Action]
 	if !ok || e.SubjectID == 0 {
@@ -140,17 +128,21 @@ func (s *Service) securityMail(ctx context.Context, tx Tx, e *AuditEntry) error 
 	if err != nil {
 		return err
 	}
+	return s.queueNotice(ctx, tx, kind, m, e)
+}
+
+// queueNotice queues the mail of kind telling to about e, in tx.
+func (s *Service) queueNotice(ctx context.Context, tx Tx, kind string, to Member, e *AuditEntry) error {
 	data := map[string]string{"link": s.link("/forgot-password")}
 	if kind == MailSecurityNotice {
 		data = map[string]string{
 			"link":   s.link("/account/activity"),
 			"event":  e.Action,
 			"detail": e.Detail,
-			"when":   e.At.In(m.Location()).Format("2006-01-02 15:04 MST"),
+			"when":   e.At.In(to.Location()).Format("2006-01-02 15:04 MST"),
 		}
 	}
-	mail := s.mail(kind, m, data, e.At.Add(24*time.Hour))
-	if err := tx.EnqueueMail(ctx, mail); err != nil {
+	if err := tx.EnqueueMail(ctx, s.mail(kind, to, data, e.At.Add(24*time.Hour))); err != nil {
 		return err
 	}
 	s.pendingMail(tx)
