@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"slices"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -14,17 +15,18 @@ const DefaultLanguage = "en"
 // (views/locales holds one catalog per entry), the default first.
 var Languages = []string{"en", "ja"}
 
-var languageMatcher = language.NewMatcher([]language.Tag{language.English, language.Japanese})
+// languageMatcher matches Accept-Language against Languages, in their
+// order: ChooseLanguage maps the match's index back into Languages.
+var languageMatcher = func() language.Matcher {
+	tags := make([]language.Tag, len(Languages))
+	for i, l := range Languages {
+		tags[i] = language.MustParse(l)
+	}
+	return language.NewMatcher(tags)
+}()
 
 // SupportedLanguage reports whether code names one of Languages exactly.
-func SupportedLanguage(code string) bool {
-	for _, l := range Languages {
-		if l == code {
-			return true
-		}
-	}
-	return false
-}
+func SupportedLanguage(code string) bool { return slices.Contains(Languages, code) }
 
 // ChooseLanguage is the one place that decides a page's language: the
 // member's own setting, else the browser's lang cookie (the footer switch),

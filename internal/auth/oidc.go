@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -218,7 +219,7 @@ func (s *Service) SignInOIDCRequest(ctx context.Context, id string, sessionID in
 			return err
 		}
 		for _, sc := range p.Scopes {
-			if !contains(granted, sc) {
+			if !slices.Contains(granted, sc) {
 				return ErrOIDCConsentRequired
 			}
 		}
@@ -382,7 +383,7 @@ func (s *Service) OIDCClientToken(ctx context.Context, clientID string, scopes [
 	}
 	kept := []string{}
 	for _, sc := range scopes {
-		if !contains(userScopes, sc) && !contains(kept, sc) {
+		if !slices.Contains(userScopes, sc) && !slices.Contains(kept, sc) {
 			kept = append(kept, sc)
 		}
 	}
@@ -427,7 +428,7 @@ func (s *Service) OIDCRotate(ctx context.Context, clientID, refresh string, scop
 		return Tokens{}, err
 	}
 	for _, sc := range scopes {
-		if !contains(g.Scopes, sc) {
+		if !slices.Contains(g.Scopes, sc) {
 			return Tokens{}, errInvalidToken
 		}
 	}
@@ -513,15 +514,6 @@ func (s *Service) OIDCRevoke(ctx context.Context, clientID, token string) error 
 		return nil
 	}
 	return s.update(ctx, func(tx Tx, _ *mailQueue) error { return tx.RevokeCredential(ctx, c.Hash, s.clock()) })
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // OIDCMember is the member an id_token is about: active, or
